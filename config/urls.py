@@ -1,0 +1,26 @@
+"""The site's URL map: one include per app."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from markdownx.views import MarkdownifyView
+
+# markdownx's preview renders what users type; we mount it ourselves, behind
+# login, instead of including markdownx.urls, which are open to all and also
+# accept image uploads (not offered: readers write text).
+markdownx_urls = [
+    path(
+        "markdownify/",
+        login_required(MarkdownifyView.as_view()),
+        name="markdownx_markdownify",
+    ),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("markdownx/", include(markdownx_urls)),
+    path("", include("reader.urls")),
+]

@@ -1,0 +1,54 @@
+"""The one Markdown renderer for everything users and curators write.
+
+python-markdown turns the text into HTML; nh3 then keeps only an allow-list of
+tags and attributes, so raw HTML, scripts, event handlers and `javascript:`
+links never reach a page. This is the only place that calls `mark_safe` on
+user-written text; django-markdownx's preview uses it too
+(MARKDOWNX_MARKDOWNIFY_FUNCTION).
+"""
+
+from __future__ import annotations
+
+import markdown as markdown_lib
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "em",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str) -> SafeString:
+    """Render untrusted Markdown to sanitised HTML."""
+    md = markdown_lib.Markdown(extensions=["sane_lists"], output_format="html")
+    # Raw HTML is escaped before Markdown sees it, not merely stripped after.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    html = md.convert(text or "")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="nofollow noopener",
+    )
+    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above

@@ -1,0 +1,275 @@
+"""The edition as readers see it: editions, parts, passages and reading progress.
+
+`Passage.text` is the coordinate space of every anchor in the project, so it is
+plain Unicode text, one paragraph, and its `key` never changes once published.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Length
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# Reading time is estimated from characters rather than counted words, so the
+# database can add it up: about 6 characters a word (with its space) at 200
+# words a minute, a gentle pace for study reading.
+CHARACTERS_PER_MINUTE = 1200
+
+
+class EditionQuerySet(models.QuerySet):
+    def published(self) -> EditionQuerySet:
+        return self.filter(published=True)
+
+
+class Edition(models.Model):
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    author = models.CharField(_("author"), max_length=200)
+    language = models.CharField(_("language"), max_length=16, default="en")
+    translator = models.CharField(_("translator"), max_length=200, blank=True)
+    rights_note = models.TextField(
+        _("rights note"),
+        blank=True,
+        help_text=_("Markdown. Who wrote this text and on what terms it is shown."),
+    )
+    published = models.BooleanField(_("published"), default=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    modified = models.DateTimeField(_("modified"), auto_now=True)
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reader:edition", kwargs={"edition": self.slug})
+
+
+class PartQuerySet(models.QuerySet):
+    def with_reading_stats(self, user: object | None = None) -> PartQuerySet:
+        """Annotate passage counts, characters and, for a user, passages read.
+
+        Each figure is a subquery, so the table of contents costs one query
+        however many parts and passages there are.
+        """
+        passages = Passage.objects.filter(part=OuterRef("pk")).order_by()
+        qs = self.annotate(
+            passage_count=Coalesce(
+                Subquery(
+                    passages.values("part").annotate(n=Count("pk")).values("n")
+                ),
+                0,
+            ),
+            character_count=Coalesce(
+                Subquery(
+                    passages.values("part")
+                    .annotate(n=Sum(Length("text")))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
+        if user is not None and getattr(user, "is_authenticated", False):
+            reads = PassageRead.objects.filter(
+                user=user, passage__part=OuterRef("pk")
+            ).order_by()
+            qs = qs.annotate(
+                read_count=Coalesce(
+                    Subquery(
+                        reads.values("passage__part")
+                        .annotate(n=Count("pk"))
+                        .values("n")
+                    ),
+                    0,
+                )
+            )
+        return qs
+
+
+class Part(models.Model):
+    class Kind(models.TextChoices):
+        FRAME = "frame", _("Frame")
+        NOTEBOOK = "notebook", _("Notebook")
+        LETTER = "letter", _("Letter")
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="parts", verbose_name=_("edition")
+    )
+    order = models.PositiveIntegerField(_("order"))
+    slug = models.SlugField(_("slug"), max_length=64)
+    title = models.CharField(_("title"), max_length=200)
+    short_title = models.CharField(
+        _("short title"),
+        max_length=100,
+        help_text=_("Used in citations, e.g. “Black Notebook, ¶14”."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+
+    objects = PartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["edition", "order"]
+        verbose_name = _("part")
+        verbose_name_plural = _("parts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "slug"], name="part_slug_unique_in_edition"
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "order"], name="part_order_unique_in_edition"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["frame", "notebook", "letter"]),
+                name="part_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "reader:part", kwargs={"edition": self.edition.slug, "part": self.slug}
+        )
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read the part; needs `with_reading_stats()`."""
+        characters = getattr(self, "character_count", 0) or 0
+        return max(1, round(characters / CHARACTERS_PER_MINUTE)) if characters else 0
+
+    @property
+    def read_percent(self) -> int:
+        """Share of the part's passages the reader has seen; needs stats."""
+        total = getattr(self, "passage_count", 0)
+        read = getattr(self, "read_count", 0)
+        return round(100 * read / total) if total else 0
+
+
+class PassageQuerySet(models.QuerySet):
+    def in_reading_order(self) -> PassageQuerySet:
+        return self.order_by("part__order", "order", "pk")
+
+
+class Passage(models.Model):
+    # The edition is also reachable through the part; it is stored here so
+    # the database itself guarantees that a key is unique in its edition.
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.CASCADE,
+        related_name="passages",
+        verbose_name=_("edition"),
+    )
+    part = models.ForeignKey(
+        Part, on_delete=models.CASCADE, related_name="passages", verbose_name=_("part")
+    )
+    order = models.PositiveIntegerField(_("order"))
+    key = models.SlugField(
+        _("key"),
+        max_length=64,
+        help_text=_("Stable identifier, e.g. black-014. Never renumbered or reused."),
+    )
+    text = models.TextField(_("text"), help_text=_("Plain text, one paragraph."))
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    modified = models.DateTimeField(_("modified"), auto_now=True)
+
+    objects = PassageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["part__order", "order"]
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "key"], name="passage_key_unique_in_edition"
+            ),
+        ]
+        indexes = [models.Index(fields=["part", "order"], name="passage_reading_order")]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def get_absolute_url(self) -> str:
+        return f"{self.part.get_absolute_url()}#{self.key}"
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+class PassageRevision(models.Model):
+    """A text a passage had before it was changed, kept so nothing is lost."""
+
+    passage = models.ForeignKey(
+        Passage,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        verbose_name=_("passage"),
+    )
+    revision = models.PositiveIntegerField(_("revision"))
+    text = models.TextField(_("text"))
+    replaced = models.DateTimeField(_("replaced"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["passage", "revision"]
+        verbose_name = _("passage revision")
+        verbose_name_plural = _("passage revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["passage", "revision"], name="passage_revision_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.passage.key} r{self.revision}"
+
+
+class PassageReadQuerySet(models.QuerySet):
+    def last_for(self, user: object, edition: Edition) -> PassageRead | None:
+        """Where `user` stopped reading `edition`: the latest, furthest passage."""
+        return (
+            self.filter(user=user, passage__edition=edition)
+            .select_related("passage__part")
+            .order_by("-last_seen", "-passage__part__order", "-passage__order")
+            .first()
+        )
+
+
+class PassageRead(models.Model):
+    """A signed-in reader has had this passage on screen."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="passage_reads",
+        verbose_name=_("reader"),
+    )
+    passage = models.ForeignKey(
+        Passage, on_delete=models.CASCADE, related_name="reads", verbose_name=_("passage")
+    )
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+
+    objects = PassageReadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("passage read")
+        verbose_name_plural = _("passages read")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "passage"], name="passage_read_once_per_user"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "last_seen"], name="read_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.passage.key}"

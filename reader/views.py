@@ -1,0 +1,150 @@
+"""Reading pages: the table of contents, part pages, permalinks and progress."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .models import Edition, Part, Passage, PassageRead
+from .services import passage_reads_record
+
+# A browser sends what scrolled past in the last few seconds; a batch larger
+# than a long part is not a reader's.
+MAX_PROGRESS_BATCH = 500
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    editions = list(Edition.objects.published())
+    edition = next(
+        (e for e in editions if e.slug == settings.THREE_NOTEBOOKS_DEFAULT_EDITION),
+        editions[0] if editions else None,
+    )
+    if edition is None:
+        return render(request, "reader/no_edition.html", status=200)
+    return _render_contents(request, edition, other_editions=editions)
+
+
+@require_GET
+def edition_detail(request: HttpRequest, edition: str) -> HttpResponse:
+    edition_obj = get_object_or_404(Edition.objects.published(), slug=edition)
+    return _render_contents(
+        request, edition_obj, other_editions=list(Edition.objects.published())
+    )
+
+
+def _render_contents(
+    request: HttpRequest, edition: Edition, *, other_editions: list[Edition]
+) -> HttpResponse:
+    parts = list(edition.parts.with_reading_stats(request.user))
+    last_read = (
+        PassageRead.objects.last_for(request.user, edition)
+        if request.user.is_authenticated
+        else None
+    )
+    return render(
+        request,
+        "reader/contents.html",
+        {
+            "edition": edition,
+            "parts": parts,
+            "passage_total": sum(p.passage_count for p in parts),
+            "minutes_total": sum(p.reading_minutes for p in parts),
+            "continue_passage": last_read.passage if last_read else None,
+            "other_editions": [e for e in other_editions if e.pk != edition.pk],
+        },
+    )
+
+
+@require_GET
+def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
+    part_obj = get_object_or_404(
+        Part.objects.select_related("edition").filter(edition__published=True),
+        edition__slug=edition,
+        slug=part,
+    )
+    parts = list(part_obj.edition.parts.all())
+    index = next(i for i, p in enumerate(parts) if p.pk == part_obj.pk)
+    passages = list(part_obj.passages.all())
+    read_keys: set[str] = set()
+    if request.user.is_authenticated:
+        read_keys = set(
+            PassageRead.objects.filter(
+                user=request.user, passage__part=part_obj
+            ).values_list("passage__key", flat=True)
+        )
+    return render(
+        request,
+        "reader/part_detail.html",
+        {
+            "edition": part_obj.edition,
+            "part": part_obj,
+            "parts": parts,
+            "passages": passages,
+            "previous_part": parts[index - 1] if index > 0 else None,
+            "next_part": parts[index + 1] if index + 1 < len(parts) else None,
+            "read_keys": read_keys,
+            "read_percent": (
+                round(100 * len(read_keys) / len(passages)) if passages else 0
+            ),
+        },
+    )
+
+
+@require_GET
+def passage_permalink(request: HttpRequest, edition: str, key: str) -> HttpResponse:
+    passage = get_object_or_404(
+        Passage.objects.select_related("part__edition").filter(
+            edition__published=True
+        ),
+        edition__slug=edition,
+        key=key,
+    )
+    return HttpResponseRedirect(passage.get_absolute_url())
+
+
+@require_POST
+def progress_record(request: HttpRequest, edition: str) -> JsonResponse:
+    """Record a batch of passages a signed-in reader has had on screen.
+
+    The browser posts {"keys": ["black-001", ...]} as the reader scrolls.
+    A batch with any unknown key is refused whole, with the keys named.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": _("Sign in to keep your reading progress.")}, status=403)
+    edition_obj = Edition.objects.published().filter(slug=edition).first()
+    if edition_obj is None:
+        raise Http404
+    try:
+        payload = json.loads(request.body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return JsonResponse({"error": _("The request body is not JSON.")}, status=400)
+    keys = payload.get("keys") if isinstance(payload, dict) else None
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        return JsonResponse(
+            {"error": _("Send {\"keys\": [passage keys]}.")}, status=400
+        )
+    if len(keys) > MAX_PROGRESS_BATCH:
+        return JsonResponse(
+            {"error": _("Too many passages in one batch.")}, status=400
+        )
+    passages = list(edition_obj.passages.filter(key__in=set(keys)))
+    unknown = sorted(set(keys) - {p.key for p in passages})
+    if unknown:
+        return JsonResponse(
+            {"error": _("Unknown passage keys: %s") % ", ".join(unknown[:10])},
+            status=400,
+        )
+    recorded = passage_reads_record(user=request.user, passages=passages)
+    return JsonResponse({"recorded": recorded})

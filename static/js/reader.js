@@ -1,0 +1,151 @@
+// The part page: j/k between passages, copy a citation, the scroll progress
+// bar, and reading progress (sent to the server for signed-in readers, kept in
+// this browser for anonymous ones). The page works without any of it.
+
+const article = document.querySelector("article.part");
+const passages = Array.from(document.querySelectorAll(".passage"));
+const edition = article?.dataset.edition;
+const progressUrl = article?.dataset.progressUrl;
+const placeKey = `tn:place:${edition}`;
+
+// --- Moving between passages with j and k --------------------------------
+
+let current = -1;
+
+function setCurrent(index, { scroll = true } = {}) {
+  if (index < 0 || index >= passages.length) return;
+  passages[current]?.classList.remove("is-current");
+  current = index;
+  const passage = passages[index];
+  passage.classList.add("is-current");
+  if (scroll) {
+    passage.focus({ preventScroll: true });
+    passage.scrollIntoView({ block: "start" });
+    history.replaceState(null, "", `#${passage.id}`);
+  }
+}
+
+function firstVisibleIndex() {
+  const index = passages.findIndex((p) => p.getBoundingClientRect().bottom > 48);
+  return index === -1 ? passages.length - 1 : index;
+}
+
+function isTyping(target) {
+  return target.closest("input, textarea, select, [contenteditable='true']");
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+  if (isTyping(event.target)) return;
+  if (event.key !== "j" && event.key !== "k") return;
+  const base = current === -1 ? firstVisibleIndex() : current;
+  const fromUnset = current === -1;
+  if (event.key === "j") setCurrent(fromUnset ? base : base + 1);
+  else setCurrent(fromUnset ? base : base - 1);
+  event.preventDefault();
+});
+
+if (location.hash) {
+  const index = passages.findIndex((p) => `#${p.id}` === location.hash);
+  if (index !== -1) setCurrent(index, { scroll: false });
+}
+
+// --- Copy citation --------------------------------------------------------
+
+for (const button of document.querySelectorAll("[data-copy-citation]")) {
+  if (!navigator.clipboard) break;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const passage = button.closest(".passage");
+    const url = new URL(`#${passage.id}`, location.href).href;
+    const text = `${passage.dataset.citation} ${url}`;
+    const label = button.textContent;
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = "Copied";
+    } catch {
+      button.textContent = "Copy failed";
+    }
+    setTimeout(() => { button.textContent = label; }, 1500);
+  });
+}
+
+// --- Scroll progress bar --------------------------------------------------
+
+const bar = document.querySelector("[data-scroll-progress]");
+function updateBar() {
+  if (!bar || !article) return;
+  const rect = article.getBoundingClientRect();
+  const total = rect.height - window.innerHeight;
+  const done = total > 0 ? Math.min(1, Math.max(0, -rect.top / total)) : 1;
+  bar.style.width = `${(done * 100).toFixed(1)}%`;
+}
+window.addEventListener("scroll", updateBar, { passive: true });
+window.addEventListener("resize", updateBar);
+updateBar();
+
+// --- Reading progress -----------------------------------------------------
+// A passage counts as seen once it has been on screen for a second. Seen keys
+// are sent in batches every few seconds and when the page is hidden.
+
+const SEEN_AFTER_MS = 1000;
+const FLUSH_EVERY_MS = 5000;
+const timers = new Map();
+const pending = new Set();
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+function rememberPlace(passage) {
+  try {
+    localStorage.setItem(placeKey, JSON.stringify({
+      key: passage.id,
+      url: `${location.pathname}#${passage.id}`,
+      citation: passage.dataset.citation,
+      at: Date.now(),
+    }));
+  } catch { /* storage may be full or disabled: the place is a convenience */ }
+}
+
+function markSeen(passage) {
+  passage.classList.add("is-read");
+  pending.add(passage.dataset.key);
+  rememberPlace(passage);
+}
+
+function flush() {
+  if (!progressUrl || pending.size === 0) { pending.clear(); return; }
+  const keys = Array.from(pending);
+  pending.clear();
+  fetch(progressUrl, {
+    method: "POST",
+    keepalive: true,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: JSON.stringify({ keys }),
+  }).catch(() => keys.forEach((key) => pending.add(key)));
+}
+
+if ("IntersectionObserver" in window && edition) {
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const passage = entry.target;
+      if (entry.isIntersecting) {
+        if (!timers.has(passage)) {
+          timers.set(passage, setTimeout(() => { timers.delete(passage); markSeen(passage); }, SEEN_AFTER_MS));
+        }
+      } else if (timers.has(passage)) {
+        clearTimeout(timers.get(passage));
+        timers.delete(passage);
+      }
+    }
+  }, { threshold: 0.6 });
+  passages.forEach((p) => observer.observe(p));
+  setInterval(flush, FLUSH_EVERY_MS);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") flush();
+  });
+  window.addEventListener("pagehide", flush);
+}
