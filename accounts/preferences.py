@@ -57,7 +57,9 @@ def preferences_for(request: HttpRequest) -> Preferences:
         saved = ReadingPreferences.objects.filter(user=user).first()
         if saved is not None:
             prefs = Preferences(
-                theme=saved.theme, font_size=saved.font_size, line_width=saved.line_width
+                theme=saved.theme,
+                font_size=saved.font_size,
+                line_width=saved.line_width,
             )
     request._reading_preferences = prefs
     return prefs

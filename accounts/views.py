@@ -23,7 +23,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome, %(name)s. Happy reading.") % {"name": user.username})
+        messages.success(
+            request, _("Welcome, %(name)s. Happy reading.") % {"name": user.username}
+        )
         return redirect("reader:home")
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -36,11 +38,16 @@ def preferences(request: HttpRequest) -> HttpResponse:
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = ""
-    form = PreferencesForm(request.POST or None, initial=as_dict(preferences_for(request)))
+    form = PreferencesForm(
+        request.POST or None, initial=as_dict(preferences_for(request))
+    )
     if request.method == "POST":
         if not form.is_valid():
             return render(
-                request, "accounts/preferences.html", {"form": form, "next": next_url}, status=400
+                request,
+                "accounts/preferences.html",
+                {"form": form, "next": next_url},
+                status=400,
             )
         prefs = Preferences(**form.cleaned_data)
         if request.user.is_authenticated:
@@ -52,4 +59,6 @@ def preferences(request: HttpRequest) -> HttpResponse:
             response = redirect(next_url or "accounts:preferences")
         remember_in_cookie(response, prefs)
         return response
-    return render(request, "accounts/preferences.html", {"form": form, "next": next_url})
+    return render(
+        request, "accounts/preferences.html", {"form": form, "next": next_url}
+    )

@@ -187,6 +187,12 @@ THREE_NOTEBOOKS_DEFAULT_EDITION = os.environ.get(
 # Where the bundled study edition lives (make run loads it from here).
 THREE_NOTEBOOKS_STUDY_EDITION_DIR = BASE_DIR / "content" / "study-edition"
 
+# The project's shared research folder (notes, W3C test suite), read by tests
+# only; it sits beside the checkout and is never copied into the repository.
+THREE_NOTEBOOKS_SHARED_DIR = Path(
+    os.environ.get("THREE_NOTEBOOKS_SHARED_DIR", BASE_DIR.parent / "shared")
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

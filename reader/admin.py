@@ -66,7 +66,9 @@ class PassageRevisionInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Passage | None = None) -> bool:
+    def has_add_permission(
+        self, request: HttpRequest, obj: Passage | None = None
+    ) -> bool:
         return False
 
 

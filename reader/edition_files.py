@@ -156,9 +156,13 @@ def _read_front_matter(path: Path, lines: list[str]) -> tuple[dict, int]:
         name, sep, value = line.partition(":")
         name = name.strip()
         if not sep or not name:
-            raise EditionSourceError(path, number, "front matter lines read 'name: value'")
+            raise EditionSourceError(
+                path, number, "front matter lines read 'name: value'"
+            )
         if name not in PART_FIELDS:
-            raise EditionSourceError(path, number, f"unknown front matter field {name!r}")
+            raise EditionSourceError(
+                path, number, f"unknown front matter field {name!r}"
+            )
         if name in meta:
             raise EditionSourceError(path, number, f"field {name!r} given twice")
         meta[name] = value.strip()
@@ -206,7 +210,11 @@ def _read_passages(path: Path, lines: list[str], start: int) -> list[PassageSour
         if line.lstrip().startswith("{#"):
             match = KEY_LINE_RE.match(line.strip())
             candidate = match.group("key") if match else line.strip()
-            if not match or not KEY_RE.match(candidate) or len(candidate) > MAX_KEY_LENGTH:
+            if (
+                not match
+                or not KEY_RE.match(candidate)
+                or len(candidate) > MAX_KEY_LENGTH
+            ):
                 raise EditionSourceError(
                     path,
                     number,
@@ -243,12 +251,16 @@ def _check_across_parts(parts: list[PartSource]) -> None:
     for part in parts:
         if part.order in orders:
             raise EditionSourceError(
-                part.path, None, f"order {part.order} is also used by {orders[part.order].name}"
+                part.path,
+                None,
+                f"order {part.order} is also used by {orders[part.order].name}",
             )
         orders[part.order] = part.path
         if part.slug in slugs:
             raise EditionSourceError(
-                part.path, None, f"slug {part.slug} is also used by {slugs[part.slug].name}"
+                part.path,
+                None,
+                f"slug {part.slug} is also used by {slugs[part.slug].name}",
             )
         slugs[part.slug] = part.path
         for passage in part.passages:

@@ -63,16 +63,12 @@ class PartQuerySet(models.QuerySet):
         passages = Passage.objects.filter(part=OuterRef("pk")).order_by()
         qs = self.annotate(
             passage_count=Coalesce(
-                Subquery(
-                    passages.values("part").annotate(n=Count("pk")).values("n")
-                ),
+                Subquery(passages.values("part").annotate(n=Count("pk")).values("n")),
                 0,
             ),
             character_count=Coalesce(
                 Subquery(
-                    passages.values("part")
-                    .annotate(n=Sum(Length("text")))
-                    .values("n")
+                    passages.values("part").annotate(n=Sum(Length("text"))).values("n")
                 ),
                 0,
             ),
@@ -101,7 +97,10 @@ class Part(models.Model):
         LETTER = "letter", _("Letter")
 
     edition = models.ForeignKey(
-        Edition, on_delete=models.CASCADE, related_name="parts", verbose_name=_("edition")
+        Edition,
+        on_delete=models.CASCADE,
+        related_name="parts",
+        verbose_name=_("edition"),
     )
     order = models.PositiveIntegerField(_("order"))
     slug = models.SlugField(_("slug"), max_length=64)
@@ -254,7 +253,10 @@ class PassageRead(models.Model):
         verbose_name=_("reader"),
     )
     passage = models.ForeignKey(
-        Passage, on_delete=models.CASCADE, related_name="reads", verbose_name=_("passage")
+        Passage,
+        on_delete=models.CASCADE,
+        related_name="reads",
+        verbose_name=_("passage"),
     )
     first_seen = models.DateTimeField(_("first seen"))
     last_seen = models.DateTimeField(_("last seen"))

@@ -160,7 +160,9 @@ def edition_load(*, source: EditionSource) -> LoadReport:
 
 def _update_fields(instance: Edition | Part, **values: object) -> bool:
     """Set the fields that differ and save them; report whether any did."""
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    changed = [
+        name for name, value in values.items() if getattr(instance, name) != value
+    ]
     if not changed:
         return False
     for name in changed:

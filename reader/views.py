@@ -105,9 +105,7 @@ def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
 @require_GET
 def passage_permalink(request: HttpRequest, edition: str, key: str) -> HttpResponse:
     passage = get_object_or_404(
-        Passage.objects.select_related("part__edition").filter(
-            edition__published=True
-        ),
+        Passage.objects.select_related("part__edition").filter(edition__published=True),
         edition__slug=edition,
         key=key,
     )
@@ -122,7 +120,9 @@ def progress_record(request: HttpRequest, edition: str) -> JsonResponse:
     A batch with any unknown key is refused whole, with the keys named.
     """
     if not request.user.is_authenticated:
-        return JsonResponse({"error": _("Sign in to keep your reading progress.")}, status=403)
+        return JsonResponse(
+            {"error": _("Sign in to keep your reading progress.")}, status=403
+        )
     edition_obj = Edition.objects.published().filter(slug=edition).first()
     if edition_obj is None:
         raise Http404
@@ -132,13 +132,9 @@ def progress_record(request: HttpRequest, edition: str) -> JsonResponse:
         return JsonResponse({"error": _("The request body is not JSON.")}, status=400)
     keys = payload.get("keys") if isinstance(payload, dict) else None
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        return JsonResponse(
-            {"error": _("Send {\"keys\": [passage keys]}.")}, status=400
-        )
+        return JsonResponse({"error": _('Send {"keys": [passage keys]}.')}, status=400)
     if len(keys) > MAX_PROGRESS_BATCH:
-        return JsonResponse(
-            {"error": _("Too many passages in one batch.")}, status=400
-        )
+        return JsonResponse({"error": _("Too many passages in one batch.")}, status=400)
     passages = list(edition_obj.passages.filter(key__in=set(keys)))
     unknown = sorted(set(keys) - {p.key for p in passages})
     if unknown:

@@ -1,0 +1,47 @@
+# Three Notebooks: `make run` to try it, `make test` to check it.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test serve venv setup lint
+
+venv: $(STAMP)
+
+# Reinstall only when the requirements change.
+$(STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+# Migrate, load the study edition (idempotent) and the demo accounts.
+setup: venv
+	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=true $(BIN)/python manage.py load_edition content/study-edition
+	DJANGO_DEBUG=true $(BIN)/python manage.py create_demo_accounts
+
+run: setup
+	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+# Production-like: debug off, hashed static files, gunicorn. Needs
+# DJANGO_SECRET_KEY (and DATABASE_URL for PostgreSQL).
+serve: venv
+	DJANGO_DEBUG=false $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=false $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+
+lint: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

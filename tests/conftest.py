@@ -1,0 +1,53 @@
+"""Shared fixtures: the cast of users and small editions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from reader.edition_files import read_edition_folder
+from reader.services import edition_load
+from tests.factories import make_edition, make_part, make_passages, make_user
+
+
+@pytest.fixture
+def reader_user(db):
+    """Alice, a signed-in reader (a student)."""
+    return make_user("alice")
+
+
+@pytest.fixture
+def other_reader(db):
+    """Bob, another reader."""
+    return make_user("bob")
+
+
+@pytest.fixture
+def teacher(db):
+    return make_user("teacher", groups=("Teachers",))
+
+
+@pytest.fixture
+def curator(db):
+    return make_user("curator", groups=("Curators",), is_staff=True)
+
+
+@pytest.fixture
+def edition(db):
+    """A small edition: three parts (frame, notebook, letter) of 3 passages."""
+    edition = make_edition("test")
+    for order, (slug, kind) in enumerate(
+        [("opening", "frame"), ("black", "notebook"), ("letter", "letter")], start=1
+    ):
+        part = make_part(edition, order, slug=slug, kind=kind)
+        make_passages(part, 3)
+    return edition
+
+
+@pytest.fixture
+def study_edition(db):
+    """The bundled study edition, loaded as `make run` loads it."""
+    source = read_edition_folder(Path(settings.THREE_NOTEBOOKS_STUDY_EDITION_DIR))
+    return edition_load(source=source).edition

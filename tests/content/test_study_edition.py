@@ -1,0 +1,169 @@
+"""The bundled study edition: structure, size and the corrected slips.
+
+These tests read the files in content/ as `make run` loads them, so an edit
+that breaks the edition's shape fails here first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from django.conf import settings
+
+from reader.edition_files import read_edition_folder
+
+
+@pytest.fixture(scope="module")
+def source():
+    return read_edition_folder(settings.THREE_NOTEBOOKS_STUDY_EDITION_DIR)
+
+
+def all_text(source) -> str:
+    return "\n".join(p.text for part in source.parts for p in part.passages)
+
+
+def test_the_parts_follow_abes_structure(source):
+    assert [(p.slug, p.kind) for p in source.parts] == [
+        ("opening-address", "frame"),
+        ("black-notebook", "notebook"),
+        ("white-notebook", "notebook"),
+        ("gray-notebook", "notebook"),
+        ("final-notes", "frame"),
+        ("wifes-letter", "letter"),
+        ("final-notes-continued", "frame"),
+    ]
+
+
+def test_it_has_at_least_90_passages(source):
+    assert source.passage_count >= 90
+
+
+def test_every_passage_is_one_paragraph_of_40_to_160_words(source):
+    for part in source.parts:
+        for passage in part.passages:
+            words = len(passage.text.split())
+            assert 40 <= words <= 160, f"{passage.key} has {words} words"
+
+
+def test_keys_carry_their_part_prefix_and_count_up(source):
+    prefixes = {
+        "opening-address": "address",
+        "black-notebook": "black",
+        "white-notebook": "white",
+        "gray-notebook": "gray",
+        "final-notes": "final",
+        "wifes-letter": "letter",
+        "final-notes-continued": "after",
+    }
+    for part in source.parts:
+        keys = [p.key for p in part.passages]
+        expected = [f"{prefixes[part.slug]}-{n:03d}" for n in range(1, len(keys) + 1)]
+        assert keys == expected
+
+
+def test_every_part_has_a_summary_and_short_title(source):
+    for part in source.parts:
+        assert part.summary and part.short_title
+
+
+@pytest.mark.parametrize(
+    ("slip", "pattern"),
+    [
+        ("the Noh theatre, not 'Nein'", r"\bNoh\b"),
+        ("liquid air, not liquid oxygen", r"liquid air"),
+        ("the air pistol, not a 'wind pistol'", r"air pistol"),
+        ("the cassock makes the priest", r"cassock makes the priest"),
+    ],
+)
+def test_the_translation_slips_are_corrected(source, slip, pattern):
+    assert re.search(pattern, all_text(source), re.IGNORECASE), slip
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [r"\bNein\b", r"liquid oxygen", r"wind pistol", r"priest makes the cassock"],
+)
+def test_the_slips_themselves_never_appear(source, wrong):
+    assert not re.search(wrong, all_text(source), re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    ("part_slug", "needles"),
+    [
+        (
+            "black-notebook",
+            ["Bach", "false hair", "artificial finger", "rheology", "paleontolog"],
+        ),
+        (
+            "white-notebook",
+            [
+                "antimony",
+                "Carlyle",
+                "Noh",
+                "documentar",
+                "arrow",
+                "beard",
+                "tobacco",
+                "yo-yo",
+                "playing secrets",
+            ],
+        ),
+        (
+            "gray-notebook",
+            [
+                "air pistol",
+                "bandages",
+                "bus stop",
+                "magnetic field",
+                "playing secrets",
+                "two months",
+            ],
+        ),
+        ("final-notes", ["tatami", "letter"]),
+        ("wifes-letter", ["invisible hat", "mirror", "yo-yo"]),
+        ("final-notes-continued", ["snake", "forty", "wild animal", "safety catch"]),
+    ],
+)
+def test_the_seed_events_are_told_in_their_parts(source, part_slug, needles):
+    text = " ".join(
+        p.text for p in next(x for x in source.parts if x.slug == part_slug).passages
+    )
+    missing = [n for n in needles if n.lower() not in text.lower()]
+    assert not missing, f"{part_slug} lacks {missing}"
+
+
+def test_the_letter_sits_between_the_two_halves_of_the_final_notes(source):
+    kinds = [p.kind for p in source.parts]
+    letter = kinds.index("letter")
+    assert kinds[letter - 1] == "frame" and kinds[letter + 1] == "frame"
+    assert source.parts[letter + 1].slug == "final-notes-continued"
+
+
+def test_the_study_edition_loads_into_the_database(study_edition):
+    assert study_edition.passages.count() >= 90
+    assert study_edition.parts.count() == 7
+
+
+def test_no_sentence_is_copied_from_the_research_notes(source):
+    """Our retelling shares no run of eight words with the notes it is drawn
+    from (short motif names such as "a snake biting its own tail" are fine)."""
+    notes_path = settings.THREE_NOTEBOOKS_SHARED_DIR / "edition" / "novel-notes.md"
+    if not notes_path.is_file():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{notes_path} is missing: CI must check the retelling")
+        pytest.skip(f"{notes_path} is not here (set THREE_NOTEBOOKS_SHARED_DIR)")
+
+    def words(text: str) -> list[str]:
+        return re.findall(r"[a-z0-9’]+", text.lower().replace("'", "’"))
+
+    notes = words(notes_path.read_text(encoding="utf-8"))
+    runs = {tuple(notes[i : i + 8]) for i in range(len(notes) - 7)}
+    ours = words(all_text(source))
+    copied = [
+        " ".join(ours[i : i + 8])
+        for i in range(len(ours) - 7)
+        if tuple(ours[i : i + 8]) in runs
+    ]
+    assert copied == []

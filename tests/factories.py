@@ -1,0 +1,57 @@
+"""Plain-ORM factories for tests: small, explicit, no magic."""
+
+from __future__ import annotations
+
+from itertools import count
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from reader.models import Edition, Part, Passage
+
+_serial = count(1)
+
+
+def make_user(username: str | None = None, *, groups: tuple[str, ...] = (), **extra):
+    username = username or f"user{next(_serial)}"
+    user = get_user_model().objects.create_user(
+        username=username, password="correct horse battery", **extra
+    )
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+def make_edition(slug: str = "test", **extra) -> Edition:
+    defaults = {"title": f"Edition {slug}", "author": "A. Author"}
+    defaults.update(extra)
+    return Edition.objects.create(slug=slug, **defaults)
+
+
+def make_part(
+    edition: Edition, order: int = 1, *, slug: str | None = None, kind: str = "notebook"
+) -> Part:
+    slug = slug or f"part-{order}"
+    return Part.objects.create(
+        edition=edition,
+        order=order,
+        slug=slug,
+        title=f"Part {order}",
+        short_title=f"Part {order}",
+        kind=kind,
+        summary=f"Summary of part {order}.",
+    )
+
+
+def make_passages(part: Part, n: int, *, prefix: str | None = None) -> list[Passage]:
+    prefix = prefix or part.slug
+    return Passage.objects.bulk_create(
+        Passage(
+            edition=part.edition,
+            part=part,
+            order=i,
+            key=f"{prefix}-{i:03d}",
+            text=f"Passage {i} of {part.title}: he looked at the mask again.",
+        )
+        for i in range(1, n + 1)
+    )

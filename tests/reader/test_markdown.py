@@ -1,0 +1,65 @@
+"""The one Markdown renderer keeps formatting and drops everything unsafe."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from reader.markdown import ALLOWED_TAGS, render_markdown
+
+
+class TagCollector(HTMLParser):
+    """The elements and attributes a browser would actually build."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = TagCollector()
+    parser.feed(html)
+    return parser.tags
+
+
+def test_it_renders_ordinary_markdown():
+    html = render_markdown("A *mask* and **bandages**.\n\n- one\n- two")
+    assert "<em>mask</em>" in html
+    assert "<strong>bandages</strong>" in html
+    assert "<li>one</li>" in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '<a href="javascript:alert(1)">x</a>',
+        "<iframe src='https://example.org'></iframe>",
+        "![pixel](https://example.org/track.png)",
+    ],
+)
+def test_it_never_lets_scripts_or_embeds_through(text):
+    for tag, attrs in elements(render_markdown(text)):
+        assert tag in ALLOWED_TAGS
+        assert not any(name.startswith("on") for name in attrs)
+        assert not (attrs.get("href") or "").lower().startswith("javascript")
+
+
+def test_raw_html_is_shown_as_text_not_dropped_silently():
+    assert "&lt;b&gt;" in render_markdown("a <b>bold</b> claim")
+
+
+def test_links_get_nofollow_noopener_and_keep_safe_schemes():
+    html = render_markdown("[Carlyle](https://www.gutenberg.org/ebooks/1051)")
+    assert 'href="https://www.gutenberg.org/ebooks/1051"' in html
+    assert 'rel="nofollow noopener"' in html
+
+
+def test_empty_text_renders_nothing():
+    assert render_markdown("") == ""

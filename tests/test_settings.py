@@ -1,0 +1,96 @@
+"""The settings module: env-driven, and refusing to run insecurely."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL"))
+    }
+    clean.update(env)
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+SETUP = "import django; django.setup(); from django.conf import settings; "
+
+
+def test_debug_off_without_a_secret_key_stops_with_one_clear_line():
+    result = run_python(SETUP, DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "DJANGO_SECRET_KEY is not set" in last_line
+
+
+def test_debug_off_with_a_key_starts_with_manifest_static_files():
+    result = run_python(
+        SETUP + "print(settings.DEBUG, settings.STORAGES['staticfiles']['BACKEND'])",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="x" * 50,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    ]
+
+
+def test_a_nonsense_boolean_is_refused():
+    result = run_python(SETUP, DJANGO_DEBUG="perhaps")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+def test_allowed_hosts_come_from_the_environment():
+    result = run_python(
+        SETUP + "print(settings.ALLOWED_HOSTS)",
+        DJANGO_ALLOWED_HOSTS="reader.school.example, www.reader.school.example",
+    )
+    assert (
+        result.stdout.strip()
+        == "['reader.school.example', 'www.reader.school.example']"
+    )
+
+
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
+    code = SETUP + (
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]); "
+        "c.execute('PRAGMA busy_timeout'); print(c.fetchone()[0]); "
+        "print(connection.transaction_mode)"
+    )
+    result = run_python(code, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "5000", "IMMEDIATE"]
+
+
+def test_postgres_is_chosen_through_database_url():
+    result = run_python(
+        SETUP + "print(settings.DATABASES['default']['ENGINE'])",
+        DATABASE_URL="postgres://user:pw@db.example:5432/notebooks",
+    )
+    assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_whitenoise_comes_right_after_security_middleware():
+    assert settings.MIDDLEWARE[:2] == [
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    ]
