@@ -51,3 +51,8 @@ def study_edition(db):
     """The bundled study edition, loaded as `make run` loads it."""
     source = read_edition_folder(Path(settings.THREE_NOTEBOOKS_STUDY_EDITION_DIR))
     return edition_load(source=source).edition
+
+
+def pytest_report_header(config) -> str:
+    """Say which database the run uses (CI runs SQLite, then PostgreSQL)."""
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
