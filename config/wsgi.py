@@ -6,6 +6,11 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from config.env import SettingsError, exit_on_settings_error
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_wsgi_application()
+try:
+    application = get_wsgi_application()
+except SettingsError as exc:
+    exit_on_settings_error(exc)

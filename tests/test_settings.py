@@ -29,14 +29,26 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+MANAGE_CHECK = "import sys, runpy; sys.argv = ['manage.py', 'check']; " + (
+    "runpy.run_path('manage.py', run_name='__main__')"
+)
 SETUP = "import django; django.setup(); from django.conf import settings; "
 
 
 def test_debug_off_without_a_secret_key_stops_with_one_clear_line():
-    result = run_python(SETUP, DJANGO_DEBUG="false")
-    assert result.returncode != 0
-    last_line = result.stderr.strip().splitlines()[-1]
-    assert "DJANGO_SECRET_KEY is not set" in last_line
+    result = run_python(MANAGE_CHECK, DJANGO_DEBUG="false")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Three Notebooks cannot start: DJANGO_SECRET_KEY")
+
+
+def test_the_wsgi_entry_point_stops_with_the_same_line():
+    result = run_python("import config.wsgi", DJANGO_DEBUG="false")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Three Notebooks cannot start: DJANGO_SECRET_KEY is not set: with "
+        "DJANGO_DEBUG off the site will not start without a secret key of its own."
+    ]
 
 
 def test_debug_off_with_a_key_starts_with_manifest_static_files():
@@ -52,10 +64,13 @@ def test_debug_off_with_a_key_starts_with_manifest_static_files():
     ]
 
 
-def test_a_nonsense_boolean_is_refused():
-    result = run_python(SETUP, DJANGO_DEBUG="perhaps")
-    assert result.returncode != 0
-    assert "DJANGO_DEBUG must be true or false" in result.stderr
+def test_a_nonsense_boolean_is_refused_in_one_line():
+    result = run_python(MANAGE_CHECK, DJANGO_DEBUG="perhaps")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Three Notebooks cannot start: DJANGO_DEBUG must be true or false, "
+        "not 'perhaps'."
+    )
 
 
 def test_allowed_hosts_come_from_the_environment():

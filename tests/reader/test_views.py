@@ -237,3 +237,10 @@ def test_part_page_marks_passages_already_read(client, edition, reader_user):
     response = client.get(part_url(edition, "black"))
     assert response.context["read_keys"] == {"black-002"}
     assert "You have read 1 of 3 passages" in response.content.decode()
+
+
+def test_a_missing_page_uses_the_sites_own_404(client, db, settings):
+    settings.DEBUG = False
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "Back to the contents" in response.content.decode()

@@ -1,0 +1,44 @@
+"""Typed readers for environment variables, and the error they raise.
+
+Kept apart from settings.py so that manage.py and the WSGI entry point can
+catch `SettingsError` and stop with one line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ImproperlyConfigured):
+    """The environment does not describe a site that can start."""
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a yes/no variable; refuse anything that is neither."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}.")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Read a comma-separated list, ignoring blanks."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def exit_on_settings_error(exc: SettingsError) -> None:
+    """Stop the process with the explanation alone."""
+    raise SystemExit(f"Three Notebooks cannot start: {exc}")
