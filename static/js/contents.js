@@ -8,7 +8,7 @@ if (contents && link) {
     const place = JSON.parse(localStorage.getItem(`tn:place:${contents.dataset.edition}`) || "null");
     if (place && typeof place.url === "string" && place.url.startsWith("/")) {
       link.href = place.url;
-      link.textContent = `Continue reading: ${place.citation || place.key}`;
+      link.textContent = `${link.dataset.continueLabel} ${place.citation || place.key}`;
     }
   } catch { /* no stored place: keep "Start reading" */ }
 }

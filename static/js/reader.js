@@ -62,9 +62,9 @@ for (const button of document.querySelectorAll("[data-copy-citation]")) {
     const label = button.textContent;
     try {
       await navigator.clipboard.writeText(text);
-      button.textContent = "Copied";
+      button.textContent = button.dataset.copiedLabel;
     } catch {
-      button.textContent = "Copy failed";
+      button.textContent = button.dataset.failedLabel;
     }
     setTimeout(() => { button.textContent = label; }, 1500);
   });
