@@ -39,9 +39,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "markdownx",
     "reader",
     "accounts",
+    "annotations",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +161,41 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
 # One Markdown renderer for everything users and curators write.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "reader.markdown.render_markdown"
 
+# Whether visitors who are not signed in see public annotations. Off by
+# default: most readers are students, often minors.
+THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC = env_bool(
+    "THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC", False
+)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Three Notebooks API",
+    "DESCRIPTION": (
+        "Annotations on the passages of The Face of Another, as JSON or as W3C "
+        "Web Annotations (JSON-LD)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page's scripts and styles are served by us, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 # The edition the home page opens; other editions are listed beside it.
 THREE_NOTEBOOKS_DEFAULT_EDITION = os.environ.get(
     "THREE_NOTEBOOKS_DEFAULT_EDITION", "study"
@@ -167,6 +207,14 @@ THREE_NOTEBOOKS_STUDY_EDITION_DIR = BASE_DIR / "content" / "study-edition"
 # only; it sits beside the checkout and is never copied into the repository.
 THREE_NOTEBOOKS_SHARED_DIR = Path(
     os.environ.get("THREE_NOTEBOOKS_SHARED_DIR", BASE_DIR.parent / "shared")
+)
+
+# The W3C Web Annotation test suite, read by tests only.
+THREE_NOTEBOOKS_W3C_SUITE_DIR = Path(
+    os.environ.get(
+        "THREE_NOTEBOOKS_W3C_SUITE_DIR",
+        THREE_NOTEBOOKS_SHARED_DIR / "w3c-web-annotation-tests",
+    )
 )
 
 LOGGING = {

@@ -22,5 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("markdownx/", include(markdownx_urls)),
+    path("api/", include("config.api_urls")),
+    path("", include("annotations.urls")),
     path("", include("reader.urls")),
 ]

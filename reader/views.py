@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from .contributions import part_page_context
 from .models import Edition, Part, Passage, PassageRead
 from .services import passage_reads_record
 
@@ -84,22 +85,21 @@ def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
                 user=request.user, passage__part=part_obj
             ).values_list("passage__key", flat=True)
         )
-    return render(
-        request,
-        "reader/part_detail.html",
-        {
-            "edition": part_obj.edition,
-            "part": part_obj,
-            "parts": parts,
-            "passages": passages,
-            "previous_part": parts[index - 1] if index > 0 else None,
-            "next_part": parts[index + 1] if index + 1 < len(parts) else None,
-            "read_keys": read_keys,
-            "read_percent": (
-                round(100 * len(read_keys) / len(passages)) if passages else 0
-            ),
-        },
-    )
+    context = {
+        "edition": part_obj.edition,
+        "part": part_obj,
+        "parts": parts,
+        "passages": passages,
+        "previous_part": parts[index - 1] if index > 0 else None,
+        "next_part": parts[index + 1] if index + 1 < len(parts) else None,
+        "read_keys": read_keys,
+        "read_percent": (
+            round(100 * len(read_keys) / len(passages)) if passages else 0
+        ),
+    }
+    # Annotations, motifs and classes add their share of the page.
+    context.update(part_page_context(request, part_obj, passages))
+    return render(request, "reader/part_detail.html", context)
 
 
 @require_GET

@@ -3,7 +3,8 @@
 // this browser for anonymous ones). The page works without any of it.
 
 const article = document.querySelector("article.part");
-const passages = Array.from(document.querySelectorAll(".passage"));
+// Read afresh each time: annotating re-renders the passages.
+const allPassages = () => Array.from(document.querySelectorAll(".passage"));
 const edition = article?.dataset.edition;
 const progressUrl = article?.dataset.progressUrl;
 const placeKey = `tn:place:${edition}`;
@@ -13,8 +14,9 @@ const placeKey = `tn:place:${edition}`;
 let current = -1;
 
 function setCurrent(index, { scroll = true } = {}) {
+  const passages = allPassages();
   if (index < 0 || index >= passages.length) return;
-  passages[current]?.classList.remove("is-current");
+  document.querySelector(".passage.is-current")?.classList.remove("is-current");
   current = index;
   const passage = passages[index];
   passage.classList.add("is-current");
@@ -26,6 +28,7 @@ function setCurrent(index, { scroll = true } = {}) {
 }
 
 function firstVisibleIndex() {
+  const passages = allPassages();
   const index = passages.findIndex((p) => p.getBoundingClientRect().bottom > 48);
   return index === -1 ? passages.length - 1 : index;
 }
@@ -38,6 +41,10 @@ document.addEventListener("keydown", (event) => {
   if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
   if (isTyping(event.target)) return;
   if (event.key !== "j" && event.key !== "k") return;
+  if (current !== -1 && !document.querySelector(".passage.is-current")) {
+    // The passages were re-rendered: find the current one again.
+    current = allPassages().findIndex((p) => `#${p.id}` === location.hash);
+  }
   const base = current === -1 ? firstVisibleIndex() : current;
   const fromUnset = current === -1;
   if (event.key === "j") setCurrent(fromUnset ? base : base + 1);
@@ -46,16 +53,21 @@ document.addEventListener("keydown", (event) => {
 });
 
 if (location.hash) {
-  const index = passages.findIndex((p) => `#${p.id}` === location.hash);
+  const index = allPassages().findIndex((p) => `#${p.id}` === location.hash);
   if (index !== -1) setCurrent(index, { scroll: false });
 }
 
 // --- Copy citation --------------------------------------------------------
 
-for (const button of document.querySelectorAll("[data-copy-citation]")) {
-  if (!navigator.clipboard) break;
-  button.hidden = false;
-  button.addEventListener("click", async () => {
+function showCopyButtons() {
+  if (!navigator.clipboard) return;
+  for (const button of document.querySelectorAll("[data-copy-citation]")) button.hidden = false;
+}
+showCopyButtons();
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy-citation]");
+  if (!button) return;
+  {
     const passage = button.closest(".passage");
     const url = new URL(`#${passage.id}`, location.href).href;
     const text = `${passage.dataset.citation} ${url}`;
@@ -67,8 +79,8 @@ for (const button of document.querySelectorAll("[data-copy-citation]")) {
       button.textContent = button.dataset.failedLabel;
     }
     setTimeout(() => { button.textContent = label; }, 1500);
-  });
-}
+  }
+});
 
 // --- Scroll progress bar --------------------------------------------------
 
@@ -142,7 +154,11 @@ if ("IntersectionObserver" in window && edition) {
       }
     }
   }, { threshold: 0.6 });
-  passages.forEach((p) => observer.observe(p));
+  const observeAll = () => allPassages().forEach((p) => observer.observe(p));
+  observeAll();
+  // Annotating replaces the passages: watch the new ones too.
+  new MutationObserver(() => { observeAll(); showCopyButtons(); })
+    .observe(article, { childList: true });
   setInterval(flush, FLUSH_EVERY_MS);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") flush();

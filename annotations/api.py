@@ -1,0 +1,357 @@
+"""The annotations API: /api/annotations/, as JSON or W3C JSON-LD.
+
+Thin: parse, check, call a service or the visibility queryset, render. Every
+queryset starts from `Annotation.objects.visible_to(user)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from reader.markdown import render_markdown
+from reader.models import Edition
+
+from .models import MAX_BODY_LENGTH, Annotation, Colour, Motivation, Visibility
+from .selectors import with_thread
+from .services import (
+    TargetInput,
+    annotation_create,
+    annotation_delete,
+    annotation_update,
+    reply_create,
+)
+from .w3c import PROFILE_MEDIA_TYPE, annotation_to_w3c, collection_to_w3c
+
+
+class W3CRenderer(JSONRenderer):
+    """W3C Web Annotation JSON-LD, chosen with
+    Accept: application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Any = None,
+    ) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None and not response.exception:
+            response["Content-Type"] = PROFILE_MEDIA_TYPE
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+def _wants_w3c(request: Request) -> bool:
+    return getattr(request.accepted_renderer, "format", "") == "jsonld"
+
+
+# --- Serializers (the plain JSON shape) -------------------------------------
+
+
+class EndpointSerializer(serializers.Serializer):
+    passage = serializers.CharField(
+        max_length=64, help_text="Passage key, e.g. black-014"
+    )
+    offset = serializers.IntegerField(min_value=0, help_text="Unicode code points")
+
+
+class TargetSerializer(serializers.Serializer):
+    start = EndpointSerializer()
+    end = EndpointSerializer()
+    exact = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="The quote, checked if given"
+    )
+
+
+class AnnotationInputSerializer(serializers.Serializer):
+    edition = serializers.SlugField(required=False, help_text="Edition slug")
+    target = TargetSerializer(required=False)
+    reply_to = serializers.UUIDField(required=False)
+    motivation = serializers.ChoiceField(
+        choices=[m.value for m in Motivation if m != Motivation.REPLYING],
+        required=False,
+    )
+    body = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=MAX_BODY_LENGTH,
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=20
+    )
+    colour = serializers.ChoiceField(choices=Colour.values, required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.values, required=False)
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.get_username", read_only=True)
+    edition = serializers.SlugField(source="edition.slug", read_only=True)
+    target = serializers.SerializerMethodField()
+    body_html = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    replies = serializers.SerializerMethodField()
+    is_own = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "author",
+            "edition",
+            "target",
+            "reply_to",
+            "motivation",
+            "body",
+            "body_html",
+            "tags",
+            "colour",
+            "visibility",
+            "anchor_state",
+            "replies",
+            "is_own",
+            "deleted",
+            "created",
+            "modified",
+        ]
+        read_only_fields = fields
+
+    def get_target(self, obj: Annotation) -> dict[str, Any] | None:
+        if obj.is_reply:
+            return None
+        return {
+            "start": {"passage": obj.start_passage.key, "offset": obj.start_offset},
+            "end": {"passage": obj.end_passage.key, "offset": obj.end_offset},
+            "exact": obj.exact,
+            "prefix": obj.prefix,
+            "suffix": obj.suffix,
+        }
+
+    def get_body_html(self, obj: Annotation) -> str:
+        return str(render_markdown(obj.body))
+
+    def get_tags(self, obj: Annotation) -> list[str]:
+        return [t.name for t in obj.tags.all()]
+
+    def get_replies(self, obj: Annotation) -> list[str]:
+        return [str(r.pk) for r in getattr(obj, "visible_replies", [])]
+
+    def get_is_own(self, obj: Annotation) -> bool:
+        request = self.context.get("request")
+        return bool(request and request.user.pk == obj.author_id)
+
+
+# --- The viewset --------------------------------------------------------------
+
+
+class AnnotationCursorPagination(CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = ("-created", "id")
+
+
+class IsAuthorOrReadOnly(permissions.BasePermission):
+    message = "Only the author can change an annotation."
+
+    def has_object_permission(
+        self, request: Request, view: Any, obj: Annotation
+    ) -> bool:
+        return (
+            request.method in permissions.SAFE_METHODS
+            or obj.author_id == request.user.pk
+        )
+
+
+def _as_drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({"non_field_errors": exc.messages})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("edition", OpenApiTypes.STR, description="Edition slug"),
+            OpenApiParameter("part", OpenApiTypes.STR, description="Part slug"),
+            OpenApiParameter("passage", OpenApiTypes.STR, description="Passage key"),
+            OpenApiParameter("author", OpenApiTypes.STR, enum=["me"]),
+            OpenApiParameter("tag", OpenApiTypes.STR),
+            OpenApiParameter(
+                "motivation", OpenApiTypes.STR, enum=list(Motivation.values)
+            ),
+        ]
+    ),
+    create=extend_schema(
+        request=AnnotationInputSerializer, responses=AnnotationSerializer
+    ),
+    partial_update=extend_schema(
+        request=AnnotationInputSerializer, responses=AnnotationSerializer
+    ),
+    update=extend_schema(
+        request=AnnotationInputSerializer, responses=AnnotationSerializer
+    ),
+)
+class AnnotationViewSet(viewsets.ModelViewSet):
+    """Highlights, notes, questions and replies on the edition's passages.
+
+    Send `Accept: application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"`
+    to get W3C Web Annotations; lists then come as an AnnotationCollection.
+    """
+
+    serializer_class = AnnotationSerializer
+    pagination_class = AnnotationCursorPagination
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, IsAuthorOrReadOnly]
+    renderer_classes = [JSONRenderer, W3CRenderer, BrowsableAPIRenderer]
+    content_negotiation_class = DefaultContentNegotiation
+    lookup_value_converter = "uuid"
+
+    def get_queryset(self) -> QuerySet[Annotation]:
+        user = self.request.user
+        queryset = with_thread(
+            Annotation.objects.visible_to(user), user
+        ).select_related("edition")
+        params = self.request.query_params
+        if params.get("edition"):
+            queryset = queryset.filter(edition__slug=params["edition"])
+        if params.get("part"):
+            queryset = queryset.filter(start_passage__part__slug=params["part"])
+        if params.get("passage"):
+            queryset = queryset.filter(start_passage__key=params["passage"])
+        if params.get("author") == "me":
+            if not user.is_authenticated:
+                return queryset.none()
+            queryset = queryset.filter(author=user)
+        if params.get("tag"):
+            queryset = queryset.filter(tags__name=params["tag"])
+        if params.get("motivation"):
+            queryset = queryset.filter(motivation=params["motivation"])
+        return queryset
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if not _wants_w3c(request):
+            data = self.get_serializer(page, many=True).data
+            return self.get_paginated_response(data)
+        items = [
+            annotation_to_w3c(a, request=request, embed_context=False) for a in page
+        ]
+        collection_url = request.build_absolute_uri(request.path)
+        return Response(
+            collection_to_w3c(
+                items,
+                collection_id=collection_url,
+                page_id=request.build_absolute_uri(),
+                total=queryset.count(),
+                next_page=self.paginator.get_next_link(),
+                previous_page=self.paginator.get_previous_link(),
+            )
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        annotation = self.get_object()
+        if _wants_w3c(request):
+            return Response(annotation_to_w3c(annotation, request=request))
+        return Response(self.get_serializer(annotation).data)
+
+    def _input(self, request: Request, partial: bool = False) -> dict[str, Any]:
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["Send a JSON object."]}
+            )
+        serializer = AnnotationInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _respond(self, annotation: Annotation, request: Request, code: int) -> Response:
+        annotation = self.get_queryset().get(pk=annotation.pk)
+        if _wants_w3c(request):
+            return Response(annotation_to_w3c(annotation, request=request), status=code)
+        return Response(self.get_serializer(annotation).data, status=code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self._input(request)
+        try:
+            if "reply_to" in data:
+                parent = get_object_or_404(
+                    Annotation.objects.visible_to(request.user), pk=data["reply_to"]
+                )
+                annotation = reply_create(
+                    author=request.user, parent=parent, body=data.get("body", "")
+                )
+            else:
+                if "target" not in data:
+                    raise exceptions.ValidationError(
+                        {"target": ["This field is required."]}
+                    )
+                edition = (
+                    Edition.objects.published()
+                    .filter(slug=data.get("edition", ""))
+                    .first()
+                )
+                if edition is None:
+                    raise exceptions.ValidationError({"edition": ["Unknown edition."]})
+                target = data["target"]
+                annotation = annotation_create(
+                    author=request.user,
+                    edition=edition,
+                    target=TargetInput(
+                        start_key=target["start"]["passage"],
+                        start_offset=target["start"]["offset"],
+                        end_key=target["end"]["passage"],
+                        end_offset=target["end"]["offset"],
+                    ),
+                    exact=target.get("exact"),
+                    motivation=data.get("motivation", Motivation.HIGHLIGHTING),
+                    body=data.get("body", ""),
+                    tags=data.get("tags", []),
+                    colour=data.get("colour", Colour.YELLOW),
+                    visibility=data.get("visibility", Visibility.PRIVATE),
+                )
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
+        return self._respond(annotation, request, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        annotation = self.get_object()
+        data = self._input(request, partial=True)
+        unchangeable = {"target", "edition", "reply_to"} & set(data)
+        if unchangeable:
+            raise exceptions.ValidationError(
+                {name: ["This cannot be changed."] for name in sorted(unchangeable)}
+            )
+        try:
+            annotation = annotation_update(
+                annotation=annotation,
+                editor=request.user,
+                body=data.get("body"),
+                tags=data.get("tags"),
+                colour=data.get("colour"),
+                visibility=data.get("visibility"),
+                motivation=data.get("motivation"),
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        return self._respond(annotation, request, status.HTTP_200_OK)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        annotation = self.get_object()
+        annotation_delete(annotation=annotation, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,97 @@
+"""Forms for the HTML side: replies, editing, importing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from markdownx.widgets import MarkdownxWidget
+
+from .models import MAX_BODY_LENGTH, Colour, Motivation
+from .services import OPEN_VISIBILITIES
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reply"),
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Markdown: *emphasis*, **strong**, [links](https://…)."),
+    )
+
+
+class AnnotationEditForm(forms.Form):
+    motivation = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(m.value, m.label) for m in Motivation if m != Motivation.REPLYING],
+    )
+    body = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=MAX_BODY_LENGTH,
+        widget=MarkdownxWidget(attrs={"rows": 6}),
+        help_text=_("Markdown, with a live preview."),
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separate tags with commas."),
+    )
+    colour = forms.ChoiceField(label=_("Colour"), choices=Colour.choices)
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"),
+        choices=[(v.value, v.label) for v in OPEN_VISIBILITIES],
+    )
+
+    def __init__(self, *args: Any, is_reply: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if is_reply:
+            for name in ("motivation", "tags", "colour", "visibility"):
+                del self.fields[name]
+            self.fields["body"].label = _("Reply")
+
+    def clean_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("tags", "")
+        return [t.strip() for t in raw.split(",") if t.strip()]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("W3C Web Annotation file (JSON-LD)"),
+        help_text=_("An export from Three Notebooks or another annotation tool."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB.")
+                % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)}
+            )
+        raw = upload.read()
+        try:
+            self.cleaned_data["data"] = json.loads(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from exc
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                _("The file is not valid JSON (line %(line)d: %(msg)s).")
+                % {"line": exc.lineno, "msg": exc.msg}
+            ) from exc
+        return upload
+
+
+class AnnotationDialogForm(forms.Form):
+    """The note editor in the part page's annotate dialog (posted by script)."""
+
+    body = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=MAX_BODY_LENGTH,
+        widget=MarkdownxWidget(attrs={"rows": 5, "id": "annotate-body"}),
+        help_text=_("Markdown, with a live preview."),
+    )

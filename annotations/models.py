@@ -1,0 +1,268 @@
+"""What readers write: annotations on passages, their tags and replies.
+
+An annotation's target is a range from (start passage, offset) to (end passage,
+offset), offsets in Unicode code points of `Passage.text`, kept together with
+the quoted text and its context so it can be re-anchored when a passage is
+revised. A reply has no target of its own: it points at the annotation it
+answers.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from reader.models import Edition, Passage
+
+MAX_BODY_LENGTH = 10_000
+MAX_TAGS = 20
+
+
+class Motivation(models.TextChoices):
+    HIGHLIGHTING = "highlighting", _("Highlight")
+    COMMENTING = "commenting", _("Note")
+    QUESTIONING = "questioning", _("Question")
+    REPLYING = "replying", _("Reply")
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", _("Private: only me")
+    TEACHER = "teacher", _("My teachers")
+    COURSE = "course", _("My class")
+    PUBLIC = "public", _("Public: all signed-in readers")
+
+
+class Colour(models.TextChoices):
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+    BLUE = "blue", _("Blue")
+    PINK = "pink", _("Pink")
+    PURPLE = "purple", _("Purple")
+
+
+class AnchorState(models.TextChoices):
+    EXACT = "exact", _("Exact")
+    MOVED = "moved", _("Moved")
+    ORPHANED = "orphaned", _("Orphaned")
+
+
+class Moderation(models.TextChoices):
+    VISIBLE = "visible", _("Visible")
+    HIDDEN = "hidden", _("Hidden by a moderator")
+
+
+class Tag(models.Model):
+    """A reader's own tag; suggestions come from the reader's tags only."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="annotation_tags",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"], name="tag_unique_per_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def visible_to(self, user: object) -> AnnotationQuerySet:
+        """The one visibility rule, used by every page, the API and exports.
+
+        An annotation is visible to its author always. Others see it when it
+        is public (anonymous visitors only if the site allows it) and not
+        hidden by a moderator. A reply is visible only where the annotation
+        it answers is visible too. Deleted annotations kept as tombstones for
+        their replies stay visible as tombstones.
+        """
+        return self.filter(
+            _visible_q(user, "")
+            & (Q(reply_to__isnull=True) | _visible_q(user, "reply_to__"))
+        )
+
+    def roots(self) -> AnnotationQuerySet:
+        return self.filter(reply_to__isnull=True)
+
+    def in_part(self, part: object) -> AnnotationQuerySet:
+        return self.filter(start_passage__part=part)
+
+    def in_reading_order(self) -> AnnotationQuerySet:
+        return self.order_by(
+            "start_passage__part__order",
+            "start_passage__order",
+            "start_offset",
+            "created",
+        )
+
+
+def _visible_q(user: object, prefix: str) -> Q:
+    public = Q(**{f"{prefix}visibility": Visibility.PUBLIC}) & Q(
+        **{f"{prefix}moderation": Moderation.VISIBLE}
+    )
+    if user is None or not getattr(user, "is_authenticated", False):
+        if getattr(settings, "THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC", False):
+            return public
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}author": user}) | public
+
+
+class Annotation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="annotations",
+        verbose_name=_("author"),
+    )
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        related_name="annotations",
+        verbose_name=_("edition"),
+    )
+    # The target. Passages are protected: an annotated passage cannot be
+    # deleted out from under its readers' notes.
+    start_passage = models.ForeignKey(
+        Passage,
+        on_delete=models.PROTECT,
+        related_name="annotations_starting",
+        null=True,
+        blank=True,
+        verbose_name=_("start passage"),
+    )
+    start_offset = models.PositiveIntegerField(_("start offset"), null=True, blank=True)
+    end_passage = models.ForeignKey(
+        Passage,
+        on_delete=models.PROTECT,
+        related_name="annotations_ending",
+        null=True,
+        blank=True,
+        verbose_name=_("end passage"),
+    )
+    end_offset = models.PositiveIntegerField(_("end offset"), null=True, blank=True)
+    exact = models.TextField(_("quote"), blank=True)
+    prefix = models.CharField(_("text before"), max_length=64, blank=True)
+    suffix = models.CharField(_("text after"), max_length=64, blank=True)
+    passage_revision = models.PositiveIntegerField(
+        _("passage revision"), null=True, blank=True
+    )
+    anchor_state = models.CharField(
+        _("anchor"),
+        max_length=10,
+        choices=AnchorState.choices,
+        default=AnchorState.EXACT,
+    )
+
+    motivation = models.CharField(
+        _("motivation"), max_length=16, choices=Motivation.choices
+    )
+    body = models.TextField(_("note"), blank=True, max_length=MAX_BODY_LENGTH)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="annotations")
+    colour = models.CharField(
+        _("colour"), max_length=10, choices=Colour.choices, default=Colour.YELLOW
+    )
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.PRIVATE,
+    )
+    reply_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("reply to"),
+    )
+    moderation = models.CharField(
+        _("moderation"),
+        max_length=10,
+        choices=Moderation.choices,
+        default=Moderation.VISIBLE,
+    )
+    # Deleting an annotation that others have replied to keeps it as a
+    # tombstone, so their replies are not lost.
+    deleted = models.DateTimeField(_("deleted"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    modified = models.DateTimeField(_("modified"), auto_now=True)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created"]
+        verbose_name = _("annotation")
+        verbose_name_plural = _("annotations")
+        constraints = [
+            # Either a reply (no target of its own) or a full target.
+            models.CheckConstraint(
+                condition=(
+                    Q(reply_to__isnull=True)
+                    & Q(start_passage__isnull=False)
+                    & Q(start_offset__isnull=False)
+                    & Q(end_passage__isnull=False)
+                    & Q(end_offset__isnull=False)
+                )
+                | (
+                    Q(reply_to__isnull=False)
+                    & Q(start_passage__isnull=True)
+                    & Q(end_passage__isnull=True)
+                ),
+                name="annotation_target_or_reply",
+            ),
+            models.CheckConstraint(
+                condition=Q(motivation__in=[m.value for m in Motivation]),
+                name="annotation_motivation_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=[v.value for v in Visibility]),
+                name="annotation_visibility_known",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["start_passage", "start_offset"], name="annotation_start"
+            ),
+            models.Index(fields=["author", "created"], name="annotation_author_recent"),
+            models.Index(
+                fields=["edition", "visibility"], name="annotation_edition_vis"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.get_motivation_display()
+        return f"{what} by {self.author} on {self.start_passage or self.reply_to_id}"
+
+    def get_absolute_url(self) -> str:
+        passage = self.start_passage if self.reply_to_id is None else None
+        if passage is None and self.reply_to is not None:
+            passage = self.reply_to.start_passage
+        base = passage.part.get_absolute_url() if passage else "/"
+        return f"{base}#annotation-{self.pk}"
+
+    @property
+    def is_reply(self) -> bool:
+        return self.reply_to_id is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted is not None
+
+    @property
+    def spans_passages(self) -> bool:
+        return self.start_passage_id != self.end_passage_id

@@ -1,0 +1,342 @@
+"""Every write to annotations goes through these functions.
+
+Views, the API, the importer and admin call them; each validates all of its
+input first and writes inside one transaction, so bad input writes nothing.
+Errors are `ValidationError`s keyed by the field at fault, which the API turns
+into 400 responses that name the field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reader.models import Edition, Passage
+
+from . import anchoring
+from .models import (
+    MAX_BODY_LENGTH,
+    MAX_TAGS,
+    AnchorState,
+    Annotation,
+    Colour,
+    Motivation,
+    Tag,
+    Visibility,
+)
+
+# Levels a reader can choose today; `teacher` and `course` need a class and
+# arrive with the teaching app.
+OPEN_VISIBILITIES = (Visibility.PRIVATE, Visibility.PUBLIC)
+TARGET_MOTIVATIONS = (
+    Motivation.HIGHLIGHTING,
+    Motivation.COMMENTING,
+    Motivation.QUESTIONING,
+)
+MAX_TAG_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class TargetInput:
+    """A range as a client gives it: passage keys and code-point offsets."""
+
+    start_key: str
+    start_offset: int
+    end_key: str
+    end_offset: int
+
+
+@dataclass(frozen=True)
+class ResolvedTarget:
+    start: Passage
+    start_offset: int
+    end: Passage
+    end_offset: int
+    quote: anchoring.Quote
+
+
+def target_resolve(
+    *, edition: Edition, target: TargetInput, exact: str | None = None
+) -> ResolvedTarget:
+    """Check a range against the edition and build its quote selector."""
+    keys = {target.start_key, target.end_key}
+    passages = {p.key: p for p in Passage.objects.filter(edition=edition, key__in=keys)}
+    errors: dict[str, str] = {}
+    start = passages.get(target.start_key)
+    end = passages.get(target.end_key)
+    if start is None:
+        errors["start_passage"] = _("Unknown passage key “%s” in this edition.") % (
+            target.start_key
+        )
+    if end is None:
+        errors["end_passage"] = _("Unknown passage key “%s” in this edition.") % (
+            target.end_key
+        )
+    if start is None or end is None:
+        raise ValidationError(errors)
+    if start.part_id != end.part_id:
+        raise ValidationError(
+            {"end_passage": _("A range must stay within one part of the book.")}
+        )
+    if (start.order, target.start_offset) > (end.order, target.end_offset):
+        raise ValidationError({"end_passage": _("The range ends before it starts.")})
+    if not 0 <= target.start_offset <= len(start.text):
+        raise ValidationError(
+            {
+                "start_offset": _("Offset outside the passage (0 to %d).")
+                % len(start.text)
+            }
+        )
+    if not 0 <= target.end_offset <= len(end.text):
+        raise ValidationError(
+            {"end_offset": _("Offset outside the passage (0 to %d).") % len(end.text)}
+        )
+    span = list(
+        Passage.objects.filter(
+            part_id=start.part_id, order__gte=start.order, order__lte=end.order
+        ).order_by("order")
+    )
+    document = anchoring.join_passages([p.text for p in span])
+    global_start = document.to_global(0, target.start_offset)
+    global_end = document.to_global(len(span) - 1, target.end_offset)
+    if global_start >= global_end:
+        raise ValidationError({"end_offset": _("The range is empty.")})
+    quote = anchoring.build_quote(document.text, global_start, global_end)
+    if not quote.exact.strip():
+        raise ValidationError({"exact": _("Select some words, not only spaces.")})
+    if exact is not None and exact != quote.exact:
+        raise ValidationError(
+            {"exact": _("The quote does not match the text at these offsets.")}
+        )
+    return ResolvedTarget(start, target.start_offset, end, target.end_offset, quote)
+
+
+def _clean_tags(tags: Sequence[str]) -> list[str]:
+    if isinstance(tags, str) or not isinstance(tags, Sequence):
+        raise ValidationError({"tags": _("Tags must be a list of words.")})
+    seen: dict[str, str] = {}
+    for raw in tags:
+        if not isinstance(raw, str):
+            raise ValidationError({"tags": _("Each tag must be text.")})
+        name = " ".join(raw.split()).lstrip("#")
+        if not name:
+            continue
+        if len(name) > MAX_TAG_LENGTH:
+            raise ValidationError(
+                {"tags": _("Tags are at most %d characters.") % MAX_TAG_LENGTH}
+            )
+        seen.setdefault(name.casefold(), name)
+    if len(seen) > MAX_TAGS:
+        raise ValidationError({"tags": _("At most %d tags.") % MAX_TAGS})
+    return list(seen.values())
+
+
+def _check_body(motivation: str, body: str) -> str:
+    if not isinstance(body, str):
+        raise ValidationError({"body": _("The note must be text.")})
+    if len(body) > MAX_BODY_LENGTH:
+        raise ValidationError(
+            {
+                "body": _("The note is too long (at most %d characters).")
+                % MAX_BODY_LENGTH
+            }
+        )
+    if motivation != Motivation.HIGHLIGHTING and not body.strip():
+        raise ValidationError({"body": _("Write something first.")})
+    return body
+
+
+def _check_choice(field: str, value: str, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise ValidationError(
+            {
+                field: _("“%(value)s” is not one of: %(allowed)s.")
+                % {"value": value, "allowed": ", ".join(allowed)}
+            }
+        )
+    return value
+
+
+def _check_visibility(value: str) -> str:
+    if value in (Visibility.TEACHER, Visibility.COURSE):
+        raise ValidationError(
+            {
+                "visibility": _(
+                    "Sharing with a teacher or a class needs a class to share with."
+                )
+            }
+        )
+    return _check_choice("visibility", value, [v.value for v in OPEN_VISIBILITIES])
+
+
+def _set_tags(
+    annotation: Annotation, owner: AbstractBaseUser, names: list[str]
+) -> None:
+    existing = {t.name.casefold(): t for t in Tag.objects.filter(owner=owner)}
+    tags = []
+    for name in names:
+        tag = existing.get(name.casefold())
+        if tag is None:
+            tag = Tag.objects.create(owner=owner, name=name)
+            existing[name.casefold()] = tag
+        tags.append(tag)
+    annotation.tags.set(tags)
+
+
+@transaction.atomic
+def annotation_create(
+    *,
+    author: AbstractBaseUser,
+    edition: Edition,
+    target: TargetInput,
+    motivation: str = Motivation.HIGHLIGHTING,
+    body: str = "",
+    tags: Sequence[str] = (),
+    colour: str = Colour.YELLOW,
+    visibility: str = Visibility.PRIVATE,
+    exact: str | None = None,
+    annotation_id: uuid.UUID | None = None,
+) -> Annotation:
+    """Create a highlight, note or question on a range of text.
+
+    `annotation_id` lets the importer keep an exported annotation's id."""
+    motivation = _check_choice(
+        "motivation", motivation, [m.value for m in TARGET_MOTIVATIONS]
+    )
+    body = _check_body(motivation, body)
+    colour = _check_choice("colour", colour, Colour.values)
+    visibility = _check_visibility(visibility)
+    tag_names = _clean_tags(tags)
+    resolved = target_resolve(edition=edition, target=target, exact=exact)
+    annotation = Annotation(
+        id=annotation_id or uuid.uuid4(),
+        author=author,
+        edition=edition,
+        start_passage=resolved.start,
+        start_offset=resolved.start_offset,
+        end_passage=resolved.end,
+        end_offset=resolved.end_offset,
+        exact=resolved.quote.exact,
+        prefix=resolved.quote.prefix,
+        suffix=resolved.quote.suffix,
+        passage_revision=resolved.start.revision,
+        anchor_state=AnchorState.EXACT,
+        motivation=motivation,
+        body=body,
+        colour=colour,
+        visibility=visibility,
+    )
+    annotation.full_clean()
+    annotation.save()
+    _set_tags(annotation, author, tag_names)
+    return annotation
+
+
+@transaction.atomic
+def reply_create(
+    *,
+    author: AbstractBaseUser,
+    parent: Annotation,
+    body: str,
+    annotation_id: uuid.UUID | None = None,
+) -> Annotation:
+    """Answer an annotation. Threads are flat: a reply to a reply joins the
+    thread of the annotation at its root, and shares that root's visibility."""
+    root = parent.reply_to if parent.reply_to_id else parent
+    if not Annotation.objects.visible_to(author).filter(pk=root.pk).exists():
+        raise PermissionDenied(_("You cannot reply to an annotation you cannot see."))
+    if root.is_deleted:
+        raise ValidationError(
+            {"reply_to": _("This annotation was deleted by its author.")}
+        )
+    body = _check_body(Motivation.REPLYING, body)
+    reply = Annotation(
+        id=annotation_id or uuid.uuid4(),
+        author=author,
+        edition_id=root.edition_id,
+        reply_to=root,
+        motivation=Motivation.REPLYING,
+        body=body,
+        visibility=root.visibility,
+        anchor_state=root.anchor_state,
+    )
+    reply.full_clean()
+    reply.save()
+    return reply
+
+
+def _check_author(annotation: Annotation, user: AbstractBaseUser) -> None:
+    if annotation.author_id != user.pk:
+        raise PermissionDenied(_("Only the author can change an annotation."))
+    if annotation.is_deleted:
+        raise ValidationError({"body": _("This annotation was deleted.")})
+
+
+@transaction.atomic
+def annotation_update(
+    *,
+    annotation: Annotation,
+    editor: AbstractBaseUser,
+    body: str | None = None,
+    tags: Sequence[str] | None = None,
+    colour: str | None = None,
+    visibility: str | None = None,
+    motivation: str | None = None,
+) -> Annotation:
+    """Change what an author wrote; the target stays where it is."""
+    _check_author(annotation, editor)
+    changed: list[str] = []
+    if motivation is not None and not annotation.is_reply:
+        annotation.motivation = _check_choice(
+            "motivation", motivation, [m.value for m in TARGET_MOTIVATIONS]
+        )
+        changed.append("motivation")
+    if body is not None:
+        annotation.body = _check_body(annotation.motivation, body)
+        changed.append("body")
+    elif "motivation" in changed:
+        _check_body(annotation.motivation, annotation.body)
+    if colour is not None:
+        annotation.colour = _check_choice("colour", colour, Colour.values)
+        changed.append("colour")
+    if visibility is not None and not annotation.is_reply:
+        annotation.visibility = _check_visibility(visibility)
+        changed.append("visibility")
+    tag_names = _clean_tags(tags) if tags is not None else None
+    annotation.full_clean()
+    annotation.save(update_fields=[*changed, "modified"])
+    if visibility is not None and not annotation.is_reply:
+        # Replies follow their thread's visibility.
+        annotation.replies.update(visibility=annotation.visibility)
+    if tag_names is not None:
+        _set_tags(annotation, editor, tag_names)
+    return annotation
+
+
+@transaction.atomic
+def annotation_delete(*, annotation: Annotation, user: AbstractBaseUser) -> bool:
+    """Delete an author's own annotation.
+
+    Replies by other readers are never lost: an annotation that has them is
+    kept as a tombstone (its note and tags removed, its place kept). Returns
+    True when the row was removed, False when a tombstone was left.
+    """
+    _check_author(annotation, user)
+    others = annotation.replies.exclude(author=user)
+    if others.exists():
+        annotation.replies.filter(author=user).delete()
+        annotation.body = ""
+        annotation.deleted = timezone.now()
+        annotation.save(update_fields=["body", "deleted", "modified"])
+        annotation.tags.clear()
+        return False
+    annotation.replies.all().delete()
+    annotation.delete()
+    return True

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "annotations"
+
+urlpatterns = [
+    path("notebook/", views.notebook, name="notebook"),
+    re_path(
+        r"^notebook/export\.(?P<fmt>md|csv|jsonld)$",
+        views.notebook_export,
+        name="export",
+    ),
+    path("notebook/import/", views.notebook_import, name="import"),
+    path("annotations/<uuid:pk>/reply/", views.annotation_reply, name="reply"),
+    path("annotations/<uuid:pk>/edit/", views.annotation_edit, name="edit"),
+    path(
+        "annotations/<uuid:pk>/delete/", views.annotation_confirm_delete, name="delete"
+    ),
+]

@@ -1,0 +1,238 @@
+"""HTML views for annotations: the part page's share, replies, edit, delete,
+and "My notebook" with its exports and import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from reader.models import Part, Passage
+
+from . import exports
+from .forms import AnnotationDialogForm, AnnotationEditForm, ImportForm, ReplyForm
+from .importing import import_annotations
+from .models import Annotation, Colour, Motivation, Visibility
+from .selectors import (
+    PartFilters,
+    notebook_annotations,
+    own_tag_names,
+    part_annotations,
+)
+from .services import (
+    OPEN_VISIBILITIES,
+    annotation_delete,
+    annotation_update,
+    reply_create,
+)
+
+
+def part_page_annotations(
+    request: HttpRequest, part: Part, passages: list[Passage]
+) -> dict[str, Any]:
+    """The reader's part page, contributed to: highlights, cards, filters."""
+    user = request.user
+    shows_annotations = (
+        user.is_authenticated or settings.THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC
+    )
+    if not shows_annotations:
+        return {"annotations_enabled": False}
+    filters = PartFilters.from_query(request.GET)
+    result = part_annotations(user=user, part=part, passages=passages, filters=filters)
+    return {
+        "annotations_enabled": True,
+        "can_annotate": user.is_authenticated,
+        "annotation_filters": filters,
+        "annotation_total": len(result.annotations),
+        "annotation_tags": result.tags,
+        "own_tags": own_tag_names(user),
+        "motivation_choices": [
+            (m.value, m.label) for m in Motivation if m != Motivation.REPLYING
+        ],
+        "colour_choices": Colour.choices,
+        "visibility_choices": [(v.value, v.label) for v in OPEN_VISIBILITIES],
+        "annotation_form": AnnotationDialogForm() if user.is_authenticated else None,
+    }
+
+
+def _visible_annotation(request: HttpRequest, pk: object) -> Annotation:
+    return get_object_or_404(
+        Annotation.objects.visible_to(request.user).select_related(
+            "start_passage__part__edition", "reply_to__start_passage__part__edition"
+        ),
+        pk=pk,
+    )
+
+
+def _back_to(annotation: Annotation) -> str:
+    root = annotation.reply_to or annotation
+    if root.start_passage is None:
+        return reverse("reader:home")
+    return f"{root.start_passage.part.get_absolute_url()}#card-{root.pk}"
+
+
+@login_required
+@require_POST
+def annotation_reply(request: HttpRequest, pk: object) -> HttpResponse:
+    parent = _visible_annotation(request, pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            reply_create(
+                author=request.user, parent=parent, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your reply is posted."))
+    else:
+        messages.error(request, _("Write a reply first."))
+    return redirect(_back_to(parent))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def annotation_edit(request: HttpRequest, pk: object) -> HttpResponse:
+    annotation = _visible_annotation(request, pk)
+    if annotation.author_id != request.user.pk:
+        raise PermissionDenied
+    initial = {
+        "body": annotation.body,
+        "tags": ", ".join(t.name for t in annotation.tags.all()),
+        "colour": annotation.colour,
+        "visibility": annotation.visibility,
+        "motivation": annotation.motivation,
+    }
+    form = AnnotationEditForm(
+        request.POST or None, initial=initial, is_reply=annotation.is_reply
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            annotation_update(
+                annotation=annotation,
+                editor=request.user,
+                body=data["body"],
+                tags=None if annotation.is_reply else data["tags"],
+                colour=data.get("colour") or None,
+                visibility=data.get("visibility") or None,
+                motivation=data.get("motivation") or None,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect(_back_to(annotation))
+    return render(
+        request,
+        "annotations/edit.html",
+        {"annotation": annotation, "form": form, "back": _back_to(annotation)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def annotation_confirm_delete(request: HttpRequest, pk: object) -> HttpResponse:
+    annotation = _visible_annotation(request, pk)
+    if annotation.author_id != request.user.pk:
+        raise PermissionDenied
+    back = _back_to(annotation)
+    if request.method == "POST":
+        removed = annotation_delete(annotation=annotation, user=request.user)
+        messages.success(
+            request,
+            _("Deleted.")
+            if removed
+            else _("Deleted. Other readers’ replies to it are kept."),
+        )
+        return redirect(back.split("#")[0])
+    others = annotation.replies.exclude(author=request.user).count()
+    return render(
+        request,
+        "annotations/confirm_delete.html",
+        {"annotation": annotation, "back": back, "others_replies": others},
+    )
+
+
+@login_required
+def notebook(request: HttpRequest) -> HttpResponse:
+    annotations = notebook_annotations(request.user)
+    my_replies = list(
+        Annotation.objects.visible_to(request.user)
+        .filter(author=request.user, reply_to__isnull=False)
+        .exclude(reply_to__author=request.user)
+        .select_related("reply_to__start_passage__part", "reply_to__author")
+        .order_by("-created")
+    )
+    groups: list[dict[str, Any]] = []
+    for annotation in annotations:
+        part = annotation.start_passage.part
+        if not groups or groups[-1]["part"].pk != part.pk:
+            groups.append({"part": part, "annotations": []})
+        groups[-1]["annotations"].append(annotation)
+    return render(
+        request,
+        "annotations/notebook.html",
+        {
+            "groups": groups,
+            "count": len(annotations),
+            "my_replies": my_replies,
+            "import_form": ImportForm(),
+            "visibility": Visibility,
+        },
+    )
+
+
+@login_required
+def notebook_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    annotations = notebook_annotations(request.user)
+    stamp = "three-notebooks"
+    if fmt == "md":
+        body = exports.to_markdown(annotations, user=request.user)
+        response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
+        filename = f"{stamp}.md"
+    elif fmt == "csv":
+        body = exports.to_csv(annotations, request=request)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        filename = f"{stamp}.csv"
+    else:
+        body = exports.to_jsonld(annotations, request=request)
+        response = HttpResponse(
+            body,
+            content_type='application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
+        )
+        filename = f"{stamp}.jsonld"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notebook_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = import_annotations(
+            user=request.user, data=form.cleaned_data["data"], request=request
+        )
+        if report.imported:
+            messages.success(
+                request,
+                _("Imported %(n)d annotations.") % {"n": len(report.imported)},
+            )
+    return render(
+        request,
+        "annotations/import.html",
+        {"form": form, "report": report},
+        status=400 if form.errors else 200,
+    )
