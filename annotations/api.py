@@ -145,7 +145,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
         return str(render_markdown(obj.body))
 
     def get_tags(self, obj: Annotation) -> list[str]:
-        return [t.name for t in obj.tags.all()]
+        return [t.name for t in obj.tags_in_order()]
 
     def get_replies(self, obj: Annotation) -> list[str]:
         return [str(r.pk) for r in getattr(obj, "visible_replies", [])]

@@ -69,7 +69,7 @@ def to_markdown(annotations: list[Annotation], *, user: AbstractBaseUser) -> str
             where,
             annotation.get_visibility_display(),
         ]
-        tags = [t.name for t in annotation.tags.all()]
+        tags = [t.name for t in annotation.tags_in_order()]
         if tags:
             meta.append(" ".join(f"#{t}" for t in tags))
         lines += ["", f"> {quote}", "", f"*{' · '.join(meta)}*"]
@@ -121,7 +121,9 @@ def to_csv(annotations: list[Annotation], *, request: HttpRequest) -> str:
             item.exact,
             item.motivation,
             item.body,
-            ", ".join(t.name for t in item.tags.all()) if not item.is_reply else "",
+            ", ".join(t.name for t in item.tags_in_order())
+            if not item.is_reply
+            else "",
             item.colour if not item.is_reply else "",
             item.visibility,
             item.reply_to_id or "",

@@ -84,16 +84,19 @@ class AnnotationQuerySet(models.QuerySet):
     def visible_to(self, user: object) -> AnnotationQuerySet:
         """The one visibility rule, used by every page, the API and exports.
 
-        An annotation is visible to its author always. Others see it when it
-        is public (anonymous visitors only if the site allows it) and not
-        hidden by a moderator. A reply is visible only where the annotation
-        it answers is visible too. Deleted annotations kept as tombstones for
-        their replies stay visible as tombstones.
+        Authors always see their own annotations. Others see one when it is
+        shared with them (public: all signed-in readers; anonymous visitors
+        only if the site allows it) and not hidden by a moderator, and, for a
+        reply, when the annotation it answers is visible to them too.
         """
-        return self.filter(
-            _visible_q(user, "")
-            & (Q(reply_to__isnull=True) | _visible_q(user, "reply_to__"))
+        shared = _shared_q(user, "") & (
+            Q(reply_to__isnull=True)
+            | Q(reply_to__author=user if _signed_in(user) else None)
+            | _shared_q(user, "reply_to__")
         )
+        if _signed_in(user):
+            return self.filter(Q(author=user) | shared)
+        return self.filter(shared)
 
     def roots(self) -> AnnotationQuerySet:
         return self.filter(reply_to__isnull=True)
@@ -110,15 +113,21 @@ class AnnotationQuerySet(models.QuerySet):
         )
 
 
-def _visible_q(user: object, prefix: str) -> Q:
+def _signed_in(user: object) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def _shared_q(user: object, prefix: str) -> Q:
+    """Shared with `user` by someone else (teacher and course levels join
+    here with the teaching app)."""
     public = Q(**{f"{prefix}visibility": Visibility.PUBLIC}) & Q(
         **{f"{prefix}moderation": Moderation.VISIBLE}
     )
-    if user is None or not getattr(user, "is_authenticated", False):
-        if getattr(settings, "THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC", False):
-            return public
-        return Q(pk__in=[])
-    return Q(**{f"{prefix}author": user}) | public
+    if _signed_in(user) or getattr(
+        settings, "THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC", False
+    ):
+        return public
+    return Q(pk__in=[])
 
 
 class Annotation(models.Model):
@@ -254,6 +263,11 @@ class Annotation(models.Model):
             passage = self.reply_to.start_passage
         base = passage.part.get_absolute_url() if passage else "/"
         return f"{base}#annotation-{self.pk}"
+
+    def tags_in_order(self) -> list[Tag]:
+        """Tags by name, from the prefetch (`tag_list`) when there is one."""
+        cached = getattr(self, "tag_list", None)
+        return cached if cached is not None else list(self.tags.order_by("name"))
 
     @property
     def is_reply(self) -> bool:

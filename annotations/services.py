@@ -108,9 +108,9 @@ def target_resolve(
     global_end = document.to_global(len(span) - 1, target.end_offset)
     if global_start >= global_end:
         raise ValidationError({"end_offset": _("The range is empty.")})
-    quote = anchoring.build_quote(document.text, global_start, global_end)
-    if not quote.exact.strip():
+    if not document.text[global_start:global_end].strip():
         raise ValidationError({"exact": _("Select some words, not only spaces.")})
+    quote = anchoring.build_quote(document.text, global_start, global_end)
     if exact is not None and exact != quote.exact:
         raise ValidationError(
             {"exact": _("The quote does not match the text at these offsets.")}

@@ -106,7 +106,7 @@ def annotation_edit(request: HttpRequest, pk: object) -> HttpResponse:
         raise PermissionDenied
     initial = {
         "body": annotation.body,
-        "tags": ", ".join(t.name for t in annotation.tags.all()),
+        "tags": ", ".join(t.name for t in annotation.tags_in_order()),
         "colour": annotation.colour,
         "visibility": annotation.visibility,
         "motivation": annotation.motivation,

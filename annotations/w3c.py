@@ -83,7 +83,7 @@ def annotation_to_w3c(
                 ),
             }
         )
-    for tag in annotation.tags.all():
+    for tag in annotation.tags_in_order():
         bodies.append({"type": "TextualBody", "value": tag.name, "purpose": "tagging"})
     if bodies:
         data["body"] = bodies if len(bodies) > 1 else bodies[0]

@@ -12,6 +12,12 @@ from reader.services import edition_load
 from tests.factories import make_edition, make_part, make_passages, make_user
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests make many users; real hashing is slow by design."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def reader_user(db):
     """Alice, a signed-in reader (a student)."""

@@ -55,3 +55,34 @@ def make_passages(part: Part, n: int, *, prefix: str | None = None) -> list[Pass
         )
         for i in range(1, n + 1)
     )
+
+
+def make_annotation(
+    author,
+    passage: Passage,
+    start: int = 0,
+    end: int = 7,
+    *,
+    end_passage: Passage | None = None,
+    motivation: str = "highlighting",
+    body: str = "",
+    visibility: str = "private",
+    tags: tuple[str, ...] = (),
+    colour: str = "yellow",
+):
+    """An annotation made the one way there is: through the service."""
+    from annotations.services import TargetInput, annotation_create
+
+    end_passage = end_passage or passage
+    if motivation != "highlighting" and not body:
+        body = "A note."
+    return annotation_create(
+        author=author,
+        edition=passage.edition,
+        target=TargetInput(passage.key, start, end_passage.key, end),
+        motivation=motivation,
+        body=body,
+        visibility=visibility,
+        tags=list(tags),
+        colour=colour,
+    )

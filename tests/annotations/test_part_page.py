@@ -1,0 +1,180 @@
+"""Annotations on the part page: marks, cards, counts, filters, queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from annotations.models import Annotation
+from annotations.services import reply_create
+from reader.models import Passage
+from tests.factories import make_annotation
+
+
+def part_url(edition, slug="black"):
+    return reverse("reader:part", kwargs={"edition": edition.slug, "part": slug})
+
+
+def test_own_highlights_are_rendered_as_marks_with_cards(
+    client, reader_user, passage, edition
+):
+    note = make_annotation(
+        reader_user, passage, 21, 35, motivation="commenting", body="*Why* the mask?"
+    )
+    client.force_login(reader_user)
+    html = client.get(part_url(edition)).content.decode()
+    assert f'data-annotations="{note.pk}"' in html
+    assert f'aria-describedby="card-{note.pk}"' in html
+    assert f">{passage.text[21:35]}</mark>" in html
+    assert f'id="card-{note.pk}"' in html
+    assert "<em>Why</em> the mask?" in html
+    assert "1 annotation</a>" in html
+
+
+def test_the_marked_text_still_reads_as_the_passage(
+    client, reader_user, passage, edition
+):
+    make_annotation(reader_user, passage, 5, 20)
+    make_annotation(reader_user, passage, 10, 30)
+    client.force_login(reader_user)
+    response = client.get(part_url(edition))
+    shown = next(p for p in response.context["passages"] if p.pk == passage.pk)
+    assert "".join(s.text for s in shown.annotation_segments) == passage.text
+    overlap = [s for s in shown.annotation_segments if len(s.ids.split()) == 2]
+    assert overlap and overlap[0].text == passage.text[10:20]
+    assert "hl-overlap" in overlap[0].css
+
+
+def test_other_readers_private_notes_are_not_shown(
+    client, reader_user, other_reader, passage, edition
+):
+    secret = make_annotation(
+        other_reader, passage, body="secret", motivation="commenting"
+    )
+    client.force_login(reader_user)
+    html = client.get(part_url(edition)).content.decode()
+    assert str(secret.pk) not in html
+    assert "secret" not in html
+
+
+def test_public_notes_of_others_are_shown_with_a_reply_box(
+    client, reader_user, other_reader, passage, edition
+):
+    shared = make_annotation(
+        other_reader, passage, motivation="commenting", visibility="public"
+    )
+    client.force_login(reader_user)
+    html = client.get(part_url(edition)).content.decode()
+    assert f'id="card-{shared.pk}"' in html
+    assert reverse("annotations:reply", args=[shared.pk]) in html
+    assert reverse("annotations:edit", args=[shared.pk]) not in html
+
+
+def test_anonymous_readers_see_no_annotations_by_default(
+    client, reader_user, passage, edition
+):
+    make_annotation(reader_user, passage, visibility="public")
+    response = client.get(part_url(edition))
+    assert response.context["annotations_enabled"] is False
+    assert "<mark" not in response.content.decode()
+    assert "to highlight and annotate" in response.content.decode()
+
+
+def test_anonymous_readers_see_public_notes_when_the_site_allows(
+    client, reader_user, passage, edition, settings
+):
+    settings.THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC = True
+    public = make_annotation(reader_user, passage, visibility="public")
+    private = make_annotation(reader_user, passage, 10, 20)
+    html = client.get(part_url(edition)).content.decode()
+    assert str(public.pk) in html
+    assert str(private.pk) not in html
+    assert "annotate-dialog" not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("show=mine", {"mine-note", "mine-highlight"}),
+        ("show=others", {"theirs"}),
+        ("motivation=commenting", {"mine-note"}),
+        ("tag=mask", {"mine-highlight"}),
+        ("", {"mine-note", "mine-highlight", "theirs"}),
+    ],
+)
+def test_filters_by_author_kind_and_tag(
+    client, reader_user, other_reader, passage, edition, query, expected
+):
+    made = {
+        "mine-note": make_annotation(reader_user, passage, motivation="commenting"),
+        "mine-highlight": make_annotation(reader_user, passage, 10, 20, tags=("mask",)),
+        "theirs": make_annotation(other_reader, passage, visibility="public"),
+    }
+    client.force_login(reader_user)
+    response = client.get(part_url(edition) + "?" + query)
+    shown = {str(a.pk) for a in (response.context["passages"][0].annotation_cards)}
+    assert shown == {str(made[name].pk) for name in expected}
+
+
+def test_a_deleted_note_with_replies_shows_as_a_tombstone(
+    client, reader_user, other_reader, passage, edition
+):
+    from annotations.services import annotation_delete
+
+    note = make_annotation(
+        reader_user, passage, motivation="commenting", visibility="public"
+    )
+    reply_create(author=other_reader, parent=note, body="Still here")
+    annotation_delete(annotation=note, user=reader_user)
+    client.force_login(other_reader)
+    html = client.get(part_url(edition)).content.decode()
+    assert "Deleted by its author" in html
+    assert "Still here" in html
+    assert f'data-annotations="{note.pk}"' not in html
+
+
+def test_the_part_page_makes_the_same_queries_for_0_and_5000_annotations(
+    client, reader_user, other_reader, edition, django_assert_num_queries
+):
+    client.force_login(reader_user)
+    client.get(part_url(edition))
+    with CaptureQueriesContext(connection) as empty:
+        client.get(part_url(edition))
+    passages = list(Passage.objects.filter(part__slug="black", edition=edition))
+    authors = [reader_user, other_reader]
+    rows = []
+    for i in range(5000):
+        passage = passages[i % len(passages)]
+        start = i % 30
+        rows.append(
+            Annotation(
+                author=authors[i % 2],
+                edition=edition,
+                start_passage=passage,
+                start_offset=start,
+                end_passage=passage,
+                end_offset=start + 8,
+                exact=passage.text[start : start + 8],
+                motivation="commenting" if i % 3 else "highlighting",
+                body="note" if i % 3 else "",
+                visibility="public",
+            )
+        )
+    Annotation.objects.bulk_create(rows)
+    notes = Annotation.objects.filter(motivation="commenting")[:50]
+    Annotation.objects.bulk_create(
+        Annotation(
+            author=other_reader,
+            edition=edition,
+            reply_to=n,
+            motivation="replying",
+            body="r",
+            visibility="public",
+        )
+        for n in notes
+    )
+    with django_assert_num_queries(len(empty)):
+        response = client.get(part_url(edition))
+    assert response.context["annotation_total"] == 5000
