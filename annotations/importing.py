@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reader.models import Edition, Part, Passage
 
@@ -32,6 +33,9 @@ from .w3c_validation import annotation_problems, collection_items
 
 MAX_IMPORT_ITEMS = 5000
 OUR_MOTIVATIONS = {m.value for m in Motivation}
+NO_PARENT = gettext_lazy(
+    "a reply to an annotation that is neither here nor in the file"
+)
 
 
 @dataclass
@@ -137,14 +141,7 @@ def import_annotations(
         for plan in [p for p in plans if p.target is None]:
             parent = plan.reply_to_existing or created.get(plan.reply_to_label or "")
             if parent is None:
-                report.rejected.append(
-                    (
-                        plan.label,
-                        _(
-                            "a reply to an annotation that is neither here nor in the file"
-                        ),
-                    )
-                )
+                report.rejected.append((plan.label, NO_PARENT))
                 continue
             try:
                 reply = reply_create(
@@ -326,11 +323,45 @@ def _place(target: Any, editions: list[Edition]) -> tuple[Edition, TargetInput] 
         return None
     # Another tool's annotation, or a text that moved: search by quote.
     for edition in editions:
-        for part in edition.parts.all():
-            placed = _in_passages(list(part.passages.all()), quote, None)
-            if placed:
-                return edition, placed
+        placed = _search_edition(edition, quote)
+        if placed:
+            return edition, placed
     return None
+
+
+def _search_edition(edition: Edition, quote: dict[str, Any]) -> TargetInput | None:
+    """Place a quote anywhere in an edition, or refuse to guess.
+
+    A quote found exactly once in the whole edition is taken; one found in
+    several places must be singled out by its context (in exactly one part).
+    """
+    exact = quote["exact"]
+    parts = []
+    for part in edition.parts.prefetch_related("passages"):
+        passages = list(part.passages.all())
+        document = anchoring.join_passages([p.text for p in passages])
+        parts.append((passages, document, document.text.count(exact)))
+    found = [(passages, document) for passages, document, n in parts if n]
+    if len(found) == 1 and sum(n for *_, n in parts) == 1:
+        passages, document = found[0]
+        start = document.text.index(exact)
+        return _target_in(passages, document, start, start + len(exact))
+    candidates = [
+        placed
+        for passages, _document, _n in parts
+        if (placed := _in_passages(passages, quote, None)) is not None
+    ]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _target_in(
+    passages: list[Passage], document: anchoring.Document, start: int, end: int
+) -> TargetInput:
+    first_index, first_offset = document.to_local(start)
+    last_index, last_offset = document.to_local_end(end)
+    return TargetInput(
+        passages[first_index].key, first_offset, passages[last_index].key, last_offset
+    )
 
 
 def _in_passages(
@@ -367,11 +398,7 @@ def _in_passages(
     resolution = anchoring.resolve(document.text, anchor)
     if resolution.state == anchoring.AnchorState.ORPHANED:
         return None
-    first_index, first_offset = document.to_local(resolution.start)
-    last_index, last_offset = document.to_local_end(resolution.end)
-    return TargetInput(
-        passages[first_index].key, first_offset, passages[last_index].key, last_offset
-    )
+    return _target_in(passages, document, resolution.start, resolution.end)
 
 
 def _from_range(

@@ -14,6 +14,7 @@ urlpatterns = [
         name="export",
     ),
     path("notebook/import/", views.notebook_import, name="import"),
+    path("notebook/token/", views.api_token_renew, name="token"),
     path("annotations/<uuid:pk>/reply/", views.annotation_reply, name="reply"),
     path("annotations/<uuid:pk>/edit/", views.annotation_edit, name="edit"),
     path(

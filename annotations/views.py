@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.authtoken.models import Token
 
 from reader.models import Part, Passage
 
@@ -236,3 +237,12 @@ def notebook_import(request: HttpRequest) -> HttpResponse:
         {"form": form, "report": report},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def api_token_renew(request: HttpRequest) -> HttpResponse:
+    """A new API token for scripts; the old one stops working at once."""
+    Token.objects.filter(user=request.user).delete()
+    token = Token.objects.create(user=request.user)
+    return render(request, "annotations/token.html", {"token": token.key})

@@ -37,6 +37,16 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+def _keep_safe_links(tag: str, attribute: str, value: str) -> str | None:
+    """Only absolute http(s) and mailto links: a relative or schemeless href
+    (e.g. "java script:…" after Markdown folds a tab) is dropped."""
+    if attribute == "href" and not value.lower().startswith(
+        ("http://", "https://", "mailto:")
+    ):
+        return None
+    return value
+
+
 def render_markdown(text: str) -> SafeString:
     """Render untrusted Markdown to sanitised HTML."""
     md = markdown_lib.Markdown(extensions=["sane_lists"], output_format="html")
@@ -50,5 +60,6 @@ def render_markdown(text: str) -> SafeString:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="nofollow noopener",
+        attribute_filter=_keep_safe_links,
     )
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above

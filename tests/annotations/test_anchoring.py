@@ -1,0 +1,482 @@
+"""Re-anchoring quotes when a passage's text is revised.
+
+The texts here are invented for the tests (CONTRIBUTING rule 1): none of them
+comes from the novel or the study edition.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from annotations.anchoring import (
+    CONTEXT_LENGTH,
+    MIN_QUOTE_SIMILARITY,
+    SEPARATOR,
+    SHORT_QUOTE_LENGTH,
+    Anchor,
+    AnchorState,
+    Document,
+    Quote,
+    Resolution,
+    build_anchor,
+    build_quote,
+    join_passages,
+    resolve,
+)
+
+HARBOUR = (
+    "The harbour lamps were lit at dusk. Mara counted the boats that had not "
+    "returned. The wind rose after midnight and rattled the shutters."
+)
+
+
+def anchor_on(text: str, quoted: str, occurrence: int = 0) -> Anchor:
+    """Anchor the n-th occurrence of `quoted` in `text`."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(quoted, start + 1)
+    return build_anchor(text, start, start + len(quoted))
+
+
+def resolved_text(text: str, resolution: Resolution) -> str:
+    assert resolution.start is not None and resolution.end is not None
+    return text[resolution.start : resolution.end]
+
+
+# Building quotes
+
+
+def test_build_quote_keeps_32_code_points_of_context_on_each_side():
+    text = "a" * 40 + "QUOTE" + "b" * 40
+    quote = build_quote(text, 40, 45)
+    assert quote == Quote(exact="QUOTE", prefix="a" * 32, suffix="b" * 32)
+    assert CONTEXT_LENGTH == 32
+
+
+def test_build_quote_context_is_cut_short_at_the_edges_of_the_text():
+    text = "Lamps. Boats. Wind."
+    assert build_quote(text, 0, 6) == Quote("Lamps.", "", " Boats. Wind.")
+    assert build_quote(text, 14, 19) == Quote("Wind.", "Lamps. Boats. ", "")
+    assert build_quote(text, 0, len(text)) == Quote(text, "", "")
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(3, 3), (5, 2), (-1, 4), (0, 20), (19, 25)],
+    ids=["empty", "reversed", "negative", "past-the-end", "starts-at-the-end"],
+)
+def test_build_quote_rejects_a_span_outside_the_text(start, end):
+    with pytest.raises(ValueError, match="invalid span"):
+        build_quote("Lamps. Boats. Wind.", start, end)
+
+
+def test_build_quote_rejects_a_span_of_only_whitespace():
+    with pytest.raises(ValueError, match="whitespace"):
+        build_anchor("Lamps.  \u3000 Boats.", 6, 10)
+
+
+def test_offsets_count_code_points_not_utf16_units_or_bytes():
+    text = "🎭" * 40 + "仮面 café"
+    start = 40  # 40 emoji are 80 UTF-16 units and 160 UTF-8 bytes
+    quote = build_quote(text, start, start + 2)
+    assert quote.exact == "仮面"
+    assert quote.prefix == "🎭" * 32
+    assert quote.suffix == " café"
+
+
+# Resolving
+
+
+def test_an_unchanged_text_resolves_exact_at_the_same_offsets():
+    anchor = anchor_on(HARBOUR, "counted the boats")
+    assert resolve(HARBOUR, anchor) == Resolution(
+        AnchorState.EXACT, anchor.start, anchor.end, 1.0
+    )
+
+
+def test_text_inserted_before_the_quote_moves_the_anchor():
+    anchor = anchor_on(HARBOUR, "Mara counted the boats that had not returned.")
+    revised = "It was the last night of the season. " + HARBOUR
+    resolution = resolve(revised, anchor)
+    assert resolution.state == AnchorState.MOVED
+    assert resolution.start == anchor.start + 37
+    assert resolved_text(revised, resolution) == anchor.quote.exact
+    assert resolution.score == 1.0
+
+
+def test_a_word_inserted_right_before_a_short_quote_keeps_it_anchored():
+    anchor = anchor_on(HARBOUR, "the boats")
+    revised = HARBOUR.replace("counted the boats", "counted, slowly, the boats")
+    resolution = resolve(revised, anchor)
+    assert resolution.state == AnchorState.MOVED
+    assert resolved_text(revised, resolution) == "the boats"
+
+
+def test_a_typo_fixed_inside_the_quote_moves_the_anchor_by_fuzzy_match():
+    with_typo = HARBOUR.replace("boats that", "baots taht")
+    anchor = anchor_on(with_typo, "Mara counted the baots taht had not returned.")
+    resolution = resolve(HARBOUR, anchor)
+    assert resolution.state == AnchorState.MOVED
+    assert resolved_text(HARBOUR, resolution) == (
+        "Mara counted the boats that had not returned."
+    )
+    assert MIN_QUOTE_SIMILARITY <= resolution.score < 1.0
+
+
+def test_a_fuzzy_match_does_not_swallow_whitespace_the_quote_did_not_have():
+    anchor = anchor_on(HARBOUR, "counted the boats")
+    revised = HARBOUR.replace("counted the boats", "counted  the  boat")
+    resolution = resolve(revised, anchor)
+    assert resolution.state == AnchorState.MOVED
+    assert resolved_text(revised, resolution) == "counted  the  boat"
+
+
+def test_a_whole_passage_quote_survives_a_typo_fix_though_it_has_no_context():
+    anchor = build_anchor(HARBOUR, 0, len(HARBOUR))
+    revised = HARBOUR.replace("rattled", "ratled")
+    resolution = resolve(revised, anchor)
+    assert resolution.state == AnchorState.MOVED
+    assert (resolution.start, resolution.end) == (0, len(revised))
+
+
+def test_a_short_whole_passage_quote_cannot_be_confirmed_once_moved():
+    """With no context kept, nothing can tell this "Yes." from any other."""
+    anchor = build_anchor("Yes.", 0, 4)
+    assert resolve("Well. Yes.", anchor).state == AnchorState.ORPHANED
+
+
+def test_a_deleted_quoted_sentence_orphans_the_anchor():
+    anchor = anchor_on(HARBOUR, "Mara counted the boats that had not returned.")
+    revised = HARBOUR.replace("Mara counted the boats that had not returned. ", "")
+    assert resolve(revised, anchor) == Resolution(AnchorState.ORPHANED, None, None, 0.0)
+
+
+def test_a_rewritten_quoted_sentence_orphans_the_anchor():
+    anchor = anchor_on(HARBOUR, "counted the boats that had not returned")
+    revised = HARBOUR.replace(
+        "Mara counted the boats that had not returned.",
+        "Nobody kept count of the boats any more.",
+    )
+    assert resolve(revised, anchor).state == AnchorState.ORPHANED
+
+
+def test_a_repeated_quote_is_disambiguated_by_its_context():
+    text = (
+        "At noon the bell rang twice and the market closed. Years later, in the "
+        "empty school, the bell rang twice and nobody came."
+    )
+    anchor = anchor_on(text, "the bell rang twice", occurrence=1)
+    revised = "A note on the town. " + text
+    resolution = resolve(revised, anchor)
+    assert resolution.state == AnchorState.MOVED
+    second = revised.index("the bell rang twice", revised.index("school"))
+    assert (resolution.start, resolution.end) == (second, second + 19)
+
+
+def test_a_repeated_quote_that_context_cannot_separate_goes_to_the_nearest():
+    text = "In March and the tide went out again. " * 5
+    anchor = anchor_on(text, "and the tide went out again.", occurrence=2)
+    revised = "Spring. " + text
+    resolution = resolve(revised, anchor)
+    assert resolution.state == AnchorState.MOVED
+    assert resolution.start == anchor.start + len("Spring. ")
+
+
+def test_a_repeated_quote_whose_context_supports_no_copy_is_orphaned():
+    anchor = anchor_on(HARBOUR, "The wind rose after midnight")
+    revised = (
+        "Nothing else was said. The wind rose after midnight, they wrote. "
+        "Much later: The wind rose after midnight, we read."
+    )
+    assert resolve(revised, anchor).state == AnchorState.ORPHANED
+
+
+def test_a_short_common_quote_whose_context_vanished_is_orphaned_not_moved():
+    anchor = anchor_on(HARBOUR, "he", occurrence=3)  # in "the boats"
+    revised = "Then the other harbour, the one to the north, heard the news."
+    assert revised.count("he") > 3
+    assert resolve(revised, anchor).state == AnchorState.ORPHANED
+
+
+def test_a_short_quote_at_its_old_offsets_is_not_exact_without_its_context():
+    """Deleting the quoted sentence brings the next "She" to the same offsets."""
+    text = "Ana waited by the gate. She heard the train first. She went to meet it."
+    anchor = anchor_on(text, "She")
+    revised = text.replace("She heard the train first. ", "")
+    assert revised[anchor.start : anchor.end] == "She"
+    assert resolve(revised, anchor).state == AnchorState.ORPHANED
+
+
+def test_a_fuzzy_match_never_begins_inside_a_word():
+    """'She' is 0.8 similar to the 'he' of 'The': not a match for a whole word."""
+    anchor = anchor_on("I said: She is here, and so are you.", "She")
+    revised = "I said: The is here, and so are you."
+    assert resolve(revised, anchor).state == AnchorState.ORPHANED
+
+
+def test_offsets_out_of_range_for_the_new_text_do_not_crash():
+    anchor = anchor_on(HARBOUR, "the boats that had not returned")
+    revised = "Mara counted the boats that had not returned."
+    resolution = resolve(revised, anchor)
+    assert anchor.end > len(revised)
+    assert resolution.state == AnchorState.MOVED
+    assert resolved_text(revised, resolution) == anchor.quote.exact
+
+
+@pytest.mark.parametrize(("start", "end"), [(-31, 106), (50, 10), (0, 0)], ids=str)
+def test_nonsense_stored_offsets_are_never_read_as_python_slices(start, end):
+    quote = Quote("the boats that had not returned", "Mara counted ", "")
+    text = "Mara counted the boats that had not returned"  # text[-31:] == exact
+    resolution = resolve(text, Anchor(start, end, quote))
+    assert resolution.state == AnchorState.MOVED
+    assert (resolution.start, resolution.end) == (13, 44)
+
+
+@pytest.mark.parametrize("exact", ["", "   ", "\u3000\t"])
+def test_an_anchor_with_a_blank_quote_resolves_orphaned(exact):
+    anchor = Anchor(0, 3, Quote(exact, "", ""))
+    assert resolve("   text", anchor).state == AnchorState.ORPHANED
+
+
+def test_unicode_quotes_move_by_code_points():
+    text = "Le café du port 🎭 garde un 仮面 sur la table, et personne ne le touche."
+    anchor = anchor_on(text, "仮面")
+    revised = "🎭🎭 " + text
+    resolution = resolve(revised, anchor)
+    assert resolution.state == AnchorState.MOVED
+    assert (resolution.start, resolution.end) == (anchor.start + 3, anchor.end + 3)
+    assert resolved_text(revised, resolution) == "仮面"
+
+
+def test_anchor_states_are_the_strings_stored_on_annotations():
+    assert [state.value for state in AnchorState] == ["exact", "moved", "orphaned"]
+    assert AnchorState.MOVED == "moved"
+
+
+# Documents: anchors that span passages
+
+
+PASSAGES = ["First lamp.", "Second, the boats.", "Third: wind."]
+
+
+def test_join_passages_records_where_each_passage_begins():
+    document = join_passages(PASSAGES)
+    assert document.text == SEPARATOR.join(PASSAGES)
+    assert document.starts == (0, 12, 31)
+
+
+def test_to_global_and_to_local_round_trip_every_offset_of_every_passage():
+    document = join_passages(PASSAGES)
+    for index, text in enumerate(PASSAGES):
+        for offset in range(len(text) + 1):
+            position = document.to_global(index, offset)
+            at_the_end = offset == len(text) and index < len(PASSAGES) - 1
+            if not at_the_end:
+                assert document.to_local(position) == (index, offset)
+            if offset > 0 or index == 0:
+                assert document.to_local_end(position) == (index, offset)
+
+
+def test_a_passage_end_is_the_previous_passage_as_an_end_the_next_as_a_start():
+    document = join_passages(PASSAGES)
+    separator = document.to_global(0, len(PASSAGES[0]))
+    assert document.text[separator] == SEPARATOR
+    assert document.to_local_end(separator) == (0, 11)
+    assert document.to_local_end(separator + 1) == (0, 11)
+    assert document.to_local(separator) == (1, 0)
+    assert document.to_local(separator + 1) == (1, 0)
+    assert document.to_local_end(len(document.text)) == (2, 12)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d: d.to_global(3, 0),
+        lambda d: d.to_global(-1, 0),
+        lambda d: d.to_global(0, 12),
+        lambda d: d.to_local(-1),
+        lambda d: d.to_local_end(len(d.text) + 1),
+    ],
+    ids=["index-past-end", "negative-index", "offset-past-end", "neg", "past-end"],
+)
+def test_document_rejects_positions_outside_it(call):
+    with pytest.raises(ValueError, match="out of range"):
+        call(join_passages(PASSAGES))
+
+
+def test_an_empty_document_has_no_positions():
+    document = join_passages([])
+    assert document == Document(text="", starts=())
+    with pytest.raises(ValueError, match="no passages"):
+        document.to_local(0)
+
+
+def test_a_passage_containing_the_separator_is_refused():
+    with pytest.raises(ValueError, match="separator"):
+        join_passages(["one", "two\nthree"])
+
+
+def test_an_anchor_spanning_two_passages_moves_with_an_edit_to_the_first():
+    before = join_passages(PASSAGES)
+    start = before.to_global(1, len("Second, "))
+    end = before.to_global(2, len("Third"))
+    anchor = build_anchor(before.text, start, end)
+    assert anchor.quote.exact == "the boats.\nThird"
+
+    after = join_passages(["First lamp, then a second one.", *PASSAGES[1:]])
+    resolution = resolve(after.text, anchor)
+    assert resolution.state == AnchorState.MOVED
+    assert resolution.start is not None and resolution.end is not None
+    assert after.to_local(resolution.start) == (1, len("Second, "))
+    assert after.to_local_end(resolution.end) == (2, len("Third"))
+
+
+# Properties
+
+# Both ASCII-heavy text with few distinct characters (repetitions, ties between
+# occurrences) and arbitrary Unicode (accents, emoji, CJK, combining marks).
+texts = st.one_of(
+    st.text(alphabet="ab é🎭仮面.,", min_size=1, max_size=120),
+    st.text(min_size=1, max_size=120),
+)
+
+
+@st.composite
+def texts_with_a_quote(draw: st.DrawFn) -> tuple[str, int, int]:
+    text = draw(texts)
+    start = draw(st.integers(0, len(text) - 1))
+    end = draw(st.integers(start + 1, len(text)))
+    assume(not text[start:end].isspace())
+    return text, start, end
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts_with_a_quote())
+def test_an_unedited_quote_always_resolves_exact_at_the_same_offsets(case):
+    text, start, end = case
+    resolution = resolve(text, build_anchor(text, start, end))
+    assert resolution == Resolution(AnchorState.EXACT, start, end, 1.0)
+
+
+@st.composite
+def edits_outside_the_quote_and_its_context(draw: st.DrawFn) -> tuple[str, Anchor]:
+    """A text, then one to three insertions or deletions that leave the quote
+    and the context stored with it untouched (anything else may change)."""
+    text, start, end = draw(texts_with_a_quote())
+    anchor = build_anchor(text, start, end)
+    revised = text
+    for _ in range(draw(st.integers(1, 3))):
+        guarded_from = max(0, start - CONTEXT_LENGTH)
+        guarded_to = min(len(revised), end + CONTEXT_LENGTH)
+        low, high = draw(
+            st.sampled_from([(0, guarded_from), (guarded_to, len(revised))])
+        )
+        a = draw(st.integers(low, high))
+        if draw(st.booleans()):
+            inserted = draw(texts)
+            revised = revised[:a] + inserted + revised[a:]
+            shift = len(inserted)
+        else:
+            b = draw(st.integers(a, high))
+            revised = revised[:a] + revised[b:]
+            shift = a - b
+        if a <= guarded_from:
+            start, end = start + shift, end + shift
+    assert revised[start:end] == anchor.quote.exact  # the edits missed the quote
+    return revised, anchor
+
+
+@settings(max_examples=200, deadline=None)
+@given(edits_outside_the_quote_and_its_context())
+def test_edits_outside_the_quote_and_its_context_never_lose_it(case):
+    revised, anchor = case
+    quote = anchor.quote
+    # A quote of the whole text keeps no context; a short one then cannot be
+    # told from a copy (see test_a_short_whole_passage_quote_...).
+    assume(quote.prefix or quote.suffix or len(quote.exact) >= SHORT_QUOTE_LENGTH)
+    resolution = resolve(revised, anchor)
+    assert resolution.state in (AnchorState.EXACT, AnchorState.MOVED)
+    assert resolved_text(revised, resolution) == quote.exact
+    assert resolution.score == 1.0
+
+
+# Invented words, none of them digits or hyphens.
+WORDS = (
+    "a the and of to in was were she he it they not lamp harbour window quiet "
+    "stone river paper walked under across bright slowly rain letter door "
+    "night boats counted wind rose shutters gate train waited"
+).split()
+
+sentences = st.builds(
+    lambda words, comma, stop: (
+        " ".join(w + ("," if i == comma else "") for i, w in enumerate(words))
+        .capitalize()
+        .rstrip(",")
+        + stop
+    ),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=9),
+    st.integers(0, 8),
+    st.sampled_from(".!?"),
+)
+# A date-like token: its characters occur nowhere else in the text.
+markers = st.from_regex(r"[0-9]{2,4}(-[0-9]{2}){1,3}", fullmatch=True)
+
+
+@st.composite
+def a_quoted_sentence_then_deleted(
+    draw: st.DrawFn,
+) -> tuple[str, str, str, tuple[int, int]]:
+    """Sentences, one of which contains a unique marker; the quote is a span of
+    that sentence around the marker. Returns the original text, the revised
+    one (without the marked sentence), the marker and the quote's span.
+
+    The marker is more than a third of the quote. That is what makes the
+    deletion unambiguous: a quote that differs from surviving text by a small
+    word is indistinguishable from that word being edited out of it, and
+    re-anchoring it there is the fuzzy step's job (the typo test above).
+    """
+    before = draw(st.lists(sentences, max_size=5))
+    after = draw(st.lists(sentences, max_size=5))
+    marker = draw(markers)
+    left = draw(st.lists(st.sampled_from(WORDS), max_size=4))
+    right = draw(st.lists(st.sampled_from(WORDS), max_size=4))
+    marked = " ".join([*left, marker, *right]).capitalize() + draw(
+        st.sampled_from(".!?")
+    )
+    quote_from = draw(st.integers(0, len(left)))
+    quote_to = draw(st.integers(0, len(right)))
+    quoted = " ".join([*left[quote_from:], marker, *right[:quote_to]])
+    if quote_to == len(right) and draw(st.booleans()):
+        quoted += marked[-1]  # the closing punctuation too
+    assume(3 * len(marker) > len(quoted))
+    original = " ".join([*before, marked, *after])
+    revised = " ".join([*before, *after])
+    offset = len(" ".join([*before, ""])) if before else 0
+    start = offset + marked.lower().index(quoted.lower())
+    return original, revised, marker, (start, start + len(quoted))
+
+
+@settings(max_examples=200, deadline=None)
+@given(a_quoted_sentence_then_deleted())
+def test_a_deleted_quote_never_resolves_to_text_it_did_not_quote(case):
+    original, revised, marker, (start, end) = case
+    anchor = build_anchor(original, start, end)
+    assert marker in anchor.quote.exact
+    resolution = resolve(revised, anchor)
+    if resolution.state != AnchorState.ORPHANED:
+        assert marker in resolved_text(revised, resolution)
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts_with_a_quote(), texts)
+def test_resolving_against_any_text_returns_a_valid_range_or_an_orphan(case, other):
+    text, start, end = case
+    resolution = resolve(other, build_anchor(text, start, end))
+    if resolution.state == AnchorState.ORPHANED:
+        assert (resolution.start, resolution.end, resolution.score) == (None, None, 0)
+    else:
+        assert resolution.start is not None and resolution.end is not None
+        assert 0 <= resolution.start < resolution.end <= len(other)
+        assert resolution.score >= MIN_QUOTE_SIMILARITY
