@@ -133,6 +133,14 @@ def test_a_fuzzy_match_does_not_swallow_whitespace_the_quote_did_not_have():
     assert resolved_text(revised, resolution) == "counted  the  boat"
 
 
+def test_a_fuzzy_match_does_not_begin_with_the_space_before_a_replaced_word():
+    anchor = anchor_on(HARBOUR, "Mara counted the boats")
+    revised = HARBOUR.replace("Mara counted", "Then counted")
+    resolution = resolve(revised, anchor)
+    assert resolution.state == AnchorState.MOVED
+    assert resolved_text(revised, resolution) == "counted the boats"
+
+
 def test_a_whole_passage_quote_survives_a_typo_fix_though_it_has_no_context():
     anchor = build_anchor(HARBOUR, 0, len(HARBOUR))
     revised = HARBOUR.replace("rattled", "ratled")
@@ -206,6 +214,21 @@ def test_a_short_quote_at_its_old_offsets_is_not_exact_without_its_context():
     anchor = anchor_on(text, "She")
     revised = text.replace("She heard the train first. ", "")
     assert revised[anchor.start : anchor.end] == "She"
+    assert resolve(revised, anchor).state == AnchorState.ORPHANED
+
+
+@pytest.mark.parametrize("moved_by", [0, len("Later. ")])
+def test_a_short_quote_needs_its_context_on_both_sides_not_on_average(moved_by):
+    """The prefix agrees in full and the suffix only in part (0.66): enough for
+    the mean, but a short quote must not hang on one side alone."""
+    text = (
+        "Ana waited by the old iron gate. She heard the train come in at noon. "
+        "She heard the bell ring out at two."
+    )
+    anchor = anchor_on(text, "She")
+    revised = "Later. "[:moved_by] + text.replace(
+        "She heard the train come in at noon. ", ""
+    )
     assert resolve(revised, anchor).state == AnchorState.ORPHANED
 
 
