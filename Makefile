@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve venv setup lint
+.PHONY: run test serve venv setup lint bench
 
 venv: $(STAMP)
 
@@ -45,3 +45,7 @@ serve: venv
 lint: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks (not part of the test suite): medians, printed.
+bench: venv
+	$(BIN)/python bench/part_page.py

@@ -181,6 +181,10 @@ class Annotation(models.Model):
         _("motivation"), max_length=16, choices=Motivation.choices
     )
     body = models.TextField(_("note"), blank=True, max_length=MAX_BODY_LENGTH)
+    # `body` rendered by render_markdown when it was written, so that a page
+    # with thousands of notes does not run Markdown thousands of times. It is
+    # sanitised again on output (reader.markdown.sanitise_html).
+    body_html = models.TextField(_("note as HTML"), blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="annotations")
     colour = models.CharField(
         _("colour"), max_length=10, choices=Colour.choices, default=Colour.YELLOW

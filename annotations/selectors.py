@@ -6,12 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, F, Prefetch, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 
 from reader.models import Part, Passage
 
-from .highlights import split_segments
-from .models import Annotation, Motivation, Tag
+from . import anchoring
+from .highlights import Segment, split_segments
+from .models import AnchorState, Annotation, Motivation, Tag
 
 
 def with_thread(
@@ -63,10 +65,15 @@ class MarkedSegment:
     describedby: str = ""
 
 
+# Cards shown beside each passage; the rest are one link away. A margin
+# cannot hold more, and this bounds a page's cost however busy the part is.
+CARDS_PER_PASSAGE = 3
+
+
 @dataclass
 class PartAnnotations:
-    annotations: list[Annotation]
-    by_passage: dict[int, list[Annotation]] = field(default_factory=dict)
+    total: int
+    cards: list[Annotation] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
 
 
@@ -79,59 +86,157 @@ def part_annotations(
 ) -> PartAnnotations:
     """The annotations a reader sees on a part, laid onto its passages.
 
-    Sets `annotation_segments`, `annotation_cards` and `annotation_count` on
-    each passage. Three queries, however many passages and annotations.
+    Every visible annotation becomes a highlight, read as plain tuples; only
+    the first CARDS_PER_PASSAGE of each passage (the reader's own first) are
+    loaded as cards. Sets `annotation_segments`, `annotation_cards`,
+    `annotation_count` and `annotation_more` on each passage. Five queries,
+    whether the part carries no annotation or thousands.
     """
-    queryset = (
-        Annotation.objects.visible_to(user)
-        .roots()
-        .in_part(part)
-        .select_related("author", "start_passage", "end_passage")
-        .in_reading_order()
-    )
+    visible = Annotation.objects.visible_to(user).roots().in_part(part)
     if filters.show == "mine" and user.is_authenticated:
-        queryset = queryset.filter(author=user)
+        visible = visible.filter(author=user)
     elif filters.show == "others" and user.is_authenticated:
-        queryset = queryset.exclude(author=user)
+        visible = visible.exclude(author=user)
     if filters.motivation:
-        queryset = queryset.filter(motivation=filters.motivation)
+        visible = visible.filter(motivation=filters.motivation)
     if filters.tag:
-        queryset = queryset.filter(tags__name=filters.tag)
-    annotations = list(queryset)
-    _attach_threads(annotations, queryset, user)
+        visible = visible.filter(tags__name=filters.tag)
 
-    order_index = {p.order: i for i, p in enumerate(passages)}
+    rows = list(
+        visible.order_by("start_passage__order", "start_offset", "created").values_list(
+            "pk",
+            "start_passage_id",
+            "start_offset",
+            "end_passage_id",
+            "end_offset",
+            "colour",
+            "motivation",
+            "author_id",
+            "deleted",
+            "passage_revision",
+            "exact",
+            "prefix",
+            "suffix",
+        )
+    )
+    own_first = (
+        Case(When(author_id=user.pk, then=Value(0)), default=Value(1))
+        if user.is_authenticated
+        else Value(1)
+    )
+    carded = visible.annotate(
+        card_rank=Window(
+            RowNumber(),
+            partition_by=[F("start_passage")],
+            order_by=[own_first.asc(), F("start_offset").asc(), F("created").asc()],
+        )
+    ).filter(card_rank__lte=CARDS_PER_PASSAGE)
+    cards = list(carded.select_related("author"))
+    _attach_threads(cards, carded, user)
+    tag_names = sorted(
+        set(
+            Tag.objects.filter(annotations__in=visible.values("pk")).values_list(
+                "name", flat=True
+            )
+        ),
+        key=str.casefold,
+    )
+
+    index_of = {p.pk: i for i, p in enumerate(passages)}
     ranges: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
-    cards: dict[int, list[Annotation]] = defaultdict(list)
-    by_id = {}
-    for annotation in annotations:
-        by_id[str(annotation.pk)] = annotation
-        start, end = annotation.start_passage, annotation.end_passage
-        cards[start.pk].append(annotation)
-        if annotation.is_deleted:
+    counts: dict[int, int] = defaultdict(int)
+    styles: dict[str, tuple[str, str, bool]] = {}
+    anchor_states: dict[str, AnchorState] = {}
+    for (
+        pk,
+        start_id,
+        start,
+        end_id,
+        end,
+        colour,
+        motivation,
+        author_id,
+        deleted,
+        revision,
+        exact,
+        prefix,
+        suffix,
+    ) in rows:
+        counts[start_id] += 1
+        if deleted is not None:
             continue
-        first = order_index.get(start.order)
-        last = order_index.get(end.order)
+        first, last = index_of.get(start_id), index_of.get(end_id)
         if first is None or last is None:
             continue
+        ident = str(pk)
+        if revision != passages[first].revision:
+            # The text changed since this was written: find the quote again,
+            # or show no highlight rather than a wrong one.
+            placed = _reanchor(passages, first, last, start, end, exact, prefix, suffix)
+            anchor_states[ident] = placed[4]
+            if placed[4] == AnchorState.ORPHANED:
+                continue
+            first, last, start, end = placed[:4]
+        styles[ident] = (colour, motivation, author_id == user.pk)
         for index in range(first, last + 1):
             passage = passages[index]
-            local_start = annotation.start_offset if passage.pk == start.pk else 0
-            local_end = (
-                annotation.end_offset if passage.pk == end.pk else len(passage.text)
-            )
-            ranges[passage.pk].append((str(annotation.pk), local_start, local_end))
+            local_start = start if index == first else 0
+            local_end = end if index == last else len(passage.text)
+            ranges[passage.pk].append((ident, local_start, local_end))
 
-    own_id = user.pk if user.is_authenticated else None
+    cards_by_passage: dict[int, list[Annotation]] = defaultdict(list)
+    for card in sorted(
+        cards,
+        key=lambda a: (a.author_id != user.pk, a.start_offset, a.created),
+    ):
+        cards_by_passage[card.start_passage_id].append(card)
+    carded_ids = {str(card.pk) for card in cards}
+    for card in cards:
+        card.current_anchor = anchor_states.get(str(card.pk), card.anchor_state)
     for passage in passages:
         segments = split_segments(passage.text, ranges.get(passage.pk, ()))
-        passage.annotation_segments = [_mark(s, by_id, own_id) for s in segments]
-        passage.annotation_cards = cards.get(passage.pk, [])
-        passage.annotation_count = len(passage.annotation_cards)
-    tag_names = sorted(
-        {t.name for a in annotations for t in a.tag_list}, key=str.casefold
+        passage.annotation_segments = [_mark(s, styles, carded_ids) for s in segments]
+        passage.annotation_cards = cards_by_passage.get(passage.pk, [])
+        passage.annotation_count = counts.get(passage.pk, 0)
+        passage.annotation_more = passage.annotation_count - len(
+            passage.annotation_cards
+        )
+    return PartAnnotations(total=len(rows), cards=cards, tags=tag_names)
+
+
+def _reanchor(
+    passages: list[Passage],
+    first: int,
+    last: int,
+    start: int,
+    end: int,
+    exact: str,
+    prefix: str,
+    suffix: str,
+) -> tuple[int, int, int, int, AnchorState]:
+    """Where a stored range lies in the passages' current text, if anywhere."""
+    span = passages[first : last + 1]
+    document = anchoring.join_passages([p.text for p in span])
+    global_start = document.to_global(0, min(start, len(span[0].text)))
+    global_end = document.to_global(len(span) - 1, min(end, len(span[-1].text)))
+    resolution = anchoring.resolve(
+        document.text,
+        anchoring.Anchor(
+            start=global_start,
+            end=max(global_start, global_end),
+            quote=anchoring.Quote(exact=exact, prefix=prefix, suffix=suffix),
+        ),
     )
-    return PartAnnotations(annotations=annotations, by_passage=cards, tags=tag_names)
+    if resolution.state == anchoring.AnchorState.ORPHANED:
+        return first, last, start, end, AnchorState.ORPHANED
+    first_index, new_start = document.to_local(resolution.start)
+    last_index, new_end = document.to_local_end(resolution.end)
+    state = (
+        AnchorState.EXACT
+        if resolution.state == anchoring.AnchorState.EXACT
+        else AnchorState.MOVED
+    )
+    return first + first_index, first + last_index, new_start, new_end, state
 
 
 def _attach_threads(
@@ -146,10 +251,8 @@ def _attach_threads(
     """
     ids = queryset.values("pk")
     tags: dict[object, list[Tag]] = defaultdict(list)
-    through = Annotation.tags.through.objects.filter(annotation__in=ids).select_related(
-        "tag"
-    )
-    for row in through.order_by("tag__name"):
+    through = Annotation.tags.through.objects.filter(annotation__in=ids)
+    for row in through.select_related("tag").order_by("tag__name"):
         tags[row.annotation_id].append(row.tag)
     replies: dict[object, list[Annotation]] = defaultdict(list)
     for reply in (
@@ -165,22 +268,22 @@ def _attach_threads(
 
 
 def _mark(
-    segment: object, by_id: dict[str, Annotation], own_id: object
+    segment: Segment, styles: dict[str, tuple[str, str, bool]], carded: set[str]
 ) -> MarkedSegment:
     if not segment.ids:
         return MarkedSegment(segment.text)
-    covering = [by_id[i] for i in segment.ids]
-    top = covering[-1]
-    css = [f"hl-{top.colour}", f"hl-{top.motivation}"]
-    if any(a.author_id == own_id for a in covering):
+    colour, motivation, _own = styles[segment.ids[-1]]
+    css = [f"hl-{colour}", f"hl-{motivation}"]
+    if any(styles[i][2] for i in segment.ids):
         css.append("hl-own")
-    if len(covering) > 1:
+    if len(segment.ids) > 1:
         css.append("hl-overlap")
     return MarkedSegment(
         text=segment.text,
         ids=" ".join(segment.ids),
         css=" ".join(css),
-        describedby=" ".join(f"card-{i}" for i in segment.ids),
+        # Only cards on the page can describe a highlight.
+        describedby=" ".join(f"card-{i}" for i in segment.ids if i in carded),
     )
 
 

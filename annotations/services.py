@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reader.markdown import render_markdown
 from reader.models import Edition, Passage
 
 from . import anchoring
@@ -230,6 +231,7 @@ def annotation_create(
         anchor_state=AnchorState.EXACT,
         motivation=motivation,
         body=body,
+        body_html=render_markdown(body),
         colour=colour,
         visibility=visibility,
     )
@@ -264,6 +266,7 @@ def reply_create(
         reply_to=root,
         motivation=Motivation.REPLYING,
         body=body,
+        body_html=render_markdown(body),
         visibility=root.visibility,
         anchor_state=root.anchor_state,
     )
@@ -300,7 +303,8 @@ def annotation_update(
         changed.append("motivation")
     if body is not None:
         annotation.body = _check_body(annotation.motivation, body)
-        changed.append("body")
+        annotation.body_html = render_markdown(annotation.body)
+        changed += ["body", "body_html"]
     elif "motivation" in changed:
         _check_body(annotation.motivation, annotation.body)
     if colour is not None:
@@ -332,9 +336,9 @@ def annotation_delete(*, annotation: Annotation, user: AbstractBaseUser) -> bool
     others = annotation.replies.exclude(author=user)
     if others.exists():
         annotation.replies.filter(author=user).delete()
-        annotation.body = ""
+        annotation.body = annotation.body_html = ""
         annotation.deleted = timezone.now()
-        annotation.save(update_fields=["body", "deleted", "modified"])
+        annotation.save(update_fields=["body", "body_html", "deleted", "modified"])
         annotation.tags.clear()
         return False
     annotation.replies.all().delete()

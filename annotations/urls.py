@@ -15,6 +15,11 @@ urlpatterns = [
     ),
     path("notebook/import/", views.notebook_import, name="import"),
     path("notebook/token/", views.api_token_renew, name="token"),
+    path(
+        "read/<slug:edition>/notes/<slug:key>/",
+        views.passage_annotations,
+        name="passage",
+    ),
     path("annotations/<uuid:pk>/reply/", views.annotation_reply, name="reply"),
     path("annotations/<uuid:pk>/edit/", views.annotation_edit, name="edit"),
     path(

@@ -13,12 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
 from reader.models import Part, Passage
 
 from . import exports
+from .cards import CardRenderer, marked_text
 from .forms import AnnotationDialogForm, AnnotationEditForm, ImportForm, ReplyForm
 from .importing import import_annotations
 from .models import Annotation, Colour, Motivation, Visibility
@@ -27,6 +28,7 @@ from .selectors import (
     notebook_annotations,
     own_tag_names,
     part_annotations,
+    with_thread,
 )
 from .services import (
     OPEN_VISIBILITIES,
@@ -34,6 +36,8 @@ from .services import (
     annotation_update,
     reply_create,
 )
+
+MAX_ANNOTATIONS_ON_PAGE = 500
 
 
 def part_page_annotations(
@@ -48,11 +52,15 @@ def part_page_annotations(
         return {"annotations_enabled": False}
     filters = PartFilters.from_query(request.GET)
     result = part_annotations(user=user, part=part, passages=passages, filters=filters)
+    renderer = CardRenderer(request)
+    for passage in passages:
+        passage.annotation_text_html = marked_text(passage.annotation_segments)
+        passage.annotation_cards_html = renderer.cards(passage.annotation_cards)
     return {
         "annotations_enabled": True,
         "can_annotate": user.is_authenticated,
         "annotation_filters": filters,
-        "annotation_total": len(result.annotations),
+        "annotation_total": result.total,
         "annotation_tags": result.tags,
         "own_tags": own_tag_names(user),
         "motivation_choices": [
@@ -62,6 +70,41 @@ def part_page_annotations(
         "visibility_choices": [(v.value, v.label) for v in OPEN_VISIBILITIES],
         "annotation_form": AnnotationDialogForm() if user.is_authenticated else None,
     }
+
+
+@require_GET
+def passage_annotations(request: HttpRequest, edition: str, key: str) -> HttpResponse:
+    """Every annotation a reader may see on one passage (the part page shows
+    the first few beside the text and links here for the rest)."""
+    passage = get_object_or_404(
+        Passage.objects.select_related("part__edition").filter(edition__published=True),
+        edition__slug=edition,
+        key=key,
+    )
+    if not (
+        request.user.is_authenticated or settings.THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC
+    ):
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    annotations = list(
+        with_thread(
+            Annotation.objects.visible_to(request.user)
+            .roots()
+            .filter(start_passage=passage),
+            request.user,
+        ).order_by("start_offset", "created")[:MAX_ANNOTATIONS_ON_PAGE]
+    )
+    return render(
+        request,
+        "annotations/passage_annotations.html",
+        {
+            "passage": passage,
+            "part": passage.part,
+            "edition": passage.part.edition,
+            "cards": CardRenderer(request).cards(annotations),
+            "count": len(annotations),
+            "limit": MAX_ANNOTATIONS_ON_PAGE,
+        },
+    )
 
 
 def _visible_annotation(request: HttpRequest, pk: object) -> Annotation:

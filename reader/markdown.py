@@ -53,7 +53,16 @@ def render_markdown(text: str) -> SafeString:
     # Raw HTML is escaped before Markdown sees it, not merely stripped after.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
-    html = md.convert(text or "")
+    return sanitise_html(md.convert(text or ""))
+
+
+def sanitise_html(html: str) -> SafeString:
+    """The allow-list, and the project's only `mark_safe`.
+
+    Also used on HTML that render_markdown produced earlier and that was
+    stored (an annotation's rendered note): it is cleaned again on the way
+    out, which is cheap, so nothing stored can reach a page unchecked.
+    """
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

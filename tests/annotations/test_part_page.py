@@ -178,3 +178,95 @@ def test_the_part_page_makes_the_same_queries_for_0_and_5000_annotations(
     with django_assert_num_queries(len(empty)):
         response = client.get(part_url(edition))
     assert response.context["annotation_total"] == 5000
+
+
+def test_a_revised_passage_moves_the_highlight_with_its_words(
+    client, reader_user, edition
+):
+    from reader.services import passage_revise
+
+    passage = Passage.objects.get(key="black-002")
+    passage_revise(
+        passage=passage,
+        text="The antimony mould was cold. He looked at the mask again.",
+    )
+    note = make_annotation(reader_user, passage, 4, 18, motivation="commenting")
+    assert note.exact == "antimony mould"
+    passage_revise(
+        passage=passage,
+        text="At dawn, the antimony mould was cold. He looked at the mask again.",
+    )
+    client.force_login(reader_user)
+    html = client.get(part_url(edition)).content.decode()
+    assert (
+        f'data-annotations="{note.pk}" aria-describedby="card-{note.pk}">antimony mould</mark>'
+        in html
+    )
+    assert "the highlight follows the quoted words" in html
+
+
+def test_a_quote_deleted_by_a_revision_shows_no_highlight_but_keeps_the_note(
+    client, reader_user, edition
+):
+    from reader.services import passage_revise
+
+    passage = Passage.objects.get(key="black-002")
+    passage_revise(
+        passage=passage,
+        text="The antimony mould was cold. He looked at the mask again.",
+    )
+    note = make_annotation(
+        reader_user, passage, 4, 18, motivation="commenting", body="On the mould"
+    )
+    passage_revise(
+        passage=passage, text="He looked at the mask again, and then at the window."
+    )
+    client.force_login(reader_user)
+    html = client.get(part_url(edition)).content.decode()
+    assert f'data-annotations="{note.pk}"' not in html
+    assert f'id="card-{note.pk}"' in html
+    assert "no longer in this passage" in html
+    assert "On the mould" in html
+    assert Annotation.objects.filter(pk=note.pk).exists()
+
+
+def test_only_the_first_cards_of_a_busy_passage_are_shown_with_a_link_to_the_rest(
+    client, reader_user, other_reader, passage, edition
+):
+    from annotations.selectors import CARDS_PER_PASSAGE
+
+    theirs = [
+        make_annotation(other_reader, passage, i, i + 5, visibility="public")
+        for i in range(5)
+    ]
+    mine = make_annotation(reader_user, passage, 30, 36)
+    client.force_login(reader_user)
+    response = client.get(part_url(edition))
+    shown = response.context["passages"][0]
+    assert len(shown.annotation_cards) == CARDS_PER_PASSAGE
+    assert shown.annotation_cards[0].pk == mine.pk  # my own first
+    assert shown.annotation_more == 6 - CARDS_PER_PASSAGE
+    html = response.content.decode()
+    assert all(
+        f'data-annotations="{a.pk}"' in html or str(a.pk) in html for a in theirs
+    )
+    rest = client.get(reverse("annotations:passage", args=[edition.slug, passage.key]))
+    assert rest.status_code == 200
+    for annotation in [*theirs, mine]:
+        assert f'id="card-{annotation.pk}"' in rest.content.decode()
+
+
+def test_the_passage_annotations_page_respects_visibility(
+    client, reader_user, other_reader, passage, edition
+):
+    private = make_annotation(other_reader, passage)
+    url = reverse("annotations:passage", args=[edition.slug, passage.key])
+    assert client.get(url).status_code == 302  # anonymous: log in first
+    client.force_login(reader_user)
+    assert str(private.pk) not in client.get(url).content.decode()
+    assert (
+        client.get(
+            reverse("annotations:passage", args=[edition.slug, "nope-001"])
+        ).status_code
+        == 404
+    )

@@ -14,19 +14,28 @@ pytestmark = pytest.mark.e2e
 # Where a phrase sits on screen: the rectangles of a text range in a passage.
 RECT_OF = """([key, phrase]) => {
   const p = document.querySelector(`#${key} .passage-text`);
-  const text = p.textContent;
-  const at = text.indexOf(phrase);
+  const at = p.textContent.indexOf(phrase);
   const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
-  let node, seen = 0, range = document.createRange(), started = false;
+  const range = document.createRange();
+  let node, seen = 0, started = false;
   while ((node = walker.nextNode())) {
     const len = node.data.length;
-    if (!started && at < seen + len) { range.setStart(node, at - seen); started = true; }
-    if (started && at + phrase.length <= seen + len) { range.setEnd(node, at + phrase.length - seen); break; }
+    if (!started && at < seen + len) {
+      range.setStart(node, at - seen);
+      started = true;
+    }
+    if (started && at + phrase.length <= seen + len) {
+      range.setEnd(node, at + phrase.length - seen);
+      break;
+    }
     seen += len;
   }
   const rects = range.getClientRects();
   const first = rects[0], last = rects[rects.length - 1];
-  return {x1: first.left + 1, y1: first.top + first.height / 2, x2: last.right - 1, y2: last.top + last.height / 2};
+  return {
+    x1: first.left + 1, y1: first.top + first.height / 2,
+    x2: last.right - 1, y2: last.top + last.height / 2,
+  };
 }"""
 
 
