@@ -57,6 +57,7 @@ def add_annotations(n: int, users: list, passages: list[Passage]) -> None:
                 end_passage=passage,
                 end_offset=end,
                 exact=passage.text[start:end],
+                passage_revision=passage.revision,
                 motivation=("highlighting", "commenting", "questioning")[i % 3],
                 body="" if i % 3 == 0 else f"Note {i} with *Markdown*",
                 visibility="public",

@@ -157,6 +157,7 @@ def test_the_part_page_makes_the_same_queries_for_0_and_5000_annotations(
                 end_passage=passage,
                 end_offset=start + 8,
                 exact=passage.text[start : start + 8],
+                passage_revision=passage.revision,
                 motivation="commenting" if i % 3 else "highlighting",
                 body="note" if i % 3 else "",
                 visibility="public",
