@@ -273,17 +273,19 @@ def _mark(
     if not segment.ids:
         return MarkedSegment(segment.text)
     colour, motivation, _own = styles[segment.ids[-1]]
-    css = [f"hl-{colour}", f"hl-{motivation}"]
+    css = f"hl-{colour} hl-{motivation}"
     if any(styles[i][2] for i in segment.ids):
-        css.append("hl-own")
+        css += " hl-own"
     if len(segment.ids) > 1:
-        css.append("hl-overlap")
+        css += " hl-overlap"
+    # Only annotations with a card on the page are named: a busy passage's
+    # other highlights lead to its annotations page instead.
+    shown = [i for i in segment.ids if i in carded]
     return MarkedSegment(
         text=segment.text,
-        ids=" ".join(segment.ids),
-        css=" ".join(css),
-        # Only cards on the page can describe a highlight.
-        describedby=" ".join(f"card-{i}" for i in segment.ids if i in carded),
+        ids=" ".join(shown),
+        css=css,
+        describedby=" ".join(f"card-{i}" for i in shown),
     )
 
 

@@ -298,7 +298,13 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("click", (event) => {
   const mark = event.target.closest("mark[data-annotations]");
   if (!mark || !window.getSelection()?.isCollapsed) return;
-  const ids = mark.dataset.annotations.split(" ");
+  const ids = mark.dataset.annotations.split(" ").filter(Boolean);
+  if (ids.length === 0) {
+    // A busy passage: this highlight's card is on the passage's own page.
+    const more = mark.closest(".passage-row")?.querySelector(".more-notes");
+    if (more) location.href = more.href;
+    return;
+  }
   for (const id of ids) document.getElementById(`card-${id}`)?.classList.add("is-active");
   const card = document.getElementById(`card-${ids[ids.length - 1]}`);
   if (card) {
