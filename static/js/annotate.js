@@ -161,7 +161,9 @@ document.addEventListener("keyup", (event) => {
 
 toolbar?.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-action]");
-  if (button) begin(button.dataset.action);
+  if (!button) return;
+  if (button.dataset.colour) localStorage.setItem("tn:colour", button.dataset.colour);
+  begin(button.dataset.action);
 });
 
 // --- Creating -----------------------------------------------------------------

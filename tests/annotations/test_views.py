@@ -476,3 +476,20 @@ def test_tokens_need_an_account_and_a_post(client, reader_user):
     assert client.post(reverse("annotations:token")).status_code == 302
     client.force_login(reader_user)
     assert client.get(reverse("annotations:token")).status_code == 405
+
+
+def test_the_markdown_preview_needs_an_account_and_is_sanitised(client, reader_user):
+    url = reverse("markdownx_markdownify")
+    response = client.post(url, {"content": "**hi**"})
+    assert response.status_code == 302
+    client.force_login(reader_user)
+    response = client.post(url, {"content": "**hi** <script>alert(1)</script>"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<strong>hi</strong>" in html
+    assert "<script" not in html
+
+
+def test_image_uploads_through_the_editor_are_off(client, reader_user):
+    client.force_login(reader_user)
+    assert client.post("/markdownx/upload/", {}).status_code == 404
