@@ -91,7 +91,7 @@ def test_highlight_note_reply_export_and_import(
     page.mouse.move(box["x2"], box["y2"], steps=8)
     page.mouse.up()
     toolbar = page.get_by_role("toolbar", name="Annotate the selection")
-    toolbar.get_by_role("button", name=re.compile("Highlight")).click()
+    toolbar.get_by_role("button", name="Highlight h").click()
     mark = page.locator("#black-003 mark.hl")
     mark.wait_for()
     assert mark.inner_text() == phrase
