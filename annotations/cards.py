@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from reader.markdown import format_escaped, sanitise_html
 
-from .models import Annotation, Visibility
+from .models import Annotation, Motivation, Visibility
 
 EMPTY = format_escaped("")
 MARK = '<mark class="hl {}" data-annotations="{}" aria-describedby="{}">{}</mark>'
@@ -63,6 +63,8 @@ class CardRenderer:
             name: reverse(f"annotations:{name}", args=[marker]).replace(marker, "{}")
             for name in ("edit", "delete", "reply")
         }
+        self.kinds = {m.value: str(m.label) for m in Motivation}
+        self.visibilities = {v.value: str(v.label) for v in Visibility}
         self.labels = {
             "public": _("public"),
             "private": _("private"),
@@ -92,7 +94,7 @@ class CardRenderer:
         labels = self.labels
         own = annotation.author_id == self.user.pk
         author = annotation.author.get_username()
-        kind = annotation.get_motivation_display()
+        kind = self.kinds[annotation.motivation]
         classes = f"card card-{annotation.motivation} hl-{annotation.colour}"
         if own:
             classes += " is-own"
@@ -150,7 +152,7 @@ class CardRenderer:
             return self.labels["public"]
         if annotation.visibility == Visibility.PRIVATE:
             return self.labels["private"]
-        return annotation.get_visibility_display()
+        return self.visibilities[annotation.visibility]
 
     def _tags(self, annotation: Annotation) -> SafeString:
         tags = annotation.tags_in_order()

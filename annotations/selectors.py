@@ -195,7 +195,9 @@ def part_annotations(
         card.current_anchor = anchor_states.get(str(card.pk), card.anchor_state)
     for passage in passages:
         segments = split_segments(passage.text, ranges.get(passage.pk, ()))
-        passage.annotation_segments = [_mark(s, styles, carded_ids) for s in segments]
+        passage.annotation_segments = _merge(
+            [_mark(s, styles, carded_ids) for s in segments]
+        )
         passage.annotation_cards = cards_by_passage.get(passage.pk, [])
         passage.annotation_count = counts.get(passage.pk, 0)
         passage.annotation_more = passage.annotation_count - len(
@@ -287,6 +289,17 @@ def _mark(
         css=css,
         describedby=" ".join(f"card-{i}" for i in shown),
     )
+
+
+def _merge(segments: list[MarkedSegment]) -> list[MarkedSegment]:
+    """Join neighbours that would render alike: fewer, longer <mark>s."""
+    merged: list[MarkedSegment] = []
+    for segment in segments:
+        if merged and merged[-1][1:] == segment[1:]:
+            merged[-1] = merged[-1]._replace(text=merged[-1].text + segment.text)
+        else:
+            merged.append(segment)
+    return merged
 
 
 def own_tag_names(user: AbstractBaseUser | AnonymousUser) -> list[str]:
