@@ -280,14 +280,13 @@ def _mark(
         css += " hl-own"
     if len(segment.ids) > 1:
         css += " hl-overlap"
-    # Only annotations with a card on the page are named: a busy passage's
-    # other highlights lead to its annotations page instead.
-    shown = [i for i in segment.ids if i in carded]
     return MarkedSegment(
         text=segment.text,
-        ids=" ".join(shown),
+        # Every covering annotation's id; only cards on the page can
+        # describe the highlight to a screen reader.
+        ids=" ".join(segment.ids),
         css=css,
-        describedby=" ".join(f"card-{i}" for i in shown),
+        describedby=" ".join(f"card-{i}" for i in segment.ids if i in carded),
     )
 
 

@@ -10,6 +10,7 @@ user-written text; django-markdownx's preview uses it too
 from __future__ import annotations
 
 import html
+import re
 
 import markdown as markdown_lib
 import nh3
@@ -91,8 +92,16 @@ def format_escaped(template: str, *args: object, **kwargs: object) -> SafeString
     )
 
 
+_NEEDS_ESCAPE = re.compile(r"[&<>\"']")
+
+
 def _escape(value: object) -> str:
-    return value if isinstance(value, SafeString) else html.escape(str(value))
+    if isinstance(value, SafeString):
+        return value
+    text = str(value)
+    # One scan to find out whether there is anything to escape at all (ids,
+    # classes and most prose have nothing), instead of five replacements.
+    return html.escape(text) if _NEEDS_ESCAPE.search(text) else text
 
 
 def _trusted(html_text: str) -> SafeString:

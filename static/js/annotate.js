@@ -300,7 +300,8 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("click", (event) => {
   const mark = event.target.closest("mark[data-annotations]");
   if (!mark || !window.getSelection()?.isCollapsed) return;
-  const ids = mark.dataset.annotations.split(" ").filter(Boolean);
+  const ids = mark.dataset.annotations.split(" ")
+    .filter((id) => document.getElementById(`card-${id}`));
   if (ids.length === 0) {
     // A busy passage: this highlight's card is on the passage's own page.
     const more = mark.closest(".passage-row")?.querySelector(".more-notes");

@@ -76,3 +76,23 @@ def test_links_get_nofollow_noopener_and_keep_safe_schemes():
 
 def test_empty_text_renders_nothing():
     assert render_markdown("") == ""
+
+
+@pytest.mark.parametrize(
+    "value", ['<script>"x"</script>', "a & b", "it's", "plain", "“quoted”"]
+)
+def test_format_escaped_escapes_every_value_like_django(value):
+    from django.utils.html import format_html
+
+    from reader.markdown import format_escaped
+
+    assert format_escaped("<p title='{}'>{}</p>", value, value) == format_html(
+        "<p title='{}'>{}</p>", value, value
+    )
+
+
+def test_format_escaped_keeps_safe_html_as_it_is():
+    from reader.markdown import format_escaped
+
+    inner = render_markdown("*hi*")
+    assert format_escaped("<div>{}</div>", inner) == f"<div>{inner}</div>"
