@@ -2,7 +2,8 @@
 
 Overlapping annotations are split at every boundary, so each segment carries
 the ids of all annotations that cover it; the template renders each covered
-segment as one <mark>. Work is O(n log n) in the number of ranges.
+segment as one <mark>. Work is O(n log n) in the number of boundaries plus
+the size of the output.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     text: str
     ids: tuple[Hashable, ...]
@@ -29,29 +30,30 @@ def split_segments(
 
     Ranges are clipped to the text; empty ones are ignored. The segments'
     texts joined give back `text` exactly, so the page's text content keeps
-    the passage's coordinates.
+    the passage's coordinates. A segment's ids are in the order their ranges
+    began (the last is the innermost, most recently started one).
     """
     length = len(text)
-    events: dict[int, list[tuple[int, Hashable]]] = {}
-    order: dict[Hashable, int] = {}
+    starts: dict[int, list[Hashable]] = {}
+    ends: dict[int, list[Hashable]] = {}
     for ident, start, end in ranges:
         start, end = max(0, start), min(length, end)
         if start >= end:
             continue
-        order.setdefault(ident, len(order))
-        events.setdefault(start, []).append((1, ident))
-        events.setdefault(end, []).append((-1, ident))
-    if not events:
+        starts.setdefault(start, []).append(ident)
+        ends.setdefault(end, []).append(ident)
+    if not starts:
         return [Segment(text, (), 0)] if text else []
-    cuts = sorted({0, length, *events})
+    cuts = sorted({0, length, *starts, *ends})
+    # Insertion-ordered: a dict keeps the ids in the order they became active.
     active: dict[Hashable, int] = {}
     segments: list[Segment] = []
     for here, nxt in zip(cuts, cuts[1:], strict=False):
-        for change, ident in events.get(here, ()):
-            active[ident] = active.get(ident, 0) + change
-            if active[ident] == 0:
-                del active[ident]
-        if here < nxt:
-            ids = tuple(sorted(active, key=order.__getitem__))
-            segments.append(Segment(text[here:nxt], ids, here))
+        for ident in ends.get(here, ()):
+            count = active.pop(ident, 0) - 1
+            if count > 0:
+                active[ident] = count
+        for ident in starts.get(here, ()):
+            active[ident] = active.pop(ident, 0) + 1
+        segments.append(Segment(text[here:nxt], tuple(active), here))
     return segments

@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 
 from reader.models import Part, Passage
 
@@ -67,6 +76,20 @@ class MarkedSegment(NamedTuple):
 # Cards shown beside each passage; the rest are one link away. A margin
 # cannot hold more, and this bounds a page's cost however busy the part is.
 CARDS_PER_PASSAGE = 3
+# What a card shows (annotations.cards); the rest is not loaded.
+CARD_FIELDS = (
+    "author__username",
+    "start_passage_id",
+    "start_offset",
+    "exact",
+    "motivation",
+    "body_html",
+    "colour",
+    "visibility",
+    "anchor_state",
+    "deleted",
+    "created",
+)
 
 
 @dataclass
@@ -101,8 +124,19 @@ def part_annotations(
     if filters.tag:
         visible = visible.filter(tags__name=filters.tag)
 
+    # The quote is only needed where the text changed since the annotation
+    # was made; elsewhere the database sends an empty string instead.
+    fresh = Q(passage_revision=F("start_passage__revision"))
+    quote = {
+        name: Case(
+            When(fresh, then=Value("")), default=F(name), output_field=TextField()
+        )
+        for name in ("exact", "prefix", "suffix")
+    }
     rows = list(
-        visible.order_by("start_offset", "created").values_list(
+        visible.order_by("start_offset", "created")
+        .annotate(**{f"stale_{name}": expression for name, expression in quote.items()})
+        .values_list(
             "pk",
             "start_passage_id",
             "start_offset",
@@ -113,9 +147,9 @@ def part_annotations(
             "author_id",
             "deleted",
             "passage_revision",
-            "exact",
-            "prefix",
-            "suffix",
+            "stale_exact",
+            "stale_prefix",
+            "stale_suffix",
         )
     )
     # The cards: per passage, the reader's own first, then in reading order.
@@ -131,7 +165,11 @@ def part_annotations(
     # Django sends no query for an empty IN list; with no annotations the
     # (empty) subquery keeps the page's query count the same.
     selected = card_ids or visible.values("pk")
-    cards = list(Annotation.objects.filter(pk__in=selected).select_related("author"))
+    cards = list(
+        Annotation.objects.filter(pk__in=selected)
+        .select_related("author")
+        .only(*CARD_FIELDS)
+    )
     _attach_threads(cards, selected, user)
     tag_names = sorted(
         set(
@@ -145,7 +183,8 @@ def part_annotations(
     index_of = {p.pk: i for i, p in enumerate(passages)}
     ranges: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     counts: dict[int, int] = defaultdict(int)
-    styles: dict[str, tuple[str, str, bool]] = {}
+    styles: dict[str, str] = {}
+    own_ids: set[str] = set()
     anchor_states: dict[str, AnchorState] = {}
     for (
         pk,
@@ -177,7 +216,9 @@ def part_annotations(
             if placed[4] == AnchorState.ORPHANED:
                 continue
             first, last, start, end = placed[:4]
-        styles[ident] = (colour, motivation, author_id == user.pk)
+        styles[ident] = f"hl-{colour} hl-{motivation}"
+        if author_id == user.pk:
+            own_ids.add(ident)
         for index in range(first, last + 1):
             passage = passages[index]
             local_start = start if index == first else 0
@@ -196,7 +237,7 @@ def part_annotations(
     for passage in passages:
         segments = split_segments(passage.text, ranges.get(passage.pk, ()))
         passage.annotation_segments = _merge(
-            [_mark(s, styles, carded_ids) for s in segments]
+            [_mark(s, styles, own_ids, carded_ids) for s in segments]
         )
         passage.annotation_cards = cards_by_passage.get(passage.pk, [])
         passage.annotation_count = counts.get(passage.pk, 0)
@@ -270,23 +311,25 @@ def _attach_threads(
 
 
 def _mark(
-    segment: Segment, styles: dict[str, tuple[str, str, bool]], carded: set[str]
+    segment: Segment, styles: dict[str, str], own: set[str], carded: set[str]
 ) -> MarkedSegment:
-    if not segment.ids:
+    """How a segment is marked: the innermost annotation's colour and kind,
+    whether any is the reader's own, and whether annotations overlap."""
+    ids = segment.ids
+    if not ids:
         return MarkedSegment(segment.text)
-    colour, motivation, _own = styles[segment.ids[-1]]
-    css = f"hl-{colour} hl-{motivation}"
-    if any(styles[i][2] for i in segment.ids):
+    css = styles[ids[-1]]
+    if not own.isdisjoint(ids):
         css += " hl-own"
-    if len(segment.ids) > 1:
+    if len(ids) > 1:
         css += " hl-overlap"
     return MarkedSegment(
-        text=segment.text,
+        segment.text,
         # Every covering annotation's id; only cards on the page can
         # describe the highlight to a screen reader.
-        ids=" ".join(segment.ids),
-        css=css,
-        describedby=" ".join(f"card-{i}" for i in segment.ids if i in carded),
+        " ".join(ids),
+        css,
+        " ".join(["card-" + i for i in ids if i in carded]),
     )
 
 
