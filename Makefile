@@ -19,10 +19,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-# Migrate, load the study edition (idempotent) and the demo accounts.
+# Migrate, load the study edition and the motif catalogue (both idempotent),
+# and the demo accounts.
 setup: venv
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_edition content/study-edition
+	DJANGO_DEBUG=true $(BIN)/python manage.py load_motifs content/motifs
 	DJANGO_DEBUG=true $(BIN)/python manage.py create_demo_accounts
 
 run: setup

@@ -7,11 +7,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from annotations.api import AnnotationViewSet
+from themes.api import MotifViewSet
 
 app_name = "api"
 
 router = DefaultRouter()
 router.register("annotations", AnnotationViewSet, basename="annotation")
+router.register("motifs", MotifViewSet, basename="motif")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

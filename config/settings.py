@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "reader",
     "accounts",
     "annotations",
+    "themes",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,8 @@ THREE_NOTEBOOKS_DEFAULT_EDITION = os.environ.get(
 )
 # Where the bundled study edition lives (make run loads it from here).
 THREE_NOTEBOOKS_STUDY_EDITION_DIR = BASE_DIR / "content" / "study-edition"
+# The motif catalogue, loaded with the study edition.
+THREE_NOTEBOOKS_MOTIF_DIR = BASE_DIR / "content" / "motifs"
 
 # The project's shared research folder (notes, W3C test suite), read by tests
 # only; it sits beside the checkout and is never copied into the repository.

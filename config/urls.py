@@ -24,5 +24,6 @@ urlpatterns = [
     path("markdownx/", include(markdownx_urls)),
     path("api/", include("config.api_urls")),
     path("", include("annotations.urls")),
+    path("", include("themes.urls")),
     path("", include("reader.urls")),
 ]

@@ -105,7 +105,7 @@ def _read_edition_meta(path: Path) -> dict[str, str]:
     if not path.is_file():
         raise EditionSourceError(path, None, "edition.toml is missing")
     try:
-        data = tomllib.loads(_read_utf8(path))
+        data = tomllib.loads(read_utf8(path))
     except tomllib.TOMLDecodeError as exc:
         raise EditionSourceError(path, None, f"not valid TOML: {exc}") from exc
     unknown = sorted(set(data) - set(EDITION_FIELDS))
@@ -122,7 +122,7 @@ def _read_edition_meta(path: Path) -> dict[str, str]:
     return {name: data[name].strip() for name in data}
 
 
-def _read_utf8(path: Path) -> str:
+def read_utf8(path: Path) -> str:
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -134,7 +134,7 @@ def _read_utf8(path: Path) -> str:
 
 def read_part_file(path: Path) -> PartSource:
     """Parse one part file: front matter, then keyed paragraphs."""
-    lines = _read_utf8(path).splitlines()
+    lines = read_utf8(path).splitlines()
     meta, body_start = _read_front_matter(path, lines)
     passages = _read_passages(path, lines, body_start)
     if not passages:
@@ -142,10 +142,22 @@ def read_part_file(path: Path) -> PartSource:
     return PartSource(path=path, passages=tuple(passages), **meta)
 
 
-def _read_front_matter(path: Path, lines: list[str]) -> tuple[dict, int]:
+def read_front_matter(
+    path: Path,
+    lines: list[str],
+    *,
+    allowed: tuple[str, ...],
+    required: tuple[str, ...],
+) -> tuple[dict[str, str], dict[str, int], int]:
+    """Parse `---`-delimited `name: value` lines at the top of a file.
+
+    Returns the values, the line number of each, and the index of the first
+    line after the front matter. Shared by the edition and motif loaders.
+    """
     if not lines or lines[0].strip() != "---":
         raise EditionSourceError(path, 1, "missing front matter (a first line '---')")
     meta: dict[str, str] = {}
+    where: dict[str, int] = {}
     for index in range(1, len(lines)):
         line = lines[index]
         number = index + 1
@@ -159,31 +171,44 @@ def _read_front_matter(path: Path, lines: list[str]) -> tuple[dict, int]:
             raise EditionSourceError(
                 path, number, "front matter lines read 'name: value'"
             )
-        if name not in PART_FIELDS:
+        if name not in allowed:
             raise EditionSourceError(
                 path, number, f"unknown front matter field {name!r}"
             )
         if name in meta:
             raise EditionSourceError(path, number, f"field {name!r} given twice")
         meta[name] = value.strip()
-        if name == "kind" and meta[name] not in PART_KINDS:
-            raise EditionSourceError(
-                path,
-                number,
-                f"unknown part kind {meta[name]!r} (use {', '.join(PART_KINDS)})",
-            )
-        if name == "order" and not meta[name].isdigit():
-            raise EditionSourceError(path, number, "order must be a whole number")
-        if name == "slug" and not SLUG_RE.match(meta[name]):
-            raise EditionSourceError(path, number, f"malformed slug {meta[name]!r}")
+        where[name] = number
     else:
         raise EditionSourceError(path, 1, "front matter is not closed with '---'")
-    missing = [name for name in PART_FIELDS if name not in meta and name != "summary"]
+    missing = [name for name in required if name not in meta]
     if missing:
         raise EditionSourceError(path, 1, f"front matter lacks {missing[0]!r}")
+    return meta, where, index + 1
+
+
+def _read_front_matter(path: Path, lines: list[str]) -> tuple[dict, int]:
+    meta, where, body_start = read_front_matter(
+        path,
+        lines,
+        allowed=PART_FIELDS,
+        required=tuple(name for name in PART_FIELDS if name != "summary"),
+    )
+    if meta["kind"] not in PART_KINDS:
+        raise EditionSourceError(
+            path,
+            where["kind"],
+            f"unknown part kind {meta['kind']!r} (use {', '.join(PART_KINDS)})",
+        )
+    if not meta["order"].isdigit():
+        raise EditionSourceError(path, where["order"], "order must be a whole number")
+    if not SLUG_RE.match(meta["slug"]):
+        raise EditionSourceError(
+            path, where["slug"], f"malformed slug {meta['slug']!r}"
+        )
     meta.setdefault("summary", "")
     meta["order"] = int(meta["order"])
-    return meta, index + 1
+    return meta, body_start
 
 
 def _read_passages(path: Path, lines: list[str], start: int) -> list[PassageSource]:

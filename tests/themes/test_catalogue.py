@@ -1,0 +1,136 @@
+"""Loading the motif catalogue: good files load, bad ones load nothing."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from themes.models import Motif, MotifOccurrence
+from tests.themes.conftest import BANDAGES, MASKS, write_catalogue
+
+
+def load(folder, edition="test") -> str:
+    out = StringIO()
+    call_command("load_motifs", str(folder), "--edition", edition, stdout=out)
+    return out.getvalue()
+
+
+def test_the_catalogue_loads_motifs_occurrences_and_relations(catalogue):
+    output = load(catalogue)
+    masks = Motif.objects.get(slug="masks")
+    assert masks.group == "Faces and masks"
+    assert [m.slug for m in masks.related.all()] == ["bandages"]
+    assert masks.terms == ["mask"]
+    occurrences = list(masks.occurrences.in_reading_order())
+    assert [o.passage.key for o in occurrences] == [
+        "black-001",
+        "black-003",
+        "letter-002",
+    ]
+    first = occurrences[0]
+    assert first.passage.text[first.start_offset : first.end_offset] == first.exact
+    assert first.exact == "looked at the mask"
+    assert first.weight == "central"
+    assert occurrences[1].start_offset is None
+    bandages = Motif.objects.get(slug="bandages")
+    assert bandages.source_public_domain and bandages.source_author == "Thomas Carlyle"
+    assert "Occurrences: 4 added" in output
+
+
+def test_loading_twice_changes_nothing(catalogue):
+    load(catalogue)
+    before = list(
+        MotifOccurrence.objects.values_list("pk", "note", "exact", "start_offset")
+    )
+    output = load(catalogue)
+    assert (
+        list(MotifOccurrence.objects.values_list("pk", "note", "exact", "start_offset"))
+        == before
+    )
+    assert "0 added, 0 updated" in output
+
+
+def test_a_changed_note_updates_in_place(catalogue):
+    load(catalogue)
+    (catalogue / "masks.md").write_text(
+        MASKS.replace("He looks at it again.", "Revised note."), encoding="utf-8"
+    )
+    load(catalogue)
+    assert MotifOccurrence.objects.get(passage__key="black-001").note == "Revised note."
+
+
+@pytest.mark.parametrize(
+    ("broken", "line", "message"),
+    [
+        (
+            MASKS.replace("- black-003 passing", "- black-999 passing"),
+            17,
+            "unknown passage black-999",
+        ),
+        (
+            MASKS.replace('"the mask": The letter', '"a velvet glove": The letter'),
+            18,
+            "is not in passage letter-002",
+        ),
+        (
+            MASKS.replace('"looked at the mask"', '"the mask"'),
+            16,
+            "occurs 2 times in passage black-001",
+        ),
+        (
+            MASKS.replace("related: bandages", "related: velvet"),
+            8,
+            "unknown motif 'velvet'",
+        ),
+        (
+            MASKS.replace("- black-003 passing:", "* black-003 passing:"),
+            17,
+            "an occurrence reads",
+        ),
+        (
+            MASKS.replace("- black-003 passing:", "- black-001 passing:"),
+            17,
+            "listed twice",
+        ),
+        (MASKS.replace("colour: #7a4b9c", "colour: purple"), 7, "#rrggbb"),
+        (
+            MASKS.replace("slug: masks", "slug: masques"),
+            3,
+            "differs from the file name",
+        ),
+        (MASKS.replace("order: 1", "order: first"), 6, "whole number"),
+        (MASKS.replace("group: Faces and masks\n", ""), 1, "lacks 'group'"),
+    ],
+)
+def test_bad_catalogue_data_names_file_and_line_and_loads_nothing(
+    tmp_path, distinct_texts, broken, line, message
+):
+    folder = write_catalogue(
+        tmp_path / "motifs", {"masks.md": broken, "bandages.md": BANDAGES}
+    )
+    with pytest.raises(CommandError) as info:
+        load(folder)
+    text = str(info.value)
+    assert f"masks.md:{line}:" in text, text
+    assert message in text
+    assert "nothing was loaded" in text
+    assert not Motif.objects.exists()
+    assert not MotifOccurrence.objects.exists()
+
+
+def test_a_catalogue_without_an_occurrences_section_is_refused(
+    tmp_path, distinct_texts
+):
+    folder = write_catalogue(
+        tmp_path / "motifs",
+        {"masks.md": MASKS.split("## Occurrences")[0], "bandages.md": BANDAGES},
+    )
+    with pytest.raises(CommandError, match="Occurrences"):
+        load(folder)
+
+
+def test_an_unknown_edition_is_refused(catalogue):
+    with pytest.raises(CommandError, match="No edition 'nope'"):
+        load(catalogue, edition="nope")

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reader.models import Passage
+
+from .models import Motif
+from .services import MAX_REASON_LENGTH
+
+
+class ProposalForm(forms.Form):
+    motif = forms.ModelChoiceField(
+        label=_("Motif"),
+        queryset=Motif.objects.order_by("order", "name"),
+        to_field_name="slug",
+    )
+    passage = forms.ModelChoiceField(
+        label=_("Passage key"),
+        queryset=Passage.objects.filter(edition__published=True),
+        to_field_name="key",
+        widget=forms.TextInput(attrs={"placeholder": "white-007"}),
+        error_messages={"invalid_choice": _("There is no passage with this key.")},
+    )
+    quote = forms.CharField(
+        label=_("Words in the passage (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("Leave empty to link the whole passage."),
+    )
+    edition = forms.SlugField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label=_("Why does it belong to the motif?"),
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: object, edition: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Keys are unique within an edition, not across editions.
+        slug = self.data.get("edition") if self.is_bound else edition
+        slug = slug or edition
+        self.fields["passage"].queryset = Passage.objects.filter(
+            edition__published=True, edition__slug=slug
+        )
+        self.initial.setdefault("edition", slug)
