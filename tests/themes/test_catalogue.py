@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from themes.models import Motif, MotifOccurrence
 from tests.themes.conftest import BANDAGES, MASKS, write_catalogue
+from themes.models import Motif, MotifOccurrence
 
 
 def load(folder, edition="test") -> str:
