@@ -163,8 +163,24 @@ toolbar?.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-action]");
   if (!button) return;
   if (button.dataset.colour) localStorage.setItem("tn:colour", button.dataset.colour);
+  if (button.dataset.action === "motif") {
+    proposeMotif(button.dataset.proposeUrl);
+    return;
+  }
   begin(button.dataset.action);
 });
+
+// --- Proposing a motif link for the selected words ----------------------------
+
+function proposeMotif(url) {
+  const target = targetFromSelection();
+  if (!target) { announce("Select some words first."); return; }
+  const params = new URLSearchParams({ edition, passage: target.start.passage });
+  // A phrase inside one passage is proposed as a quote; a longer span links
+  // the passage where it starts.
+  if (target.start.passage === target.end.passage) params.set("quote", target.quote);
+  location.href = `${url}?${params}`;
+}
 
 // --- Creating -----------------------------------------------------------------
 

@@ -85,3 +85,15 @@ def phone_page(browser):
 def live_edition(transactional_db):
     source = read_edition_folder(Path(settings.THREE_NOTEBOOKS_STUDY_EDITION_DIR))
     return edition_load(source=source).edition
+
+
+@pytest.fixture
+def live_atlas(live_edition):
+    """The study edition with the bundled motif catalogue on it."""
+    from themes.catalogue import read_catalogue
+    from themes.services import catalogue_load
+
+    catalogue_load(
+        motifs=read_catalogue(settings.THREE_NOTEBOOKS_MOTIF_DIR), edition=live_edition
+    )
+    return live_edition
