@@ -146,9 +146,8 @@ def test_the_study_edition_loads_into_the_database(study_edition):
     assert study_edition.parts.count() == 7
 
 
-def test_no_sentence_is_copied_from_the_research_notes(source):
-    """Our retelling shares no run of eight words with the notes it is drawn
-    from (short motif names such as "a snake biting its own tail" are fine)."""
+def copied_runs(text: str, length: int = 8) -> list[str]:
+    """Runs of `length` words that `text` shares with the research notes."""
     notes_path = settings.THREE_NOTEBOOKS_SHARED_DIR / "edition" / "novel-notes.md"
     if not notes_path.is_file():
         if os.environ.get("CI", "").lower() == "true":
@@ -159,11 +158,24 @@ def test_no_sentence_is_copied_from_the_research_notes(source):
         return re.findall(r"[a-z0-9’]+", text.lower().replace("'", "’"))
 
     notes = words(notes_path.read_text(encoding="utf-8"))
-    runs = {tuple(notes[i : i + 8]) for i in range(len(notes) - 7)}
-    ours = words(all_text(source))
-    copied = [
-        " ".join(ours[i : i + 8])
-        for i in range(len(ours) - 7)
-        if tuple(ours[i : i + 8]) in runs
+    runs = {tuple(notes[i : i + length]) for i in range(len(notes) - length + 1)}
+    ours = words(text)
+    return [
+        " ".join(ours[i : i + length])
+        for i in range(len(ours) - length + 1)
+        if tuple(ours[i : i + length]) in runs
     ]
-    assert copied == []
+
+
+def test_no_sentence_is_copied_from_the_research_notes(source):
+    """Our retelling shares no run of eight words with the notes it is drawn
+    from (short motif names such as "a snake biting its own tail" are fine)."""
+    assert copied_runs(all_text(source)) == []
+
+
+def test_the_motif_catalogue_copies_no_sentence_from_the_notes():
+    catalogue = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted(settings.THREE_NOTEBOOKS_MOTIF_DIR.glob("*.md"))
+    )
+    assert copied_runs(catalogue) == []
