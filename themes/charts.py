@@ -90,16 +90,20 @@ def bars_by_part(
     *,
     width: int = 560,
     height: int = 180,
-    label_space: int = 38,
+    label_space: int = 78,
+    margin_left: int = 60,
 ) -> BarChart:
-    """Occurrences per part, central and passing stacked, one bar a part."""
+    """Occurrences per part, central and passing stacked, one bar a part.
+
+    The left margin leaves room for the first part's turned label.
+    """
     maximum = max([c + p for c, p in counts] + [1])
     plot = height - label_space
-    slot = width / max(1, len(parts))
+    slot = (width - margin_left) / max(1, len(parts))
     bar_width = slot * 0.6
     central_bars, passing_bars, labels = [], [], []
     for index, (part, (central, passing)) in enumerate(zip(parts, counts, strict=True)):
-        x = round(index * slot + (slot - bar_width) / 2, 2)
+        x = round(margin_left + index * slot + (slot - bar_width) / 2, 2)
         central_height = plot * central / maximum
         passing_height = plot * passing / maximum
         central_bars.append(

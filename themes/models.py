@@ -13,7 +13,10 @@ from reader.models import Passage
 
 class MotifQuerySet(models.QuerySet):
     def with_counts(self) -> MotifQuerySet:
-        return self.annotate(occurrence_count=Count("occurrences", distinct=True))
+        # Meta.ordering is dropped from GROUP BY queries: order explicitly.
+        return self.annotate(
+            occurrence_count=Count("occurrences", distinct=True)
+        ).order_by("order", "name")
 
 
 class Motif(models.Model):

@@ -50,7 +50,10 @@ def test_every_motif_is_linked_widely_and_every_quote_matches_its_passage(loaded
         assert occurrence.note, occurrence
         if occurrence.start_offset is not None:
             text = occurrence.passage.text
-            assert text[occurrence.start_offset : occurrence.end_offset] == occurrence.exact
+            assert (
+                text[occurrence.start_offset : occurrence.end_offset]
+                == occurrence.exact
+            )
     assert not Motif.objects.with_counts().filter(occurrence_count=0).exists()
 
 
