@@ -7,19 +7,26 @@ from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reader.markdown import render_markdown
 from reader.models import Passage
 
-from .models import DismissedSuggestion, Motif, MotifOccurrence, MotifProposal
+from .models import (
+    DismissedSuggestion,
+    Motif,
+    MotifOccurrence,
+    MotifProposal,
+    ProposalStatus,
+)
 from .selectors import motif_suggestions
 from .services import (
     proposal_accept,
@@ -181,7 +188,10 @@ class MotifProposalAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MotifProposal]:
-        return super().get_queryset(request).order_by("-status", "-created")
+        waiting_first = Case(
+            When(status=ProposalStatus.PENDING, then=Value(0)), default=Value(1)
+        )
+        return super().get_queryset(request).order_by(waiting_first, "-created")
 
     @admin.action(description=_("Accept: link the passage, crediting the reader"))
     def accept(self, request: HttpRequest, queryset: QuerySet[MotifProposal]) -> None:
