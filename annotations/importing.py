@@ -329,6 +329,23 @@ def _place(target: Any, editions: list[Edition]) -> tuple[Edition, TargetInput] 
     return None
 
 
+def _edition_documents(
+    edition: Edition,
+) -> list[tuple[list[Passage], anchoring.Document]]:
+    """Each part's passages and joined text, read once per import (an import
+    may search the same edition for thousands of quotes)."""
+    cached = getattr(edition, "_import_documents", None)
+    if cached is None:
+        cached = []
+        for part in edition.parts.prefetch_related("passages"):
+            passages = list(part.passages.all())
+            cached.append(
+                (passages, anchoring.join_passages([p.text for p in passages]))
+            )
+        edition._import_documents = cached
+    return cached
+
+
 def _search_edition(edition: Edition, quote: dict[str, Any]) -> TargetInput | None:
     """Place a quote anywhere in an edition, or refuse to guess.
 
@@ -336,11 +353,10 @@ def _search_edition(edition: Edition, quote: dict[str, Any]) -> TargetInput | No
     several places must be singled out by its context (in exactly one part).
     """
     exact = quote["exact"]
-    parts = []
-    for part in edition.parts.prefetch_related("passages"):
-        passages = list(part.passages.all())
-        document = anchoring.join_passages([p.text for p in passages])
-        parts.append((passages, document, document.text.count(exact)))
+    parts = [
+        (passages, document, document.text.count(exact))
+        for passages, document in _edition_documents(edition)
+    ]
     found = [(passages, document) for passages, document, n in parts if n]
     if len(found) == 1 and sum(n for *_, n in parts) == 1:
         passages, document = found[0]
