@@ -69,6 +69,7 @@ def make_annotation(
     visibility: str = "private",
     tags: tuple[str, ...] = (),
     colour: str = "yellow",
+    course=None,
 ):
     """An annotation made the one way there is: through the service."""
     from annotations.services import TargetInput, annotation_create
@@ -85,4 +86,5 @@ def make_annotation(
         visibility=visibility,
         tags=list(tags),
         colour=colour,
+        course=course,
     )

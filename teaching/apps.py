@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TeachingConfig(AppConfig):
+    name = "teaching"
+    verbose_name = _("Teaching: classes and assignments")
+
+    def ready(self) -> None:
+        from reader.contributions import register_part_page_contributor
+
+        from .views import part_page_assignment
+
+        register_part_page_contributor(part_page_assignment)
