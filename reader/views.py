@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .contributions import part_page_context
+from .contributions import contents_context, part_page_context
 from .models import Edition, Part, Passage, PassageRead
 from .services import passage_reads_record
 
@@ -64,6 +64,7 @@ def _render_contents(
             "minutes_total": sum(p.reading_minutes for p in parts),
             "continue_passage": last_read.passage if last_read else None,
             "other_editions": [e for e in other_editions if e.pk != edition.pk],
+            **contents_context(request, parts),
         },
     )
 

@@ -9,8 +9,12 @@ class TeachingConfig(AppConfig):
     verbose_name = _("Teaching: classes and assignments")
 
     def ready(self) -> None:
-        from reader.contributions import register_part_page_contributor
+        from reader.contributions import (
+            register_contents_contributor,
+            register_part_page_contributor,
+        )
 
-        from .views import part_page_assignment
+        from .views import contents_assignment, part_page_assignment
 
         register_part_page_contributor(part_page_assignment)
+        register_contents_contributor(contents_assignment)

@@ -148,9 +148,7 @@ SORTS = {
     "annotations": lambda r: r.annotations,
     "answers": lambda r: r.answers,
     "replies": lambda r: r.replies_to_classmates,
-    "activity": lambda r: (
-        r.last_activity or datetime.min.replace(tzinfo=UTC)
-    ),
+    "activity": lambda r: r.last_activity or datetime.min.replace(tzinfo=UTC),
     "status": lambda r: r.status,
 }
 
@@ -258,11 +256,16 @@ def student_work(
         assignment.start_passage, assignment.end_passage
     )
     visible = Annotation.objects.visible_to(teacher).filter(author_id=student_id)
-    return list(
+    work = list(
         visible.filter(
             Q(start_passage__in=in_range.values("pk"))
             | Q(reply_to__start_passage__in=in_range.values("pk"))
+        ).select_related(
+            "start_passage__part__edition", "reply_to__start_passage__part__edition"
         )
-        .select_related("start_passage__part", "reply_to__start_passage__part")
-        .order_by("created")
     )
+    for annotation in work:
+        annotation.place = annotation.start_passage or annotation.reply_to.start_passage
+    # Reading order: where each note (or the note it answers) sits, then time.
+    work.sort(key=lambda a: (a.place.part.order, a.place.order, a.created))
+    return work

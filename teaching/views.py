@@ -8,6 +8,7 @@ import io
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -98,7 +99,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def course_new(request: HttpRequest) -> HttpResponse:
     if not is_teacher(request.user):
         raise PermissionDenied
-    form = CourseForm(request.POST or None)
+    form = CourseForm(
+        request.POST or None,
+        initial={"edition": settings.THREE_NOTEBOOKS_DEFAULT_EDITION},
+    )
     if request.method == "POST" and form.is_valid():
         course = course_create(teacher=request.user, **form.cleaned_data)
         messages.success(
@@ -581,6 +585,19 @@ def student_detail(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
             "work": student_work(assignment, request.user, user_id),
         },
     )
+
+
+def contents_assignment(request: HttpRequest, parts: list[Part]) -> dict[str, Any]:
+    """?assignment=<id> on the contents: the parts of the range are marked."""
+    pk = request.GET.get("assignment", "")
+    assignment = visible_assignment(request.user, pk) if pk.isdigit() else None
+    if assignment is None:
+        return {}
+    first = assignment.start_passage.part.order
+    last = assignment.end_passage.part.order
+    for part in parts:
+        part.in_assignment = first <= part.order <= last
+    return {"assignment": assignment}
 
 
 def _pick_context(request: HttpRequest, part: Part) -> dict[str, Any]:

@@ -16,7 +16,15 @@ def visible(user) -> set:
 
 
 def test_a_class_note_is_seen_by_the_class_and_its_teachers_only(
-    student, classmate, teacher, coteacher, other_teacher, outsider, curator, course, passage
+    student,
+    classmate,
+    teacher,
+    coteacher,
+    other_teacher,
+    outsider,
+    curator,
+    course,
+    passage,
 ):
     note = make_annotation(student, passage, visibility="course", course=course)
     for user in (student, classmate, teacher, coteacher):
