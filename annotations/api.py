@@ -96,6 +96,9 @@ class AnnotationInputSerializer(serializers.Serializer):
     )
     colour = serializers.ChoiceField(choices=Colour.values, required=False)
     visibility = serializers.ChoiceField(choices=Visibility.values, required=False)
+    course = serializers.IntegerField(
+        required=False, help_text="Class id, for teacher or course visibility"
+    )
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
@@ -307,7 +310,14 @@ class AnnotationViewSet(viewsets.ModelViewSet):
                 if edition is None:
                     raise exceptions.ValidationError({"edition": ["Unknown edition."]})
                 target = data["target"]
+                course = None
+                if "course" in data:
+                    course_model = Annotation._meta.get_field("course").related_model
+                    course = course_model.objects.filter(pk=data["course"]).first()
+                    if course is None:
+                        raise exceptions.ValidationError({"course": ["Unknown class."]})
                 annotation = annotation_create(
+                    course=course,
                     author=request.user,
                     edition=edition,
                     target=TargetInput(

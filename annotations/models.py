@@ -13,7 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from reader.models import Edition, Passage
@@ -85,9 +85,12 @@ class AnnotationQuerySet(models.QuerySet):
         """The one visibility rule, used by every page, the API and exports.
 
         Authors always see their own annotations. Others see one when it is
-        shared with them (public: all signed-in readers; anonymous visitors
-        only if the site allows it) and not hidden by a moderator, and, for a
-        reply, when the annotation it answers is visible to them too.
+        shared with them and not hidden by a moderator: public (all signed-in
+        readers; anonymous visitors only if the site allows it), `course`
+        (the class's students and teachers) or `teacher` (the class's
+        teachers). A reply also needs its thread's root to be visible, and
+        under an "answer first" prompt a student sees classmates' replies
+        only once they have replied themselves.
         """
         own = Q(author=user) if _signed_in(user) else Q(pk__in=[])
         # A reply also needs its thread's root to be visible. As a subquery,
@@ -96,7 +99,8 @@ class AnnotationQuerySet(models.QuerySet):
             Q(reply_to__isnull=True) & (own | _shared_q(user, ""))
         ).values("pk")
         shared = _shared_q(user, "") & (
-            Q(reply_to__isnull=True) | Q(reply_to__in=visible_roots)
+            Q(reply_to__isnull=True)
+            | (Q(reply_to__in=visible_roots) & _answered_q(user))
         )
         return self.filter(own | shared)
 
@@ -119,17 +123,48 @@ def _signed_in(user: object) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
+def _courses(user: object, *, teaching_only: bool = False) -> QuerySet:
+    """Ids of the classes a user teaches (or also attends). The teaching app
+    is looked up by name: annotations do not import it."""
+    course_model = Annotation._meta.get_field("course").related_model
+    taught = course_model.objects.filter(teachers=user).values("pk")
+    if teaching_only:
+        return taught
+    return course_model.objects.filter(
+        Q(pk__in=taught) | Q(enrollments__student=user)
+    ).values("pk")
+
+
 def _shared_q(user: object, prefix: str) -> Q:
-    """Shared with `user` by someone else (teacher and course levels join
-    here with the teaching app)."""
-    public = Q(**{f"{prefix}visibility": Visibility.PUBLIC}) & Q(
-        **{f"{prefix}moderation": Moderation.VISIBLE}
+    """Shared with `user` by someone else."""
+    visible = Q(**{f"{prefix}moderation": Moderation.VISIBLE})
+    public = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
+    if not _signed_in(user):
+        if getattr(settings, "THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC", False):
+            return public & visible
+        return Q(pk__in=[])
+    course = Q(**{f"{prefix}visibility": Visibility.COURSE}) & Q(
+        **{f"{prefix}course__in": _courses(user)}
     )
-    if _signed_in(user) or getattr(
-        settings, "THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC", False
-    ):
-        return public
-    return Q(pk__in=[])
+    teacher = Q(**{f"{prefix}visibility": Visibility.TEACHER}) & Q(
+        **{f"{prefix}course__in": _courses(user, teaching_only=True)}
+    )
+    return (public | course | teacher) & visible
+
+
+def _answered_q(user: object) -> Q:
+    """Replies under an "answer first" prompt: visible once you answered."""
+    if not _signed_in(user):
+        return Q(reply_to__answer_first=False)
+    answered = Annotation.objects.filter(author=user, reply_to__isnull=False).values(
+        "reply_to"
+    )
+    return (
+        Q(reply_to__answer_first=False)
+        | Q(reply_to__author=user)
+        | Q(reply_to__in=answered)
+        | Q(reply_to__course__in=_courses(user, teaching_only=True))
+    )
 
 
 class Annotation(models.Model):
@@ -197,6 +232,17 @@ class Annotation(models.Model):
         choices=Visibility.choices,
         default=Visibility.PRIVATE,
     )
+    # The class a `teacher` or `course` annotation is shared with.
+    course = models.ForeignKey(
+        "teaching.Course",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="annotations",
+        verbose_name=_("class"),
+    )
+    # On a prompt: students see classmates' replies only after replying.
+    answer_first = models.BooleanField(_("answer first"), default=False)
     reply_to = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -146,6 +146,7 @@ def part_annotations(
             "motivation",
             "author_id",
             "deleted",
+            "course_id",
             "passage_revision",
             "stale_exact",
             "stale_prefix",
@@ -180,6 +181,14 @@ def part_annotations(
         key=str.casefold,
     )
 
+    # Who teaches the classes these annotations are shared with: a class
+    # teacher's highlights and prompts look different. One query, always.
+    course_model = Annotation._meta.get_field("course").related_model
+    teachers = set(
+        course_model.teachers.through.objects.filter(
+            course_id__in=visible.values("course_id")
+        ).values_list("course_id", "user_id")
+    )
     index_of = {p.pk: i for i, p in enumerate(passages)}
     ranges: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     counts: dict[int, int] = defaultdict(int)
@@ -196,6 +205,7 @@ def part_annotations(
         motivation,
         author_id,
         deleted,
+        course_id,
         revision,
         exact,
         prefix,
@@ -217,6 +227,8 @@ def part_annotations(
                 continue
             first, last, start, end = placed[:4]
         styles[ident] = f"hl-{colour} hl-{motivation}"
+        if (course_id, author_id) in teachers:
+            styles[ident] += " hl-teacher"
         if author_id == user.pk:
             own_ids.add(ident)
         for index in range(first, last + 1):

@@ -33,9 +33,9 @@ from .models import (
     Visibility,
 )
 
-# Levels a reader can choose today; `teacher` and `course` need a class and
-# arrive with the teaching app.
+# Levels anyone can choose; `teacher` and `course` also need a class.
 OPEN_VISIBILITIES = (Visibility.PRIVATE, Visibility.PUBLIC)
+CLASS_VISIBILITIES = (Visibility.TEACHER, Visibility.COURSE)
 TARGET_MOTIVATIONS = (
     Motivation.HIGHLIGHTING,
     Motivation.COMMENTING,
@@ -165,16 +165,26 @@ def _check_choice(field: str, value: str, allowed: Sequence[str]) -> str:
     return value
 
 
-def _check_visibility(value: str) -> str:
-    if value in (Visibility.TEACHER, Visibility.COURSE):
+def _check_visibility(
+    value: str, *, course: object | None, author: AbstractBaseUser, edition_id: int
+) -> str:
+    """Class levels need a class the author belongs to, reading this edition."""
+    _check_choice("visibility", value, Visibility.values)
+    if value not in CLASS_VISIBILITIES:
+        return value
+    if course is None:
         raise ValidationError(
-            {
-                "visibility": _(
-                    "Sharing with a teacher or a class needs a class to share with."
-                )
-            }
+            {"visibility": _("Sharing with a teacher or a class needs a class.")}
         )
-    return _check_choice("visibility", value, [v.value for v in OPEN_VISIBILITIES])
+    member = (
+        course.teachers.filter(pk=author.pk).exists()
+        or course.enrollments.filter(student=author).exists()
+    )
+    if not member:
+        raise ValidationError({"course": _("You are not in this class.")})
+    if course.edition_id != edition_id:
+        raise ValidationError({"course": _("This class reads another edition.")})
+    return value
 
 
 def _set_tags(
@@ -204,6 +214,8 @@ def annotation_create(
     visibility: str = Visibility.PRIVATE,
     exact: str | None = None,
     annotation_id: uuid.UUID | None = None,
+    course: object | None = None,
+    answer_first: bool = False,
 ) -> Annotation:
     """Create a highlight, note or question on a range of text.
 
@@ -213,7 +225,9 @@ def annotation_create(
     )
     body = _check_body(motivation, body)
     colour = _check_choice("colour", colour, Colour.values)
-    visibility = _check_visibility(visibility)
+    visibility = _check_visibility(
+        visibility, course=course, author=author, edition_id=edition.pk
+    )
     tag_names = _clean_tags(tags)
     resolved = target_resolve(edition=edition, target=target, exact=exact)
     annotation = Annotation(
@@ -234,6 +248,8 @@ def annotation_create(
         body_html=render_markdown(body),
         colour=colour,
         visibility=visibility,
+        course=course if visibility in CLASS_VISIBILITIES else None,
+        answer_first=answer_first,
     )
     annotation.full_clean()
     annotation.save()
@@ -268,6 +284,7 @@ def reply_create(
         body=body,
         body_html=render_markdown(body),
         visibility=root.visibility,
+        course_id=root.course_id,
         anchor_state=root.anchor_state,
     )
     reply.full_clean()
@@ -311,7 +328,12 @@ def annotation_update(
         annotation.colour = _check_choice("colour", colour, Colour.values)
         changed.append("colour")
     if visibility is not None and not annotation.is_reply:
-        annotation.visibility = _check_visibility(visibility)
+        annotation.visibility = _check_visibility(
+            visibility,
+            course=annotation.course,
+            author=editor,
+            edition_id=annotation.edition_id,
+        )
         changed.append("visibility")
     tag_names = _clean_tags(tags) if tags is not None else None
     annotation.full_clean()

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "annotations",
     "themes",
+    "teaching",
 ]
 
 MIDDLEWARE = [

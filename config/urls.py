@@ -25,5 +25,6 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("", include("annotations.urls")),
     path("", include("themes.urls")),
+    path("", include("teaching.urls")),
     path("", include("reader.urls")),
 ]

@@ -33,3 +33,21 @@ def part_page_context(
     for contributor in _contributors:
         context.update(contributor(request, part, passages))
     return context
+
+
+ContentsContributor = Callable[[HttpRequest, list[Part]], dict[str, Any]]
+
+_contents_contributors: list[ContentsContributor] = []
+
+
+def register_contents_contributor(contributor: ContentsContributor) -> None:
+    """The same, for the table of contents (its parts, in order)."""
+    if contributor not in _contents_contributors:
+        _contents_contributors.append(contributor)
+
+
+def contents_context(request: HttpRequest, parts: list[Part]) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for contributor in _contents_contributors:
+        context.update(contributor(request, parts))
+    return context

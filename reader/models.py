@@ -158,6 +158,18 @@ class PassageQuerySet(models.QuerySet):
     def in_reading_order(self) -> PassageQuerySet:
         return self.order_by("part__order", "order", "pk")
 
+    def in_range(self, start: Passage, end: Passage) -> PassageQuerySet:
+        """Passages from `start` to `end` in reading order, across parts."""
+        after_start = Q(part__order__gt=start.part.order) | Q(
+            part__order=start.part.order, order__gte=start.order
+        )
+        before_end = Q(part__order__lt=end.part.order) | Q(
+            part__order=end.part.order, order__lte=end.order
+        )
+        return self.filter(
+            after_start & before_end, edition_id=start.edition_id
+        ).in_reading_order()
+
 
 class Passage(models.Model):
     # The edition is also reachable through the part; it is stored here so

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import (
@@ -16,13 +17,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .contributions import part_page_context
+from .contributions import contents_context, part_page_context
 from .models import Edition, Part, Passage, PassageRead
 from .services import passage_reads_record
 
 # A browser sends what scrolled past in the last few seconds; a batch larger
 # than a long part is not a reader's.
 MAX_PROGRESS_BATCH = 500
+CARRIED_PARAMETERS = ("assignment", "trace", "pick", "start_passage", "end_passage")
 
 
 @require_GET
@@ -64,6 +66,7 @@ def _render_contents(
             "minutes_total": sum(p.reading_minutes for p in parts),
             "continue_passage": last_read.passage if last_read else None,
             "other_editions": [e for e in other_editions if e.pk != edition.pk],
+            **contents_context(request, parts),
         },
     )
 
@@ -97,6 +100,11 @@ def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
             round(100 * len(read_keys) / len(passages)) if passages else 0
         ),
     }
+    # Parameters other apps read (an assignment, a traced motif, a range
+    # being picked) follow the reader from part to part.
+    context["carried_query"] = urlencode(
+        {k: request.GET[k] for k in CARRIED_PARAMETERS if k in request.GET}
+    )
     # Annotations, motifs and classes add their share of the page.
     context.update(part_page_context(request, part_obj, passages))
     return render(request, "reader/part_detail.html", context)

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from reader.edition_files import read_edition_folder
+from reader.models import Passage
 from reader.services import edition_load
 from tests.factories import make_edition, make_part, make_passages, make_user
 
@@ -50,6 +51,17 @@ def edition(db):
         part = make_part(edition, order, slug=slug, kind=kind)
         make_passages(part, 3)
     return edition
+
+
+@pytest.fixture
+def passage(edition) -> Passage:
+    """black-001: 'Passage 1 of Part 2: he looked at the mask again.'"""
+    return Passage.objects.get(edition=edition, key="black-001")
+
+
+@pytest.fixture
+def next_passage(edition) -> Passage:
+    return Passage.objects.get(edition=edition, key="black-002")
 
 
 @pytest.fixture

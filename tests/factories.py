@@ -18,7 +18,9 @@ def make_user(username: str | None = None, *, groups: tuple[str, ...] = (), **ex
         username=username, password="correct horse battery", **extra
     )
     for name in groups:
-        user.groups.add(Group.objects.get(name=name))
+        # Browser tests flush the database (groups from the data migration
+        # included), so a group may need making again.
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
     return user
 
 
@@ -69,6 +71,7 @@ def make_annotation(
     visibility: str = "private",
     tags: tuple[str, ...] = (),
     colour: str = "yellow",
+    course=None,
 ):
     """An annotation made the one way there is: through the service."""
     from annotations.services import TargetInput, annotation_create
@@ -85,4 +88,5 @@ def make_annotation(
         visibility=visibility,
         tags=list(tags),
         colour=colour,
+        course=course,
     )

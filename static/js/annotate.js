@@ -190,14 +190,15 @@ function begin(motivation) {
   pending = target;
   toolbar.hidden = true;
   if (motivation === "highlighting") {
-    save({ motivation, colour: localStorage.getItem("tn:colour") || "yellow" });
+    const visibility = dialog.dataset.course ? "course" : undefined;
+    save({ motivation, colour: localStorage.getItem("tn:colour") || "yellow", visibility });
     return;
   }
   openDialog(motivation);
 }
 
 function openDialog(motivation) {
-  form.reset();
+  form.reset();  // the class option, when there is one, comes first and selected
   for (const element of form.querySelectorAll("[data-error-for]")) element.textContent = "";
   form.querySelector(`input[name=motivation][value="${motivation}"]`).checked = true;
   const colour = localStorage.getItem("tn:colour") || "yellow";
@@ -218,6 +219,10 @@ async function save(fields) {
     target: { start: pending.start, end: pending.end },
     ...fields,
   };
+  // Inside an assignment, class notes carry their class.
+  if (dialog.dataset.course && ["course", "teacher"].includes(fields.visibility)) {
+    payload.course = Number(dialog.dataset.course);
+  }
   let response;
   try {
     response = await fetch(apiUrl, {

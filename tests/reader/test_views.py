@@ -246,3 +246,14 @@ def test_a_missing_page_uses_the_sites_own_404(client, db, settings):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert "Back to the contents" in response.content.decode()
+
+
+def test_part_navigation_keeps_the_readers_context(client, edition):
+    url = part_url(edition, "black") + "?trace=masks&assignment=3&utm=x"
+    response = client.get(url)
+    assert response.context["carried_query"] == "assignment=3&trace=masks"
+    html = response.content.decode()
+    assert (
+        f'rel="next" href="{part_url(edition, "letter")}?assignment=3&amp;trace=masks"'
+        in html
+    )

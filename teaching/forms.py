@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from markdownx.widgets import MarkdownxWidget
+
+from reader.models import Edition, Passage
+from themes.models import Motif
+
+from .models import Course
+
+
+class CourseForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    edition = forms.ModelChoiceField(
+        label=_("Edition"), queryset=Edition.objects.published(), to_field_name="slug"
+    )
+    term_start = forms.DateField(
+        label=_("Term starts"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    term_end = forms.DateField(
+        label=_("Term ends"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("term_start")
+            and data.get("term_end")
+            and data["term_end"] < data["term_start"]
+        ):
+            self.add_error("term_end", _("The term ends before it starts."))
+        return data
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label=_("Class code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+        ),
+    )
+
+
+class AssignmentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    instructions = forms.CharField(
+        label=_("Instructions"),
+        required=False,
+        widget=MarkdownxWidget(attrs={"rows": 5}),
+    )
+    start_passage = forms.CharField(
+        label=_("From passage (key)"),
+        widget=forms.TextInput(attrs={"list": "passage-keys"}),
+    )
+    end_passage = forms.CharField(
+        label=_("To passage (key)"),
+        widget=forms.TextInput(attrs={"list": "passage-keys"}),
+    )
+    due = forms.DateTimeField(
+        label=_("Due"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("In the site's time zone."),
+    )
+    focus_motifs = forms.ModelMultipleChoiceField(
+        label=_("Focus motifs"),
+        queryset=Motif.objects.order_by("order", "name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    answer_first = forms.BooleanField(
+        label=_("Answer first: students see classmates' answers only after answering"),
+        required=False,
+        initial=True,
+    )
+    published = forms.BooleanField(
+        label=_("Published (students can see it)"), required=False
+    )
+
+    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.course = course
+
+    def _passage(self, name: str) -> Passage | None:
+        key = self.cleaned_data.get(name, "").strip()
+        passage = (
+            Passage.objects.select_related("part")
+            .filter(key=key, edition=self.course.edition)
+            .first()
+        )
+        if passage is None and Passage.objects.filter(key=key).exists():
+            self.add_error(
+                name, _("This passage is in another edition than the class reads.")
+            )
+        elif passage is None:
+            self.add_error(name, _("There is no passage with this key."))
+        return passage
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "start_passage" in data:
+            data["start_passage"] = self._passage("start_passage")
+        if "end_passage" in data:
+            data["end_passage"] = self._passage("end_passage")
+        start, end = data.get("start_passage"), data.get("end_passage")
+        if (
+            start
+            and end
+            and (start.part.order, start.order) > (end.part.order, end.order)
+        ):
+            self.add_error("end_passage", _("The range ends before it starts."))
+        return data
+
+    @property
+    def due_in_past(self) -> bool:
+        due = self.cleaned_data.get("due") if hasattr(self, "cleaned_data") else None
+        return bool(due and due < timezone.now())
+
+
+class CopyForm(forms.Form):
+    course = forms.ModelChoiceField(
+        label=_("Copy into"), queryset=Course.objects.none()
+    )
+
+    def __init__(self, *args: Any, courses: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = courses

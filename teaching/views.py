@@ -1,0 +1,646 @@
+"""Classes, assignments, the students' home, the teacher's dashboard, and the
+teaching app's share of the reader's part page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from annotations.exports import safe_cell
+from annotations.models import Motivation
+from annotations.services import TargetInput
+from reader.models import Part, Passage
+
+from .forms import AssignmentForm, CopyForm, CourseForm, JoinForm
+from .models import Assignment, Course, Enrollment
+from .selectors import (
+    dashboard as dashboard_data,
+)
+from .selectors import (
+    prompts,
+    student_home,
+    student_work,
+    visible_assignment,
+)
+from .services import (
+    assignment_copy,
+    assignment_item_create,
+    assignment_save,
+    completion_mark,
+    coteacher_add,
+    course_create,
+    course_join,
+    enrollment_remove,
+    is_teacher,
+    join_code_regenerate,
+    join_code_switch,
+    teaches,
+)
+
+
+def _course_for(request: HttpRequest, pk: object) -> tuple[Course, bool]:
+    """A course its teachers and students may open; 404 for everyone else."""
+    course = get_object_or_404(Course.objects.select_related("edition"), pk=pk)
+    teacher = teaches(request.user, course)
+    if (
+        not teacher
+        and not Enrollment.objects.filter(course=course, student=request.user).exists()
+    ):
+        raise Http404
+    return course, teacher
+
+
+def _taught_course(request: HttpRequest, pk: object) -> Course:
+    course, teacher = _course_for(request, pk)
+    if not teacher:
+        raise PermissionDenied
+    return course
+
+
+def _taught_assignment(request: HttpRequest, pk: object) -> Assignment:
+    assignment = visible_assignment(request.user, pk)
+    if assignment is None:
+        raise Http404
+    if not teaches(request.user, assignment.course):
+        raise PermissionDenied
+    return assignment
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "teaching/home.html",
+        {
+            "is_teacher": is_teacher(request.user),
+            "taught": list(
+                Course.objects.taught_by(request.user).select_related("edition")
+            ),
+            "attended": student_home(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_new(request: HttpRequest) -> HttpResponse:
+    if not is_teacher(request.user):
+        raise PermissionDenied
+    form = CourseForm(
+        request.POST or None,
+        initial={"edition": settings.THREE_NOTEBOOKS_DEFAULT_EDITION},
+    )
+    if request.method == "POST" and form.is_valid():
+        course = course_create(teacher=request.user, **form.cleaned_data)
+        messages.success(
+            request, _("Class created. Share its code with your students.")
+        )
+        return redirect(course)
+    return render(
+        request,
+        "teaching/course_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    course, teacher = _course_for(request, pk)
+    assignments = course.assignments.select_related("start_passage", "end_passage")
+    if not teacher:
+        assignments = assignments.filter(published=True)
+    return render(
+        request,
+        "teaching/course_detail.html",
+        {
+            "course": course,
+            "teacher": teacher,
+            "assignments": list(assignments),
+            "roster": list(course.enrollments.select_related("student"))
+            if teacher
+            else [],
+            "teachers": list(course.teachers.all()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def course_code(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _taught_course(request, pk)
+    action = request.POST.get("action")
+    if action == "regenerate":
+        join_code_regenerate(course=course, teacher=request.user)
+        messages.success(request, _("A new code; the old one no longer works."))
+    elif action in ("open", "close"):
+        join_code_switch(course=course, teacher=request.user, enabled=action == "open")
+    return redirect(course)
+
+
+@login_required
+@require_POST
+def course_coteacher(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _taught_course(request, pk)
+    try:
+        coteacher_add(
+            course=course,
+            teacher=request.user,
+            username=request.POST.get("username", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(course)
+
+
+@login_required
+@require_POST
+def roster_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    course = _taught_course(request, pk)
+    student = get_object_or_404(get_user_model(), pk=user_id)
+    enrollment_remove(course=course, student=student, by=request.user)
+    messages.success(
+        request, _("%s left the class. Their notes are kept.") % student.get_username()
+    )
+    return redirect(course)
+
+
+@login_required
+@require_POST
+def course_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    course, _teacher = _course_for(request, pk)
+    enrollment_remove(course=course, student=request.user, by=request.user)
+    messages.success(request, _("You left %s. Your notes are kept.") % course.name)
+    return redirect("teaching:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    form = JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = course_join(student=request.user, code=form.cleaned_data["code"])
+        except ValidationError as exc:
+            form.add_error("code", exc.message_dict["code"])
+        else:
+            messages.success(request, _("Welcome to %s.") % course.name)
+            return redirect(course)
+    return render(
+        request,
+        "teaching/join.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_form(
+    request: HttpRequest, pk: int | None = None, course_pk: int | None = None
+) -> HttpResponse:
+    assignment = _taught_assignment(request, pk) if pk else None
+    course = assignment.course if assignment else _taught_course(request, course_pk)
+    initial = {"answer_first": True}
+    if assignment:
+        initial = {
+            "title": assignment.title,
+            "instructions": assignment.instructions,
+            "start_passage": assignment.start_passage.key,
+            "end_passage": assignment.end_passage.key,
+            "due": assignment.due,
+            "focus_motifs": list(assignment.focus_motifs.all()),
+            "answer_first": assignment.answer_first,
+            "published": assignment.published,
+        }
+    for name in ("start_passage", "end_passage"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    first_part = course.edition.parts.order_by("order").first()
+    form = AssignmentForm(request.POST or None, course=course, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved = assignment_save(
+            teacher=request.user,
+            course=course,
+            assignment=assignment,
+            **{
+                k: data[k]
+                for k in (
+                    "title",
+                    "instructions",
+                    "start_passage",
+                    "end_passage",
+                    "due",
+                    "focus_motifs",
+                    "published",
+                    "answer_first",
+                )
+            },
+        )
+        if form.due_in_past:
+            messages.warning(
+                request, _("Saved. Note that the due date is in the past.")
+            )
+        else:
+            messages.success(request, _("Saved."))
+        return redirect(saved)
+    return render(
+        request,
+        "teaching/assignment_form.html",
+        {
+            "form": form,
+            "course": course,
+            "assignment": assignment,
+            "pick_href": (
+                f"{first_part.get_absolute_url()}?pick={course.pk}"
+                if first_part
+                else ""
+            ),
+            "keys": list(
+                Passage.objects.filter(edition=course.edition)
+                .in_reading_order()
+                .values_list("key", flat=True)
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = visible_assignment(request.user, pk)
+    if assignment is None:
+        raise Http404
+    teacher = teaches(request.user, assignment.course)
+    done = assignment.completions.filter(student=request.user).first()
+    other_courses = Course.objects.taught_by(request.user).exclude(
+        pk=assignment.course_id
+    )
+    return render(
+        request,
+        "teaching/assignment_detail.html",
+        {
+            "assignment": assignment,
+            "teacher": teacher,
+            "prompts": prompts(assignment, request.user),
+            "done": done,
+            "copy_form": CopyForm(courses=other_courses) if teacher else None,
+            "parts": _parts_in_range(assignment),
+        },
+    )
+
+
+def _parts_in_range(assignment: Assignment) -> list[Part]:
+    start, end = assignment.start_passage.part, assignment.end_passage.part
+    return list(
+        Part.objects.filter(
+            edition=start.edition_id, order__gte=start.order, order__lte=end.order
+        )
+    )
+
+
+@login_required
+@require_POST
+def assignment_done(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = visible_assignment(request.user, pk)
+    if assignment is None:
+        raise Http404
+    try:
+        completion_mark(
+            assignment=assignment,
+            student=request.user,
+            done=request.POST.get("done") != "0",
+        )
+    except PermissionDenied:
+        messages.error(request, _("Only students of the class mark assignments done."))
+    return redirect(assignment)
+
+
+@login_required
+@require_POST
+def assignment_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _taught_assignment(request, pk)
+    form = CopyForm(request.POST, courses=Course.objects.taught_by(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your other classes."))
+        return redirect(assignment)
+    copy = assignment_copy(
+        assignment=assignment, teacher=request.user, course=form.cleaned_data["course"]
+    )
+    messages.success(request, _("Copied as a draft, with its highlights and prompts."))
+    return redirect(copy)
+
+
+@login_required
+@require_POST
+def assignment_item(request: HttpRequest, pk: int) -> JsonResponse:
+    """The reader's annotate dialog, in a teacher's assignment: a highlight or
+    a prompt that belongs to the assignment. Same JSON as /api/annotations/."""
+    assignment = visible_assignment(request.user, pk)
+    if assignment is None:
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    if not teaches(request.user, assignment.course):
+        return JsonResponse(
+            {"detail": _("Only the class's teachers add prompts.")}, status=403
+        )
+    try:
+        data = json.loads(request.body or b"null")
+        target = data["target"]
+        item = assignment_item_create(
+            teacher=request.user,
+            assignment=assignment,
+            target=TargetInput(
+                str(target["start"]["passage"]),
+                int(target["start"]["offset"]),
+                str(target["end"]["passage"]),
+                int(target["end"]["offset"]),
+            ),
+            motivation=str(data.get("motivation") or Motivation.HIGHLIGHTING),
+            body=str(data.get("body") or ""),
+            colour=str(data.get("colour") or "yellow"),
+        )
+    except ValidationError as exc:
+        return JsonResponse(exc.message_dict, status=400)
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError):
+        return JsonResponse(
+            {"target": [_("Send a target with start and end.")]}, status=400
+        )
+    return JsonResponse({"id": str(item.annotation_id)}, status=201)
+
+
+@login_required
+def assignment_handout(request: HttpRequest, pk: int) -> HttpResponse:
+    from annotations.cards import marked_text
+    from annotations.highlights import split_segments
+    from annotations.selectors import MarkedSegment
+
+    assignment = visible_assignment(request.user, pk)
+    if assignment is None:
+        raise Http404
+    passages = list(assignment.passages().select_related("part"))
+    items = list(
+        assignment.items.select_related(
+            "annotation__start_passage", "annotation__end_passage"
+        )
+    )
+    ranges: dict[int, list] = {}
+    index = {p.pk: i for i, p in enumerate(passages)}
+    for item in items:
+        a = item.annotation
+        first, last = index.get(a.start_passage_id), index.get(a.end_passage_id)
+        if first is None or last is None:
+            continue
+        for i in range(first, last + 1):
+            p = passages[i]
+            ranges.setdefault(p.pk, []).append(
+                (
+                    str(a.pk),
+                    a.start_offset if i == first else 0,
+                    a.end_offset if i == last else len(p.text),
+                )
+            )
+    for p in passages:
+        segments = split_segments(p.text, ranges.get(p.pk, ()))
+        p.handout_html = marked_text(
+            [
+                MarkedSegment(
+                    s.text, " ".join(s.ids), "hl-assignment" if s.ids else "", ""
+                )
+                for s in segments
+            ]
+        )
+    return render(
+        request,
+        "teaching/handout.html",
+        {
+            "assignment": assignment,
+            "passages": passages,
+            "prompts": [
+                i.annotation
+                for i in items
+                if i.annotation.motivation == Motivation.QUESTIONING
+            ],
+        },
+    )
+
+
+@login_required
+def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _taught_assignment(request, pk)
+    sort = request.GET.get("sort", "name")
+    data = dashboard_data(assignment, request.user, sort)
+    return render(
+        request,
+        "teaching/dashboard.html",
+        {
+            "assignment": assignment,
+            "data": data,
+            "sort": sort,
+            "columns": [
+                ("name", _("Student")),
+                ("read", _("Read")),
+                ("annotations", _("Annotations")),
+                ("answers", _("Prompt answers")),
+                ("replies", _("Replies to classmates")),
+                ("activity", _("Last activity")),
+                ("status", _("Done")),
+            ],
+        },
+    )
+
+
+@login_required
+def dashboard_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _taught_assignment(request, pk)
+    data = dashboard_data(assignment, request.user)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "student",
+            "passages read",
+            "of",
+            "percent",
+            "annotations",
+            "prompt answers",
+            "replies to classmates",
+            "last activity",
+            "status",
+            "done",
+        ]
+    )
+    for row in data.rows:
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    row.student.get_username(),
+                    row.read,
+                    row.total,
+                    row.percent,
+                    row.annotations,
+                    row.answers,
+                    row.replies_to_classmates,
+                    row.last_activity.isoformat() if row.last_activity else "",
+                    row.status,
+                    row.done.isoformat() if row.done else "",
+                )
+            ]
+        )
+    return _csv_response(out.getvalue(), f"assignment-{assignment.pk}-roster.csv")
+
+
+@login_required
+def annotations_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """All the class's annotations in the range that the teacher may see."""
+    from annotations.models import Annotation
+
+    assignment = _taught_assignment(request, pk)
+    in_range = assignment.passages().values("pk")
+    rows = (
+        Annotation.objects.visible_to(request.user)
+        .filter(course=assignment.course)
+        .filter(Q_in_range(in_range))
+        .select_related(
+            "author", "start_passage", "end_passage", "reply_to__start_passage"
+        )
+        .order_by("created")
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "id",
+            "author",
+            "passage",
+            "quote",
+            "motivation",
+            "note",
+            "reply_to",
+            "visibility",
+            "created",
+        ]
+    )
+    for a in rows:
+        passage = a.start_passage or (a.reply_to.start_passage if a.reply_to else None)
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    a.pk,
+                    a.author.get_username(),
+                    passage.key if passage else "",
+                    a.exact,
+                    a.motivation,
+                    a.body,
+                    a.reply_to_id or "",
+                    a.visibility,
+                    a.created.isoformat(),
+                )
+            ]
+        )
+    return _csv_response(out.getvalue(), f"assignment-{assignment.pk}-annotations.csv")
+
+
+def Q_in_range(in_range: Any) -> Any:  # noqa: N802 - reads as a Q object
+    from django.db.models import Q
+
+    return Q(start_passage__in=in_range) | Q(reply_to__start_passage__in=in_range)
+
+
+def _csv_response(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def student_detail(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    assignment = _taught_assignment(request, pk)
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("student"),
+        course=assignment.course,
+        student_id=user_id,
+    )
+    return render(
+        request,
+        "teaching/student_detail.html",
+        {
+            "assignment": assignment,
+            "student": enrollment.student,
+            "work": student_work(assignment, request.user, user_id),
+        },
+    )
+
+
+def contents_assignment(request: HttpRequest, parts: list[Part]) -> dict[str, Any]:
+    """?assignment=<id> on the contents: the parts of the range are marked."""
+    pk = request.GET.get("assignment", "")
+    assignment = visible_assignment(request.user, pk) if pk.isdigit() else None
+    if assignment is None:
+        return {}
+    first = assignment.start_passage.part.order
+    last = assignment.end_passage.part.order
+    for part in parts:
+        part.in_assignment = first <= part.order <= last
+    return {"assignment": assignment}
+
+
+def _pick_context(request: HttpRequest, part: Part) -> dict[str, Any]:
+    """?pick=<class>: a teacher picks an assignment's range by clicking
+    "Start here" and "End here" on passages."""
+    pk = request.GET.get("pick", "")
+    if not pk.isdigit() or not request.user.is_authenticated:
+        return {}
+    course = Course.objects.filter(pk=pk, teachers=request.user).first()
+    if course is None or course.edition_id != part.edition_id:
+        return {}
+    return {
+        "pick_url": reverse("teaching:assignment_new", args=[course.pk]) + "?",
+        "pick_start": request.GET.get("start_passage", "")[:64],
+        "pick_end": request.GET.get("end_passage", "")[:64],
+    }
+
+
+def part_page_assignment(
+    request: HttpRequest, part: Part, passages: list[Passage]
+) -> dict[str, Any]:
+    """?assignment=<id> on a part page: the range marked, the prompts in
+    order, the teacher's highlights set apart, and class defaults for notes."""
+    context = _pick_context(request, part)
+    pk = request.GET.get("assignment", "")
+    if not pk.isdigit():
+        return context
+    assignment = visible_assignment(request.user, pk)
+    if assignment is None or assignment.course.edition_id != part.edition_id:
+        return context
+    in_range = set(assignment.passages().values_list("pk", flat=True))
+    for passage in passages:
+        passage.in_assignment = passage.pk in in_range
+    teacher = teaches(request.user, assignment.course)
+    return {
+        **context,
+        "assignment": assignment,
+        "assignment_teacher": teacher,
+        "assignment_prompts": prompts(assignment, request.user),
+        "annotation_course": assignment.course,
+        "annotation_api_url_override": (
+            reverse("teaching:assignment_items", args=[assignment.pk])
+            if teacher
+            else ""
+        ),
+    }
