@@ -146,6 +146,7 @@ def part_annotations(
             "motivation",
             "author_id",
             "deleted",
+            "anchor_state",
             "course_id",
             "passage_revision",
             "stale_exact",
@@ -205,6 +206,7 @@ def part_annotations(
         motivation,
         author_id,
         deleted,
+        state,
         course_id,
         revision,
         exact,
@@ -212,7 +214,7 @@ def part_annotations(
         suffix,
     ) in rows:
         counts[start_id] += 1
-        if deleted is not None:
+        if deleted is not None or state == AnchorState.ORPHANED:
             continue
         first, last = index_of.get(start_id), index_of.get(end_id)
         if first is None or last is None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Edition, Part, Passage, PassageRead, PassageRevision
-from .services import passage_revise
+from .revisions import revision_apply, revision_preview
 
 
 class PartInline(admin.TabularInline):
@@ -80,8 +83,25 @@ class PassageAdmin(admin.ModelAdmin):
     search_fields = ("key", "text")
     ordering = ("edition", "part__order", "order")
     list_select_related = ("part", "edition")
-    readonly_fields = ("edition", "part", "key", "revision", "modified")
-    fields = ("edition", "part", "order", "key", "text", "revision", "modified")
+    readonly_fields = (
+        "edition",
+        "part",
+        "key",
+        "text",
+        "revise_link",
+        "revision",
+        "modified",
+    )
+    fields = (
+        "edition",
+        "part",
+        "order",
+        "key",
+        "text",
+        "revise_link",
+        "revision",
+        "modified",
+    )
     inlines = [PassageRevisionInline]
     list_per_page = 100
 
@@ -104,18 +124,62 @@ class PassageAdmin(admin.ModelAdmin):
         # which assign keys that must never be reused.
         return False
 
-    def save_model(
-        self, request: HttpRequest, obj: Passage, form: ModelForm, change: bool
-    ) -> None:
-        if change and "text" in form.changed_data:
-            new_text = obj.text
-            # Save the other fields with the old text, then revise the text
-            # so the old one is kept (the admin view runs in one transaction).
-            obj.text = form.initial["text"]
-            super().save_model(request, obj, form, change)
-            passage_revise(passage=obj, text=new_text)
-        else:
-            super().save_model(request, obj, form, change)
+    @admin.display(description=_("revise"))
+    def revise_link(self, passage: Passage) -> str:
+        if not passage.pk:
+            return "—"
+        return format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:reader_passage_revise", args=[passage.pk]),
+            _("Revise the text (preview its effect on annotations first)"),
+        )
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<int:pk>/revise/",
+                self.admin_site.admin_view(self.revise_view),
+                name="reader_passage_revise",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revise_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Edit a passage's text: preview the diff and what happens to every
+        annotation and motif occurrence on it, then apply, all or nothing."""
+        passage = get_object_or_404(Passage.objects.select_related("part"), pk=pk)
+        if not self.has_change_permission(request, passage):
+            raise PermissionDenied
+        text = request.POST.get("text", passage.text)
+        preview = None
+        if request.method == "POST":
+            if not " ".join(text.split()):
+                messages.error(request, _("A passage cannot be empty."))
+            elif request.POST.get("action") == "apply":
+                revision_apply({passage: text})
+                messages.success(
+                    request,
+                    _("Revised %(key)s. Annotations were re-anchored; none deleted.")
+                    % {"key": passage.key},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:reader_passage_change", args=[passage.pk])
+                )
+            else:
+                previews = revision_preview({passage: text})
+                preview = previews[0] if previews else None
+                if preview is None:
+                    messages.info(request, _("The text is unchanged."))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": passage,
+            "passage": passage,
+            "text": text,
+            "preview": preview,
+            "title": _("Revise %s") % passage.key,
+        }
+        return TemplateResponse(request, "admin/reader/passage/revise.html", context)
 
 
 @admin.register(PassageRead)

@@ -184,7 +184,7 @@ def test_the_part_page_makes_the_same_queries_for_0_and_5000_annotations(
 def test_a_revised_passage_moves_the_highlight_with_its_words(
     client, reader_user, edition
 ):
-    from reader.services import passage_revise
+    from reader.revisions import passage_revise
 
     passage = Passage.objects.get(key="black-002")
     passage_revise(
@@ -207,7 +207,7 @@ def test_a_revised_passage_moves_the_highlight_with_its_words(
 def test_a_quote_deleted_by_a_revision_shows_no_highlight_but_keeps_the_note(
     client, reader_user, edition
 ):
-    from reader.services import passage_revise
+    from reader.revisions import passage_revise
 
     passage = Passage.objects.get(key="black-002")
     passage_revise(
