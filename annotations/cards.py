@@ -78,13 +78,16 @@ class CardRenderer:
             "tags": _("Tags"),
             "by": _("%(kind)s by %(author)s"),
             "moved": _(
-                "The text has changed since this was written; the highlight "
-                "follows the quoted words."
+                "The text changed since this was written; the highlight followed."
             ),
+            "then": _("Then:"),
+            "now": _("Now:"),
             "orphaned": _(
-                "The text has changed and the quoted words are no longer in "
-                "this passage. The note is kept, with its original quote."
+                "The text changed and these words are no longer in the passage. "
+                "The note is kept, with its original quote."
             ),
+            "reattach": _("Re-attach it to new words"),
+            "hidden": _("Hidden by a moderator: only you can see it."),
         }
 
     def cards(self, annotations: list[Annotation]) -> SafeString:
@@ -138,14 +141,47 @@ class CardRenderer:
         )
 
     def _anchor_notice(self, annotation: Annotation) -> SafeString:
+        """Tell readers when the text changed under their note: old and new
+        wording, or that the words are gone (and, to its author, how to
+        re-attach it)."""
+        notices = []
+        if annotation.moderation == "hidden":
+            notices.append(
+                format_escaped(
+                    '<p class="card-anchor" role="note">{}</p>', self.labels["hidden"]
+                )
+            )
         state = getattr(annotation, "current_anchor", annotation.anchor_state)
-        if state not in ("moved", "orphaned"):
-            return EMPTY
-        return format_escaped(
-            '<p class="card-anchor card-anchor-{}" role="note">{}</p>',
-            state,
-            self.labels[state],
-        )
+        words = getattr(annotation, "current_words", "")
+        if state == "moved" and words:
+            notices.append(
+                format_escaped(
+                    '<p class="card-anchor card-anchor-moved" role="note">'
+                    "{} {} “{}” {} “{}”</p>",
+                    self.labels["moved"],
+                    self.labels["then"],
+                    annotation.exact,
+                    self.labels["now"],
+                    words,
+                )
+            )
+        elif state == "orphaned":
+            reattach = EMPTY
+            if annotation.author_id == self.user.pk:
+                reattach = format_escaped(
+                    ' <a href="?reattach={}#{}">{}</a>',
+                    annotation.pk,
+                    f"card-{annotation.pk}",
+                    self.labels["reattach"],
+                )
+            notices.append(
+                format_escaped(
+                    '<p class="card-anchor card-anchor-orphaned" role="note">{}{}</p>',
+                    self.labels["orphaned"],
+                    reattach,
+                )
+            )
+        return join(notices)
 
     def _visibility(self, annotation: Annotation) -> str:
         if annotation.visibility == Visibility.PUBLIC:

@@ -89,6 +89,11 @@ CARD_FIELDS = (
     "anchor_state",
     "deleted",
     "created",
+    "moderation",
+    "editorial",
+    "end_passage_id",
+    "end_offset",
+    "course_id",
 )
 
 
@@ -246,8 +251,10 @@ def part_annotations(
     ):
         cards_by_passage[card.start_passage_id].append(card)
     carded_ids = {str(card.pk) for card in cards}
+    by_pk = {p.pk: p for p in passages}
     for card in cards:
         card.current_anchor = anchor_states.get(str(card.pk), card.anchor_state)
+        card.current_words = _current_words(card, by_pk)
     for passage in passages:
         segments = split_segments(passage.text, ranges.get(passage.pk, ()))
         passage.annotation_segments = _merge(
@@ -259,6 +266,22 @@ def part_annotations(
             passage.annotation_cards
         )
     return PartAnnotations(total=len(rows), cards=cards, tags=tag_names)
+
+
+def _current_words(annotation: Annotation, passages: dict[int, Passage]) -> str:
+    """The words an annotation points at now (after a revision they may
+    differ from the words it quoted)."""
+    start = passages.get(annotation.start_passage_id)
+    end = passages.get(annotation.end_passage_id)
+    if start is None or end is None or annotation.start_offset is None:
+        return ""
+    if start.pk == end.pk:
+        return start.text[annotation.start_offset : annotation.end_offset]
+    return (
+        start.text[annotation.start_offset :]
+        + " … "
+        + end.text[: annotation.end_offset]
+    )
 
 
 def _reanchor(

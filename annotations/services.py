@@ -347,6 +347,33 @@ def annotation_update(
 
 
 @transaction.atomic
+def annotation_reattach(
+    *, annotation: Annotation, user: AbstractBaseUser, target: TargetInput
+) -> Annotation:
+    """Attach an orphaned (or moved) annotation to words chosen anew: by its
+    author, or by a curator looking after the edition."""
+    if annotation.author_id != user.pk and not user.has_perm(
+        "annotations.change_annotation"
+    ):
+        raise PermissionDenied(_("Only the author or a curator can re-attach a note."))
+    if annotation.is_reply:
+        raise ValidationError({"reply_to": _("A reply follows the note it answers.")})
+    resolved = target_resolve(edition=annotation.edition, target=target)
+    annotation.start_passage = resolved.start
+    annotation.start_offset = resolved.start_offset
+    annotation.end_passage = resolved.end
+    annotation.end_offset = resolved.end_offset
+    annotation.exact = resolved.quote.exact
+    annotation.prefix = resolved.quote.prefix
+    annotation.suffix = resolved.quote.suffix
+    annotation.passage_revision = resolved.start.revision
+    annotation.anchor_state = AnchorState.EXACT
+    annotation.full_clean()
+    annotation.save()
+    return annotation
+
+
+@transaction.atomic
 def annotation_delete(*, annotation: Annotation, user: AbstractBaseUser) -> bool:
     """Delete an author's own annotation.
 

@@ -21,6 +21,11 @@ urlpatterns = [
         name="passage",
     ),
     path("annotations/<uuid:pk>/reply/", views.annotation_reply, name="reply"),
+    path(
+        "annotations/<uuid:pk>/reattach/",
+        views.annotation_reattach_view,
+        name="reattach",
+    ),
     path("annotations/<uuid:pk>/edit/", views.annotation_edit, name="edit"),
     path(
         "annotations/<uuid:pk>/delete/", views.annotation_confirm_delete, name="delete"

@@ -3,13 +3,14 @@ and "My notebook" with its exports and import."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,12 +33,29 @@ from .selectors import (
 )
 from .services import (
     OPEN_VISIBILITIES,
+    TargetInput,
     annotation_delete,
+    annotation_reattach,
     annotation_update,
     reply_create,
 )
 
 MAX_ANNOTATIONS_ON_PAGE = 500
+
+
+def _reattach_target(request: HttpRequest) -> Annotation | None:
+    """?reattach=<id>: the reader is choosing new words for an orphaned note."""
+    pk = request.GET.get("reattach", "")
+    if not pk or not request.user.is_authenticated:
+        return None
+    try:
+        return (
+            Annotation.objects.filter(pk=pk, author=request.user, reply_to__isnull=True)
+            .exclude(anchor_state="exact")
+            .first()
+        )
+    except ValidationError:
+        return None
 
 
 def part_page_annotations(
@@ -69,6 +87,7 @@ def part_page_annotations(
         "colour_choices": Colour.choices,
         "visibility_choices": [(v.value, v.label) for v in OPEN_VISIBILITIES],
         "annotation_form": AnnotationDialogForm() if user.is_authenticated else None,
+        "reattach": _reattach_target(request),
     }
 
 
@@ -121,6 +140,35 @@ def _back_to(annotation: Annotation) -> str:
     if root.start_passage is None:
         return reverse("reader:home")
     return f"{root.start_passage.part.get_absolute_url()}#card-{root.pk}"
+
+
+@login_required
+@require_POST
+def annotation_reattach_view(request: HttpRequest, pk: object) -> JsonResponse:
+    """Re-attach a note whose words a revision removed (JSON, from the reader)."""
+    annotation = _visible_annotation(request, pk)
+    try:
+        data = json.loads(request.body or b"null")
+        target = data["target"]
+        annotation_reattach(
+            annotation=annotation,
+            user=request.user,
+            target=TargetInput(
+                str(target["start"]["passage"]),
+                int(target["start"]["offset"]),
+                str(target["end"]["passage"]),
+                int(target["end"]["offset"]),
+            ),
+        )
+    except PermissionDenied as exc:
+        return JsonResponse({"detail": str(exc)}, status=403)
+    except ValidationError as exc:
+        return JsonResponse(exc.message_dict, status=400)
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError):
+        return JsonResponse(
+            {"target": [_("Send a target with start and end.")]}, status=400
+        )
+    return JsonResponse({"id": str(annotation.pk), "state": annotation.anchor_state})
 
 
 @login_required
