@@ -250,7 +250,7 @@ def split_blocks(
     errors.extend(_duplicate_key_errors(list(parts.values())))
     missing = [pattern.title for pattern in patterns if pattern.slug not in parts]
     if missing:
-        warnings.append(f"Missing: {', '.join(missing)}.")
+        warnings.append(f"Missing: {'; '.join(missing)}.")
     for part in parts.values():
         if not part.passages:
             warnings.append(
