@@ -395,6 +395,7 @@ def _mark(
         " ".join(ids),
         css,
         " ".join(["card-" + i for i in ids if i in carded]),
+        next((str(numbers[i]) for i in ids if i in numbers), ""),
     )
 
 

@@ -36,10 +36,10 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from lxml.etree import _Element
+import ebooklib
+from ebooklib import epub
+from lxml import etree, html
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # A 20 MB EPUB unpacks to far less than this; a ZIP that claims more is broken
@@ -233,14 +233,17 @@ def _split_lines(text: str) -> list[str]:
 
 # --- Markdown -----------------------------------------------------------------
 
-ATX_HEADING_RE = re.compile(
-    r"^ {0,3}#{1,6}(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$"
-)
+ATX_HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 SETEXT_UNDERLINE_RE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 THEMATIC_BREAK_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 QUOTE_MARKER_RE = re.compile(r"^(?:[ \t]{0,3}>[ \t]?)+")
 ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
-EMPHASIS_RE = re.compile(r"(?<![\w\\])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)")
+# Emphasis never contains its own marker, so a line full of stray asterisks
+# costs one scan, not one scan per asterisk.
+EMPHASIS_RES = [
+    re.compile(rf"(?<!\w)({m}{{1,3}})(?!\s)([^{m}]+?)(?<!\s)\1(?!\w)")
+    for m in (r"\*", "_")
+]
 FRONT_MATTER_LINE_RE = re.compile(r"^(?:[\w-]+[ \t]*:|[ \t]|-[ \t]|#|$)")
 
 
@@ -263,7 +266,7 @@ def _markdown_blocks(text: str) -> Iterator[Block]:
         atx = ATX_HEADING_RE.match(line)
         if atx:
             yield from flush()
-            heading = _clean_inline(atx.group("text") or "")
+            heading = _clean_inline(_without_closing_hashes(line[atx.end() :]))
             if heading:
                 yield Block("heading", heading, number)
             continue
@@ -280,6 +283,15 @@ def _markdown_blocks(text: str) -> Iterator[Block]:
             start = number
         paragraph.append(line)
     yield from flush()
+
+
+def _without_closing_hashes(text: str) -> str:
+    """Drop an ATX heading's optional closing `#`s (string work, no regex)."""
+    text = text.strip()
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        return bare
+    return text
 
 
 def _front_matter_end(lines: list[str]) -> int:
@@ -307,8 +319,11 @@ def _clean_inline(text: str) -> str:
         return f"\ue000{len(escaped) - 1}\ue001"
 
     text = ESCAPE_RE.sub(hide, _fold(text))
-    for _ in range(3):  # ***both*** needs more than one pass
-        text, count = EMPHASIS_RE.subn(r"\2", text)
+    for _ in range(3):  # **nested *emphasis*** needs more than one pass
+        count = 0
+        for emphasis in EMPHASIS_RES:
+            text, found = emphasis.subn(r"\2", text)
+            count += found
         if not count:
             break
     text = re.sub(r"\ue000(\d+)\ue001", lambda m: escaped[int(m.group(1))], text)
@@ -396,17 +411,16 @@ def _read_epub(data: bytes) -> ReadResult:
                 "This EPUB book is protected by DRM, so its text cannot be read. "
                 "Export it without protection, or as plain text.",
             )
+    found: list[tuple[str, str]] = []
     try:
-        documents = list(_spine_documents(data))
+        for content in _spine_documents(data):
+            found.extend(_html_blocks(content))
     except Exception as exc:
-        # ebooklib raises many kinds of error on a malformed book; each must
-        # become a message for the curator, not a server error.
+        # ebooklib and lxml raise many kinds of error on a malformed book; each
+        # must become a message for the curator, not a server error.
         return _failed(
             "epub", f"This EPUB book is damaged and cannot be opened ({exc})."
         )
-    found: list[tuple[str, str]] = []
-    for content in documents:
-        found.extend(_html_blocks(content))
     if not found:
         return _failed(
             "epub",
@@ -446,9 +460,6 @@ def _is_drm_protected(archive: zipfile.ZipFile) -> bool:
 
 def _spine_documents(data: bytes) -> Iterator[bytes]:
     """The content of each text document, in the book's reading order."""
-    import ebooklib
-    from ebooklib import epub
-
     book = epub.read_epub(io.BytesIO(data), options={"ignore_ncx": True})
     for entry in book.spine:
         idref = entry[0] if isinstance(entry, tuple) else entry
@@ -473,15 +484,13 @@ def _html_blocks(content: bytes) -> list[tuple[str, str]]:
     return collector.found
 
 
-def _parse_xhtml(content: bytes) -> _Element | None:
+def _parse_xhtml(content: bytes) -> etree._Element | None:
     """Parse as XML (what EPUB documents are), else leniently as HTML.
 
     XML first, because the HTML parser reads XHTML's self-closing `<p/>` and
     `<div/>` as open elements that swallow what follows. The XML parser never
     fetches or expands external entities.
     """
-    from lxml import etree, html
-
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -511,7 +520,7 @@ def _decode_markup(content: bytes) -> str:
     return re.sub(r"^\s*<\?xml[^>]*\?>", "", text.removeprefix("\ufeff"))
 
 
-def _tag(element: _Element) -> str | None:
+def _tag(element: etree._Element) -> str | None:
     """Lower-case local name, or None for comments and processing instructions."""
     tag = element.tag
     if not isinstance(tag, str):
@@ -519,7 +528,7 @@ def _tag(element: _Element) -> str | None:
     return tag.rsplit("}", 1)[-1].lower()
 
 
-def _skipped(element: _Element, tag: str) -> bool:
+def _skipped(element: etree._Element, tag: str) -> bool:
     if tag in SKIPPED_TAGS:
         return True
     types = " ".join(element.get(name) or "" for name in EPUB_TYPE_ATTRIBUTES)
@@ -544,7 +553,7 @@ class _BlockCollector:
         if text:
             self.found.append(("paragraph", text))
 
-    def visit(self, element: _Element) -> None:
+    def visit(self, element: etree._Element) -> None:
         tag = _tag(element)
         if tag is None:
             return
@@ -574,7 +583,7 @@ class _BlockCollector:
             self.flush()
 
 
-def _inline_text(element: _Element, pieces: list[str]) -> None:
+def _inline_text(element: etree._Element, pieces: list[str]) -> None:
     """All the text inside an element, minus skipped elements; br is a space."""
     tag = _tag(element)
     if tag is None or _skipped(element, tag):

@@ -144,6 +144,8 @@ class SplitPart:
 
 @dataclass(frozen=True)
 class SplitProblem:
+    """An error blocks the import; a warning asks the curator to look."""
+
     level: str  # "error" | "warning"
     message: str
 
@@ -216,6 +218,15 @@ def split_blocks(
             paragraphs[implicit.slug] = []
         paragraphs[current.pattern.slug].append((text, block.line))
 
+    previous = previous or {}
+    for slug, part in parts.items():
+        texts = [text for text, _line in paragraphs[slug]]
+        keys = assign_keys(part.pattern.key_prefix, texts, previous.get(slug))
+        part.passages = [
+            (key, text, line)
+            for key, (text, line) in zip(keys, paragraphs[slug], strict=True)
+        ]
+
     if unrecognised:
         warnings.append(_unrecognised_warning(unrecognised))
     if dropped:
@@ -236,15 +247,6 @@ def split_blocks(
                 *(SplitProblem("warning", message) for message in warnings),
             ],
         )
-
-    previous = previous or {}
-    for slug, part in parts.items():
-        texts = [text for text, _line in paragraphs[slug]]
-        keys = assign_keys(part.pattern.key_prefix, texts, previous.get(slug))
-        part.passages = [
-            (key, text, line)
-            for key, (text, line) in zip(keys, paragraphs[slug], strict=True)
-        ]
 
     errors.extend(_order_errors(list(parts.values())))
     errors.extend(_duplicate_key_errors(list(parts.values())))

@@ -300,7 +300,8 @@ form?.addEventListener("submit", (event) => {
     body: data.get("body") || "",
     tags: String(data.get("tags") || "").split(",").map((t) => t.trim()).filter(Boolean),
     colour,
-    visibility: data.get("visibility"),
+    visibility: data.get("editorial") ? "public" : data.get("visibility"),
+    ...(data.get("editorial") ? { editorial: true } : {}),
   });
 });
 

@@ -1,0 +1,1158 @@
+"""Benchmark: do annotations follow their words when passages are revised?
+
+Run with `make bench`. It builds a throw-away in-memory SQLite database, loads
+the study edition, places BENCH_ANNOTATIONS (default 3,000) random highlights
+on it (whole sentences, phrases, single words, ranges across two passages),
+and revises about 70% of the passages with edits whose effect on every
+highlight is known in advance: typos fixed, words changed, sentences inserted
+or deleted, paragraphs split or merged, a quote repeated elsewhere. One
+`revision_apply` call applies them all (that call is timed), and each
+annotation is then judged against where its words really are.
+
+Ground truth is kept on each part's text as re-anchoring sees it: the part's
+passages joined by "\\n". Every edit is written down as replacements of
+stretches of the old text (`Op`s), so any old position can be carried into the
+new text, and every quote can be asked whether an edit touched it. Nothing is
+guessed from the new text: a repeated quote has one right place, the original.
+
+Goals: at least 99% of the annotations whose words survive are re-anchored to
+those words at their place; no annotation points at other words; every
+annotation is still in the database. A wrong anchor is worse than an orphan
+(see annotations/anchoring.py), so an orphan whose words were deleted, changed
+or moved to another passage counts as the right outcome.
+
+BENCH_REVISED_SHARE=0 revises nothing: every annotation must then come out
+exact and correct, which checks the benchmark's own bookkeeping.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import string
+import sys
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ["DATABASE_URL"] = "sqlite://:memory:"
+os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from annotations.anchoring import Quote, build_quote, join_passages  # noqa: E402
+from annotations.models import AnchorState, Annotation  # noqa: E402
+from reader.edition_files import read_edition_folder  # noqa: E402
+from reader.models import Edition, Passage  # noqa: E402
+from reader.revisions import revision_apply  # noqa: E402
+from reader.services import edition_load  # noqa: E402
+
+SEED = 1964
+ANNOTATIONS = int(os.environ.get("BENCH_ANNOTATIONS", "3000"))
+REVISED_SHARE = float(os.environ.get("BENCH_REVISED_SHARE", "0.7"))
+SHOWN_FINDINGS = int(os.environ.get("BENCH_FINDINGS", "20"))
+USERS = 5
+GOAL_CORRECT = 0.99
+
+# Shapes of annotation and how often each is placed.
+SHAPES = (("sentence", 0.20), ("phrase", 0.45), ("word", 0.25), ("two passages", 0.10))
+MIN_WORD_LETTERS = 5
+PHRASE_WORDS = (2, 8)
+
+WORD = re.compile(r"\w+(?:[’'-]\w+)*")
+# A sentence ends at terminal punctuation (and closing quotes) before a space.
+SENTENCE_END = re.compile(r"[.?!…][”’\"')]*(?= )")
+
+Span = tuple[int, int]
+
+
+# --------------------------------------------------------------------------
+# The edition's text
+
+
+@dataclass(frozen=True)
+class PassageInfo:
+    """A passage's text cut into sentences and words, to place ranges on."""
+
+    key: str
+    part: str
+    text: str
+    next_key: str | None  # the following passage of the same part
+    sentences: tuple[Span, ...]
+    words: tuple[Span, ...]
+    # A middle sentence no annotation is placed on, so that edits "outside
+    # every quote" have somewhere to go: with ~28 annotations a passage,
+    # random ranges alone would leave hardly a word unquoted.
+    quiet: int | None
+
+    def words_in(self, span: Span) -> list[Span]:
+        return [w for w in self.words if span[0] <= w[0] and w[1] <= span[1]]
+
+    def sentence_starts(self) -> list[int]:
+        return [start for start, _ in self.sentences]
+
+
+def split_sentences(text: str) -> tuple[Span, ...]:
+    """Sentence spans, without the single space between sentences."""
+    ends = [m.end() for m in SENTENCE_END.finditer(text)]
+    starts = [0] + [end + 1 for end in ends]
+    return tuple(zip(starts, ends + [len(text)], strict=True))
+
+
+@dataclass(frozen=True)
+class PartText:
+    """One part's passages joined by "\\n", as re-anchoring joins a span.
+
+    Positions in `text` are "global"; annotations store (passage, offset).
+    """
+
+    keys: tuple[str, ...]
+    text: str
+    starts: dict[str, int]
+    lengths: dict[str, int]
+
+    @classmethod
+    def of(cls, passages: Iterable[tuple[str, str]]) -> PartText:
+        pairs = list(passages)
+        document = join_passages([text for _, text in pairs])
+        keys = tuple(key for key, _ in pairs)
+        return cls(
+            keys,
+            document.text,
+            dict(zip(keys, document.starts, strict=True)),
+            {key: len(text) for key, text in pairs},
+        )
+
+    def position(self, key: str, offset: int) -> int:
+        return self.starts[key] + offset
+
+    def window(self, first: str, last: str) -> Span:
+        """The stretch re-anchoring searches for a range over first..last."""
+        return self.starts[first], self.starts[last] + self.lengths[last]
+
+
+# --------------------------------------------------------------------------
+# Annotations and where they are
+
+
+@dataclass(frozen=True)
+class Placed:
+    """An annotation as placed: its range, its words, its old global range."""
+
+    id: uuid.UUID
+    shape: str
+    part: str
+    start_key: str
+    start_offset: int
+    end_key: str
+    end_offset: int
+    start: int  # global positions in the part's old text
+    end: int
+    quote: Quote
+
+    @property
+    def exact(self) -> str:
+        return self.quote.exact
+
+
+def place_annotations(
+    rng: random.Random, passages: list[PassageInfo], count: int
+) -> list[Placed]:
+    """Random ranges on random passages, in the proportions of SHAPES."""
+    by_key = {p.key: p for p in passages}
+    with_next = [p for p in passages if p.next_key]
+    shapes, weights = zip(*SHAPES, strict=True)
+    placed = []
+    while len(placed) < count:
+        shape = rng.choices(shapes, weights)[0]
+        if shape == "two passages":
+            first = rng.choice(with_next)
+            second = by_key[first.next_key or ""]
+            starts = first.words_in(first.sentences[-1])
+            ends = second.words_in(second.sentences[0])
+            if not starts or not ends:
+                continue
+            start = rng.choice(starts)[0]
+            end = rng.choice(ends)[1]
+            placed.append(_placed(shape, first, start, second, end))
+            continue
+        passage = rng.choice(passages)
+        sentences = [s for i, s in enumerate(passage.sentences) if i != passage.quiet]
+        sentence = rng.choice(sentences)
+        words = passage.words_in(sentence)
+        if shape == "sentence":
+            span = sentence
+        elif shape == "phrase":
+            if len(words) < 2:
+                continue
+            size = rng.randint(PHRASE_WORDS[0], min(PHRASE_WORDS[1], len(words)))
+            first_word = rng.randrange(len(words) - size + 1)
+            span = (words[first_word][0], words[first_word + size - 1][1])
+        else:
+            long_words = [
+                w
+                for w in words
+                if sum(c.isalpha() for c in passage.text[w[0] : w[1]])
+                >= MIN_WORD_LETTERS
+            ]
+            if not long_words:
+                continue
+            span = rng.choice(long_words)
+        placed.append(_placed(shape, passage, span[0], passage, span[1]))
+    return placed
+
+
+def _placed(
+    shape: str, first: PassageInfo, start: int, last: PassageInfo, end: int
+) -> Placed:
+    """Quote a range the way annotation_create does (on the joined span)."""
+    if first.key == last.key:
+        quote = build_quote(first.text, start, end)
+    else:
+        document = join_passages([first.text, last.text])
+        quote = build_quote(document.text, start, document.starts[1] + end)
+    return Placed(
+        uuid.uuid4(), shape, first.part, first.key, start, last.key, end, 0, 0, quote
+    )
+
+
+def covers_by_passage(placed: list[Placed], lengths: dict[str, int]) -> dict:
+    """Each passage's quoted stretches, as (low, high) local bounds.
+
+    A range that runs on into the next passage covers its passage up to
+    length + 1, and one that comes from the previous passage from -1, so that
+    text inserted at the passage's edge counts as inside it.
+    """
+    covers: dict[str, list[Span]] = defaultdict(list)
+    for a in placed:
+        if a.start_key == a.end_key:
+            covers[a.start_key].append((a.start_offset, a.end_offset))
+        else:
+            covers[a.start_key].append((a.start_offset, lengths[a.start_key] + 1))
+            covers[a.end_key].append((-1, a.end_offset))
+    return covers
+
+
+# --------------------------------------------------------------------------
+# Edits, recorded as replacements of the old text
+
+
+class Role(StrEnum):
+    """What an edit does to a quote it falls inside."""
+
+    TYPO = "typo"  # one letter: the words survive
+    WORD = "word"  # a word replaced: the words are changed
+    INSERT = "insert"  # text added: the quote is interrupted
+    DELETE = "delete"  # text removed: the words are gone
+    SEPARATOR = "separator"  # a space became a passage break or back
+
+
+class Kind(StrEnum):
+    TYPO_OUTSIDE = "typo outside quotes"
+    TYPO_INSIDE = "typo inside a quote"
+    WORD_OUTSIDE = "word changed outside quotes"
+    WORD_INSIDE = "word changed inside a quote"
+    SENTENCE_INSERTED = "sentence inserted"
+    SENTENCE_DELETED = "unquoted sentence deleted"
+    QUOTED_SENTENCE_DELETED = "annotated sentence deleted"
+    SPLIT = "paragraph split"
+    MERGED = "paragraphs merged"
+    QUOTE_REPEATED = "quote repeated elsewhere"
+
+
+@dataclass(frozen=True)
+class Op:
+    """Replace old[start:end] with `new` (start == end: an insertion)."""
+
+    start: int
+    end: int
+    new: str
+    role: Role
+    kind: Kind
+
+    @property
+    def delta(self) -> int:
+        return len(self.new) - (self.end - self.start)
+
+    def shifted(self, by: int) -> Op:
+        return Op(self.start + by, self.end + by, self.new, self.role, self.kind)
+
+    def inside(self, start: int, end: int) -> bool:
+        """Does this edit change the text of old[start:end]?
+
+        An insertion only when strictly inside: text added just before or
+        after a quote leaves it whole.
+        """
+        if self.start == self.end:
+            return start < self.start < end
+        return self.start < end and self.end > start
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One passage's edit: its new text and the ops that produce it."""
+
+    kind: Kind
+    key: str
+    text: str
+    ops: tuple[Op, ...]  # in the passage's old offsets
+    note: str  # what was done, for findings
+    new_passage: tuple[str, str] | None = None  # (key, text) split off after it
+    merged_next: str | None = None  # the passage whose text was appended
+
+
+def apply_ops(text: str, ops: list[Op]) -> str:
+    pieces, position = [], 0
+    for op in ops:
+        if op.start < position:
+            raise RuntimeError(f"overlapping edits at {op.start}")
+        pieces += [text[position : op.start], op.new]
+        position = op.end
+    return "".join(pieces) + text[position:]
+
+
+def map_position(ops: list[Op], position: int, *, is_end: bool) -> int:
+    """Carry an old position into the new text.
+
+    An insertion exactly at the position goes before a range's start and
+    after its end, so the range does not swallow it; a position inside
+    replaced text is clamped to the replacement's nearer edge.
+    """
+    shift = 0
+    for op in ops:
+        if op.end < position or (
+            op.end == position and (op.start < position or not is_end)
+        ):
+            shift += op.delta
+        elif op.start < position < op.end:
+            return op.start + shift + (len(op.new) if is_end else 0)
+        else:
+            break
+    return position + shift
+
+
+@dataclass
+class EditContext:
+    """What the edit makers draw on besides the passage itself."""
+
+    rng: random.Random
+    vocabulary: list[str]
+    sentence_pool: list[tuple[str, str]]  # (passage key, sentence)
+    texts: dict[str, str]
+    quotes_on: dict[str, list[Placed]]  # single-passage annotations by passage
+    reserved: set[str] = field(default_factory=set)  # not to be revised
+
+
+Maker = Callable[[PassageInfo, list[Span], EditContext], Revision | None]
+
+
+def _candidate_words(
+    info: PassageInfo, covers: list[Span], *, inside: bool
+) -> list[Span]:
+    """Words inside some quote, or words overlapping none."""
+    if inside:
+        return [
+            w for w in info.words if any(lo <= w[0] and w[1] <= hi for lo, hi in covers)
+        ]
+    return [
+        w for w in info.words if not any(w[0] < hi and w[1] > lo for lo, hi in covers)
+    ]
+
+
+def _replace(info: PassageInfo, kind: Kind, op: Op, note: str) -> Revision:
+    return Revision(kind, info.key, apply_ops(info.text, [op]), (op,), note)
+
+
+def make_typo(inside: bool) -> Maker:
+    kind = Kind.TYPO_INSIDE if inside else Kind.TYPO_OUTSIDE
+
+    def make(
+        info: PassageInfo, covers: list[Span], ctx: EditContext
+    ) -> Revision | None:
+        words = [
+            w
+            for w in _candidate_words(info, covers, inside=inside)
+            if any(c in string.ascii_letters for c in info.text[w[0] : w[1]])
+        ]
+        if not words:
+            return None
+        start, end = ctx.rng.choice(words)
+        at = ctx.rng.choice(
+            [i for i in range(start, end) if info.text[i] in string.ascii_letters]
+        )
+        old = info.text[at]
+        letter = ctx.rng.choice([c for c in string.ascii_lowercase if c != old.lower()])
+        letter = letter.upper() if old.isupper() else letter
+        note = f"{info.text[start:end]!r} -> {info.text[start:at] + letter + info.text[at + 1 : end]!r}"
+        return _replace(info, kind, Op(at, at + 1, letter, Role.TYPO, kind), note)
+
+    return make
+
+
+def make_word_change(inside: bool) -> Maker:
+    kind = Kind.WORD_INSIDE if inside else Kind.WORD_OUTSIDE
+
+    def make(
+        info: PassageInfo, covers: list[Span], ctx: EditContext
+    ) -> Revision | None:
+        words = _candidate_words(info, covers, inside=inside)
+        if not words:
+            return None
+        start, end = ctx.rng.choice(words)
+        old = info.text[start:end]
+        new = ctx.rng.choice([w for w in ctx.vocabulary if w != old.lower()])
+        new = new[0].upper() + new[1:] if old[0].isupper() else new
+        op = Op(start, end, new, Role.WORD, kind)
+        return _replace(info, kind, op, f"{old!r} -> {new!r}")
+
+    return make
+
+
+def make_insert(
+    info: PassageInfo, covers: list[Span], ctx: EditContext
+) -> Revision | None:
+    """A sentence from another passage, before, after or between sentences."""
+    kind = Kind.SENTENCE_INSERTED
+    sentence = ctx.rng.choice([s for key, s in ctx.sentence_pool if key != info.key])
+    where = ctx.rng.choice(["before", "after", "between"])
+    if where == "between" and len(info.sentences) < 2:
+        where = "after"
+    if where == "before":
+        op = Op(0, 0, sentence + " ", Role.INSERT, kind)
+    elif where == "after":
+        op = Op(len(info.text), len(info.text), " " + sentence, Role.INSERT, kind)
+    else:
+        at = ctx.rng.choice(info.sentence_starts()[1:])
+        op = Op(at, at, sentence + " ", Role.INSERT, kind)
+    return _replace(info, kind, op, f"{where}: {sentence[:60]!r}")
+
+
+def make_delete(quoted: bool) -> Maker:
+    kind = Kind.QUOTED_SENTENCE_DELETED if quoted else Kind.SENTENCE_DELETED
+
+    def make(
+        info: PassageInfo, covers: list[Span], ctx: EditContext
+    ) -> Revision | None:
+        if len(info.sentences) < 2:
+            return None
+        choices = []
+        for index, (start, end) in enumerate(info.sentences):
+            # The sentence and one space beside it.
+            cut = (
+                (start, end + 1)
+                if index < len(info.sentences) - 1
+                else (start - 1, end)
+            )
+            if quoted:
+                fits = any(start <= lo and hi <= end for lo, hi in covers)
+            else:
+                fits = not any(cut[0] < hi and cut[1] > lo for lo, hi in covers)
+            if fits:
+                choices.append(cut)
+        if not choices:
+            return None
+        start, end = ctx.rng.choice(choices)
+        op = Op(start, end, "", Role.DELETE, kind)
+        return _replace(info, kind, op, f"{info.text[start:end].strip()[:60]!r}")
+
+    return make
+
+
+def make_split(
+    info: PassageInfo, covers: list[Span], ctx: EditContext
+) -> Revision | None:
+    """Cut at the sentence boundary nearest the middle; the rest moves out.
+
+    The space at the cut becomes the break between the two passages, so the
+    part's joined text keeps every word where it was.
+    """
+    if len(info.sentences) < 2:
+        return None
+    cut = min(
+        (end for _, end in info.sentences[:-1]),
+        key=lambda end: abs(end - len(info.text) / 2),
+    )
+    op = Op(cut, cut + 1, "\n", Role.SEPARATOR, Kind.SPLIT)
+    rest = info.text[cut + 1 :]
+    return Revision(
+        Kind.SPLIT,
+        info.key,
+        info.text[:cut],
+        (op,),
+        f"cut at {cut} of {len(info.text)}",
+        new_passage=(f"{info.key}-b", rest),
+    )
+
+
+def make_merge(
+    info: PassageInfo, covers: list[Span], ctx: EditContext
+) -> Revision | None:
+    """Append the next passage's text; that passage itself stays as it is."""
+    if not info.next_key or info.next_key in ctx.reserved:
+        return None
+    appended = " " + ctx.texts[info.next_key]
+    end = len(info.text)
+    op = Op(end, end, appended, Role.INSERT, Kind.MERGED)
+    ctx.reserved.add(info.next_key)
+    return Revision(
+        Kind.MERGED,
+        info.key,
+        info.text + appended,
+        (op,),
+        f"{info.next_key} appended",
+        merged_next=info.next_key,
+    )
+
+
+def make_repeat(
+    info: PassageInfo, covers: list[Span], ctx: EditContext
+) -> Revision | None:
+    """Copy a quoted passage of text to a sentence boundary elsewhere."""
+    quotes = ctx.quotes_on.get(info.key)
+    if not quotes:
+        return None
+    quote = ctx.rng.choice(quotes).exact
+    length = len(info.text)
+    places = [
+        at
+        for at in [*info.sentence_starts(), length]
+        if not any(lo < at < hi for lo, hi in covers)
+    ]
+    if not places:
+        return None
+    at = ctx.rng.choice(places)
+    copy = " " + quote if at == length else quote + " "
+    kind = Kind.QUOTE_REPEATED
+    return _replace(
+        info,
+        kind,
+        Op(at, at, copy, Role.INSERT, kind),
+        f"{quote[:60]!r} copied to {at}",
+    )
+
+
+MAKERS: dict[Kind, Maker] = {
+    Kind.TYPO_OUTSIDE: make_typo(inside=False),
+    Kind.TYPO_INSIDE: make_typo(inside=True),
+    Kind.WORD_OUTSIDE: make_word_change(inside=False),
+    Kind.WORD_INSIDE: make_word_change(inside=True),
+    Kind.SENTENCE_INSERTED: make_insert,
+    Kind.SENTENCE_DELETED: make_delete(quoted=False),
+    Kind.QUOTED_SENTENCE_DELETED: make_delete(quoted=True),
+    Kind.SPLIT: make_split,
+    Kind.MERGED: make_merge,
+    Kind.QUOTE_REPEATED: make_repeat,
+}
+
+
+def plan_revisions(
+    passages: list[PassageInfo], covers: dict[str, list[Span]], ctx: EditContext
+) -> dict[str, Revision]:
+    """At most one edit a passage, of a random kind that applies to it.
+
+    Passages are visited in reading order, so a merge can reserve the passage
+    it copies before that passage's own turn comes.
+    """
+    revisions: dict[str, Revision] = {}
+    for info in passages:
+        if info.key in ctx.reserved or ctx.rng.random() >= REVISED_SHARE:
+            continue
+        kinds = list(Kind)
+        ctx.rng.shuffle(kinds)
+        for kind in kinds:
+            revision = MAKERS[kind](info, covers[info.key], ctx)
+            if revision is not None:
+                revisions[info.key] = revision
+                break
+    return revisions
+
+
+# --------------------------------------------------------------------------
+# Ground truth
+
+
+class Fate(StrEnum):
+    INTACT = "words intact"
+    TYPO = "typo fixed inside"
+    ALTERED = "words changed inside"
+    DELETED = "words deleted"
+    PARTLY_DELETED = "words partly deleted"
+    MOVED_OUT = "words moved to another passage"
+
+
+SURVIVING = {Fate.INTACT, Fate.TYPO}  # the words are still there, at one place
+FOLLOWABLE = SURVIVING | {Fate.ALTERED}  # there is a right place to anchor to
+PARTIAL = {Fate.PARTLY_DELETED, Fate.MOVED_OUT}  # what is left of them may do
+
+
+@dataclass(frozen=True)
+class Truth:
+    fate: Fate
+    kind: Kind | None  # None: none of its passages was revised
+    start: int  # the expected range (or what is left of it) in the new text
+    end: int
+    window: Span  # what re-anchoring searches: its passages' new text
+
+
+@dataclass
+class Texts:
+    """The old and new texts of every part, and each part's ops."""
+
+    old: dict[str, PartText]
+    new: dict[str, PartText]
+    ops: dict[str, list[Op]]
+    revisions: dict[str, Revision]
+
+
+def revise_texts(passages: list[PassageInfo], revisions: dict[str, Revision]) -> Texts:
+    """Each part's new text, and its ops in the old part text's positions.
+
+    Checks that the ops, applied to the old text, give exactly the new one:
+    the bookkeeping everything else relies on.
+    """
+    by_part: dict[str, list[PassageInfo]] = defaultdict(list)
+    for info in passages:
+        by_part[info.part].append(info)
+    old, new, ops = {}, {}, {}
+    for part, infos in by_part.items():
+        old[part] = PartText.of((p.key, p.text) for p in infos)
+        pairs, part_ops = [], []
+        for info in infos:
+            revision = revisions.get(info.key)
+            if revision is None:
+                pairs.append((info.key, info.text))
+                continue
+            pairs.append((info.key, revision.text))
+            if revision.new_passage:
+                pairs.append(revision.new_passage)
+            begin = old[part].starts[info.key]
+            part_ops += [op.shifted(begin) for op in revision.ops]
+        new[part] = PartText.of(pairs)
+        ops[part] = sorted(part_ops, key=lambda op: (op.start, op.end))
+        if apply_ops(old[part].text, ops[part]) != new[part].text:
+            raise RuntimeError(f"bookkeeping: the ops do not rebuild part {part}")
+    return Texts(old, new, ops, revisions)
+
+
+def ops_for(annotation: Placed, edition: Texts) -> list[Op]:
+    """The part's ops, as this annotation sees them.
+
+    A merge appends the next passage's text: for a range across the merged
+    passage and the next one, the continuous place of its words is the
+    appended copy (the break between them became a space), so the copy counts
+    as the old next passage's text and the next passage as the inserted one.
+    """
+    ops = edition.ops[annotation.part]
+    revision = edition.revisions.get(annotation.start_key)
+    if revision is None or revision.merged_next != annotation.end_key:
+        return ops
+    old = edition.old[annotation.part]
+    join = old.starts[annotation.start_key] + old.lengths[annotation.start_key]
+    next_end = old.starts[annotation.end_key] + old.lengths[annotation.end_key]
+    text = "\n" + revision.text[old.lengths[annotation.start_key] + 1 :]
+    replaced = [
+        Op(join, join + 1, " ", Role.SEPARATOR, Kind.MERGED),
+        Op(next_end, next_end, text, Role.INSERT, Kind.MERGED),
+    ]
+    kept = [op for op in ops if op.kind != Kind.MERGED or op.start != join]
+    return sorted(kept + replaced, key=lambda op: (op.start, op.end))
+
+
+def ground_truth(annotation: Placed, edition: Texts) -> Truth:
+    """What the edits did to an annotation's words, and where they are now."""
+    ops = ops_for(annotation, edition)
+    start, end = annotation.start, annotation.end
+    touching = [op for op in ops if op.inside(start, end)]
+    hits = [op for op in touching if op.role != Role.SEPARATOR]
+    roles = {op.role for op in hits}
+    if Role.DELETE in roles:
+        whole = any(
+            op.role == Role.DELETE and op.start <= start and end <= op.end
+            for op in hits
+        )
+        fate = Fate.DELETED if whole else Fate.PARTLY_DELETED
+    elif roles & {Role.WORD, Role.INSERT}:
+        fate = Fate.ALTERED
+    elif Role.TYPO in roles:
+        fate = Fate.TYPO
+    else:
+        fate = Fate.INTACT
+    new_start = map_position(ops, start, is_end=False)
+    new_end = map_position(ops, end, is_end=True)
+    new = edition.new[annotation.part]
+    window = new.window(annotation.start_key, annotation.end_key)
+    if fate in FOLLOWABLE and not (window[0] <= new_start and new_end <= window[1]):
+        fate = Fate.MOVED_OUT
+    if fate == Fate.INTACT:
+        words = new.text[new_start:new_end]
+        if words.replace("\n", " ") != annotation.exact.replace("\n", " "):
+            raise RuntimeError(
+                f"bookkeeping: {annotation.exact!r} tracked to {words!r}"
+            )
+    return Truth(
+        fate, _kind_of(annotation, touching, edition), new_start, new_end, window
+    )
+
+
+def _kind_of(annotation: Placed, touching: list[Op], edition: Texts) -> Kind | None:
+    """The edit that touched the quote, else the one on its passages."""
+    if touching:
+        return touching[0].kind
+    old = edition.old[annotation.part]
+    keys = old.keys[
+        old.keys.index(annotation.start_key) : old.keys.index(annotation.end_key) + 1
+    ]
+    for key in keys:
+        if key in edition.revisions:
+            return edition.revisions[key].kind
+    return None
+
+
+# --------------------------------------------------------------------------
+# Judging the result
+
+
+class Outcome(StrEnum):
+    CORRECT = "correct"
+    WRONG = "wrong"
+    REMNANT = "remnant"  # anchored on what is left of its own words
+    ORPHANED = "orphaned"
+
+
+def judge(truth: Truth, state: str, resolved: Span | None) -> Outcome:
+    if state == AnchorState.ORPHANED or resolved is None:
+        return Outcome.ORPHANED
+    if truth.fate in FOLLOWABLE and resolved == (truth.start, truth.end):
+        return Outcome.CORRECT
+    if truth.fate in PARTIAL and truth.start <= resolved[0] <= resolved[1] <= truth.end:
+        return Outcome.REMNANT
+    return Outcome.WRONG
+
+
+@dataclass(frozen=True)
+class Result:
+    placed: Placed
+    truth: Truth
+    state: str
+    resolved: Span | None
+    outcome: Outcome
+
+
+@dataclass
+class Tally:
+    affected: int = 0
+    surviving: int = 0
+    correct: int = 0
+    correct_surviving: int = 0
+    wrong: int = 0
+    remnant: int = 0
+    orphaned_surviving: int = 0
+    orphaned_gone: int = 0
+
+    def add(self, result: Result) -> None:
+        surviving = result.truth.fate in SURVIVING
+        self.affected += 1
+        self.surviving += surviving
+        match result.outcome:
+            case Outcome.CORRECT:
+                self.correct += 1
+                self.correct_surviving += surviving
+            case Outcome.WRONG:
+                self.wrong += 1
+            case Outcome.REMNANT:
+                self.remnant += 1
+            case Outcome.ORPHANED:
+                if surviving:
+                    self.orphaned_surviving += 1
+                else:
+                    self.orphaned_gone += 1
+
+
+# --------------------------------------------------------------------------
+# Running it
+
+
+def load_passages(edition: Edition) -> list[PassageInfo]:
+    rows = list(
+        Passage.objects.filter(edition=edition)
+        .select_related("part")
+        .order_by("part__order", "order")
+    )
+    infos = []
+    for index, passage in enumerate(rows):
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        next_key = (
+            following.key
+            if following and following.part_id == passage.part_id
+            else None
+        )
+        sentences = split_sentences(passage.text)
+        infos.append(
+            PassageInfo(
+                passage.key,
+                passage.part.slug,
+                passage.text,
+                next_key,
+                sentences,
+                tuple(m.span() for m in WORD.finditer(passage.text)),
+                None,
+            )
+        )
+    return infos
+
+
+def choose_quiet(rng: random.Random, infos: list[PassageInfo]) -> list[PassageInfo]:
+    chosen = []
+    for info in infos:
+        middle = range(1, len(info.sentences) - 1)
+        quiet = rng.choice(middle) if middle else None
+        chosen.append(
+            PassageInfo(
+                info.key,
+                info.part,
+                info.text,
+                info.next_key,
+                info.sentences,
+                info.words,
+                quiet,
+            )
+        )
+    return chosen
+
+
+def store_annotations(
+    placed: list[Placed], edition: Edition, users: list, passages: dict[str, Passage]
+) -> None:
+    """Bulk-create the rows annotation_create would write, much faster."""
+    rows = []
+    for index, a in enumerate(placed):
+        start = passages[a.start_key]
+        rows.append(
+            Annotation(
+                id=a.id,
+                author=users[index % len(users)],
+                edition=edition,
+                start_passage=start,
+                start_offset=a.start_offset,
+                end_passage=passages[a.end_key],
+                end_offset=a.end_offset,
+                exact=a.quote.exact,
+                prefix=a.quote.prefix,
+                suffix=a.quote.suffix,
+                passage_revision=start.revision,
+                anchor_state=AnchorState.EXACT,
+                motivation="highlighting",
+                visibility="private",
+            )
+        )
+    Annotation.objects.bulk_create(rows, batch_size=1000)
+
+
+def with_positions(placed: list[Placed], old: dict[str, PartText]) -> list[Placed]:
+    return [
+        Placed(
+            a.id,
+            a.shape,
+            a.part,
+            a.start_key,
+            a.start_offset,
+            a.end_key,
+            a.end_offset,
+            old[a.part].position(a.start_key, a.start_offset),
+            old[a.part].position(a.end_key, a.end_offset),
+            a.quote,
+        )
+        for a in placed
+    ]
+
+
+def write_new_passages(edition: Edition, truth: Texts) -> None:
+    """Create the passages split off, each right after its source.
+
+    Passage order is a plain position in the part, so the passages after a
+    split move down one; this happens before the timed revision, as a
+    curator's split would.
+    """
+    split = [r for r in truth.revisions.values() if r.new_passage]
+    if not split:
+        return
+    passages = {p.key: p for p in Passage.objects.filter(edition=edition)}
+    for revision in split:
+        source = passages[revision.key]
+        key, text = revision.new_passage or ("", "")
+        passages[key] = Passage.objects.create(
+            edition=edition, part=source.part, order=source.order, key=key, text=text
+        )
+    changed = []
+    for part in truth.new.values():
+        for order, key in enumerate(part.keys, start=1):
+            passages[key].order = order
+            changed.append(passages[key])
+    Passage.objects.bulk_update(changed, ["order"])
+
+
+def check_texts(edition: Edition, truth: Texts) -> None:
+    """The database must now hold exactly the texts the ground truth expects."""
+    by_part: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for p in (
+        Passage.objects.filter(edition=edition)
+        .select_related("part")
+        .order_by("part__order", "order")
+    ):
+        by_part[p.part.slug].append((p.key, p.text))
+    for part, expected in truth.new.items():
+        if PartText.of(by_part[part]) != expected:
+            raise RuntimeError(
+                f"bookkeeping: part {part} is not as expected after revision"
+            )
+
+
+def collect(
+    placed: list[Placed], truths: dict[uuid.UUID, Truth], truth: Texts
+) -> list[Result]:
+    results = []
+    rows = Annotation.objects.filter(id__in=[a.id for a in placed]).select_related(
+        "start_passage", "end_passage"
+    )
+    by_id = {a.id: a for a in placed}
+    for row in rows:
+        a = by_id[row.id]
+        resolved = None
+        if row.anchor_state != AnchorState.ORPHANED:
+            new = truth.new[a.part]
+            resolved = (
+                new.position(row.start_passage.key, row.start_offset),
+                new.position(row.end_passage.key, row.end_offset),
+            )
+        t = truths[row.id]
+        results.append(
+            Result(
+                a, t, row.anchor_state, resolved, judge(t, row.anchor_state, resolved)
+            )
+        )
+    return results
+
+
+def main() -> int:
+    call_command("migrate", verbosity=0)
+    edition_load(source=read_edition_folder(settings.THREE_NOTEBOOKS_STUDY_EDITION_DIR))
+    edition = Edition.objects.get()
+    users = [get_user_model().objects.create_user(f"bench{i}") for i in range(USERS)]
+    rng = random.Random(SEED)  # noqa: S311 - a reproducible benchmark, not a secret
+
+    infos = choose_quiet(rng, load_passages(edition))
+    placed = place_annotations(rng, infos, ANNOTATIONS)
+    passages = {p.key: p for p in Passage.objects.filter(edition=edition)}
+    store_annotations(placed, edition, users, passages)
+    before = Annotation.objects.count()
+
+    lengths = {i.key: len(i.text) for i in infos}
+    covers = covers_by_passage(placed, lengths)
+    vocabulary = sorted(
+        {
+            w.lower()
+            for i in infos
+            for w in WORD.findall(i.text)
+            if len(w) >= 4 and w.isalpha()
+        }
+    )
+    quotes_on: dict[str, list[Placed]] = defaultdict(list)
+    for a in placed:
+        if a.start_key == a.end_key:
+            quotes_on[a.start_key].append(a)
+    ctx = EditContext(
+        rng,
+        vocabulary,
+        [(i.key, i.text[s:e]) for i in infos for s, e in i.sentences],
+        {i.key: i.text for i in infos},
+        quotes_on,
+    )
+    revisions = plan_revisions(infos, covers, ctx)
+    truth = revise_texts(infos, revisions)
+    placed = with_positions(placed, truth.old)
+    truths = {a.id: ground_truth(a, truth) for a in placed}
+
+    write_new_passages(edition, truth)
+    passages = {p.key: p for p in Passage.objects.filter(edition=edition)}
+    changes = {passages[key]: r.text for key, r in revisions.items()}
+    touched = sum(a.start_key in revisions or a.end_key in revisions for a in placed)
+    started = time.perf_counter()
+    revision_apply(changes)
+    elapsed = time.perf_counter() - started
+
+    check_texts(edition, truth)
+    after = Annotation.objects.count()
+    results = collect(placed, truths, truth)
+    report(placed, infos, truth, results, before, after, elapsed, touched)
+    return 0
+
+
+# --------------------------------------------------------------------------
+# The report
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
+
+
+def report(
+    placed: list[Placed],
+    infos: list[PassageInfo],
+    truth: Texts,
+    results: list[Result],
+    before: int,
+    after: int,
+    elapsed: float,
+    touched: int,
+) -> None:
+    revised = [r for r in results if r.truth.kind is not None]
+    total, on_revised = Tally(), Tally()
+    by_kind: dict[Kind | None, Tally] = defaultdict(Tally)
+    for result in results:
+        total.add(result)
+        by_kind[result.truth.kind].add(result)
+        if result.truth.kind is not None:
+            on_revised.add(result)
+    altered = [r for r in revised if r.truth.fate == Fate.ALTERED]
+    kinds = Counter(r.kind for r in truth.revisions.values())
+    shapes = Counter(a.shape for a in placed)
+    split_off = sum(1 for r in truth.revisions.values() if r.new_passage)
+    per_thousand = 1000 * elapsed / touched * 1000 if touched else 0.0
+    goal_tally = on_revised if revised else total
+
+    print(f"Re-anchoring after revisions: study edition, seed {SEED}")
+    print(
+        f"  {'annotations placed':<44}{len(placed):>7}   "
+        + ", ".join(f"{s} {n}" for s, n in shapes.most_common())
+    )
+    print(
+        f"  {'passages revised':<44}{len(truth.revisions):>7}   of {len(infos)}"
+        f" (+{split_off} passages split off)"
+    )
+    for kind in Kind:
+        print(f"      {kind:<40}{kinds.get(kind, 0):>7}")
+    print(f"  {'annotations on revised passages':<44}{on_revised.affected:>7}")
+    print(
+        f"  {'re-anchored correctly':<44}{goal_tally.correct_surviving:>7}   "
+        f"of {goal_tally.surviving} whose text survives "
+        f"({pct(goal_tally.correct_surviving, goal_tally.surviving)})   goal >= 99%"
+    )
+    followed = sum(r.outcome == Outcome.CORRECT for r in altered)
+    print(
+        f"      {'also followed into changed words':<40}{followed:>7}   "
+        f"of {len(altered)} quotes with a word changed or text inserted inside"
+    )
+    print(f"  {'anchored to wrong text':<44}{total.wrong:>7}   goal 0")
+    print(f"  {'kept on what is left of partly lost words':<44}{total.remnant:>7}")
+    print(
+        f"  {'orphaned':<44}{total.orphaned_surviving + total.orphaned_gone:>7}   "
+        f"(text survives {total.orphaned_surviving}, text gone or changed "
+        f"{total.orphaned_gone})"
+    )
+    print(
+        f"  {'annotations still in the database':<44}{after:>7}   "
+        f"of {before} ({pct(after, before)})   goal 100%"
+    )
+    print(
+        f"  {'time per 1,000 annotations':<44}{per_thousand:>7.1f}   ms "
+        f"({1000 * elapsed:.0f} ms for {len(truth.revisions)} passages, "
+        f"{touched} annotations re-anchored)"
+    )
+    print()
+    header = f"  {'kind':<30}{'passages':>9}{'affected':>9}{'correct':>9}{'wrong':>7}"
+    print(header + f"{'remnant':>9}{'orphaned (survives/gone)':>26}")
+    for kind in [*Kind, None]:
+        t = by_kind.get(kind)
+        if t is None:
+            continue
+        label = kind or "(passages not revised)"
+        orphans = f"{t.orphaned_surviving}/{t.orphaned_gone}"
+        print(
+            f"  {label:<30}{kinds.get(kind, 0) if kind else '':>9}{t.affected:>9}"
+            f"{t.correct:>9}{t.wrong:>7}{t.remnant:>9}{orphans:>26}"
+        )
+    fates = Counter(r.truth.fate for r in results)
+    print("  ground truth: " + ", ".join(f"{f} {fates[f]}" for f in Fate))
+    missed = Counter(
+        r.placed.shape
+        for r in results
+        if r.outcome == Outcome.ORPHANED and r.truth.fate in SURVIVING
+    )
+    if missed:
+        print(
+            "  orphaned although the text survives, by shape: "
+            + ", ".join(f"{s} {n}" for s, n in missed.most_common())
+        )
+    print()
+    share = (
+        goal_tally.correct_surviving / goal_tally.surviving
+        if goal_tally.surviving
+        else 1.0
+    )
+    print(
+        f"Goal (>= 99% of surviving annotations re-anchored correctly): "
+        f"{'goal met' if share >= GOAL_CORRECT else 'goal NOT met'}"
+    )
+    print(
+        f"Goal (no annotation anchored to wrong text): "
+        f"{'goal met' if total.wrong == 0 else 'goal NOT met'}"
+    )
+    print(
+        f"Goal (every annotation still in the database): "
+        f"{'goal met' if after == before == len(placed) else 'goal NOT met'}"
+    )
+    wrong = [r for r in results if r.outcome == Outcome.WRONG]
+    if wrong:
+        print()
+        print(f"Wrong anchors ({len(wrong)}, first {min(len(wrong), SHOWN_FINDINGS)}):")
+        for result in wrong[:SHOWN_FINDINGS]:
+            describe(result, truth)
+
+
+def describe(result: Result, truth: Texts) -> None:
+    """One wrong anchor: the edit, the quote, and both texts around it."""
+    a, t = result.placed, result.truth
+    old, new = truth.old[a.part], truth.new[a.part]
+    revision = truth.revisions.get(a.start_key) or truth.revisions.get(a.end_key)
+    note = f" ({revision.note})" if revision else ""
+    print(
+        f"- {t.kind}{note}; {a.shape} on {a.start_key}..{a.end_key}; {t.fate}; "
+        f"state {result.state}"
+    )
+    print(f"    quote:    {a.exact!r}")
+    if t.fate in FOLLOWABLE:
+        print(f"    expected: {new.text[t.start : t.end]!r} at {t.start}:{t.end}")
+    if result.resolved:
+        start, end = result.resolved
+        print(f"    anchored: {new.text[start:end]!r} at {start}:{end}")
+        copy = t.fate in FOLLOWABLE and new.text[start:end] == new.text[t.start : t.end]
+        if copy:
+            print("    (the same words at another place: a copy)")
+    print(f"    old text: {_around(old.text, a.start, a.end)}")
+    if result.resolved:
+        print(f"    new text: {_around(new.text, *result.resolved)}")
+
+
+def _around(text: str, start: int, end: int, context: int = 50) -> str:
+    before = text[max(0, start - context) : start]
+    after = text[end : end + context]
+    return repr(f"…{before}[[{text[start:end]}]]{after}…")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
