@@ -62,7 +62,7 @@ from reader.models import Edition, Passage  # noqa: E402
 from reader.revisions import revision_apply  # noqa: E402
 from reader.services import edition_load  # noqa: E402
 
-SEED = 1964
+SEED = int(os.environ.get("BENCH_SEED", "1964"))
 ANNOTATIONS = int(os.environ.get("BENCH_ANNOTATIONS", "3000"))
 REVISED_SHARE = float(os.environ.get("BENCH_REVISED_SHARE", "0.7"))
 SHOWN_FINDINGS = int(os.environ.get("BENCH_FINDINGS", "20"))
@@ -398,7 +398,8 @@ def make_typo(inside: bool) -> Maker:
         old = info.text[at]
         letter = ctx.rng.choice([c for c in string.ascii_lowercase if c != old.lower()])
         letter = letter.upper() if old.isupper() else letter
-        note = f"{info.text[start:end]!r} -> {info.text[start:at] + letter + info.text[at + 1 : end]!r}"
+        fixed = info.text[start:at] + letter + info.text[at + 1 : end]
+        note = f"{info.text[start:end]!r} -> {fixed!r}"
         return _replace(info, kind, Op(at, at + 1, letter, Role.TYPO, kind), note)
 
     return make
@@ -1142,6 +1143,20 @@ def report(
             f"  {label:<30}{passages:>9}{t.affected:>9}{t.correct:>9}"
             f"{t.wrong:>7}{split:<19}{orphans:>25}"
         )
+    repeated = [r for r in results if _now_repeated(r, texts)]
+    if repeated:
+        outcomes = Counter(r.outcome for r in repeated)
+        on_copy = sum(
+            r.resolved is not None
+            and r.outcome == Outcome.OTHER_TEXT
+            and texts.new[r.placed.part].text[slice(*r.resolved)] == r.placed.exact
+            for r in repeated
+        )
+        print(
+            f"  quotes a copy made repeat in their passage: {len(repeated)}, "
+            f"correct {outcomes[Outcome.CORRECT]}, on the copy {on_copy}, "
+            f"orphaned {outcomes[Outcome.ORPHANED]}"
+        )
     fates = Counter(r.truth.fate for r in results)
     print("  ground truth: " + ", ".join(f"{f} {fates[f]}" for f in Fate))
     missed = [
@@ -1178,6 +1193,18 @@ def report(
             print(f"\n{title} ({len(cases)}, first {shown}):")
             for result in cases[:shown]:
                 describe(result, texts)
+
+
+def _now_repeated(result: Result, texts: Texts) -> bool:
+    """Did a "quote repeated" edit give this quote a second occurrence?"""
+    a = result.placed
+    if result.truth.kind != Kind.QUOTE_REPEATED or a.start_key != a.end_key:
+        return False
+    old, new = texts.old[a.part], texts.new[a.part]
+    key = a.start_key
+    old_text = old.text[old.starts[key] : old.starts[key] + old.lengths[key]]
+    new_text = new.text[new.starts[key] : new.starts[key] + new.lengths[key]]
+    return old_text.count(a.exact) == 1 and new_text.count(a.exact) > 1
 
 
 def describe(result: Result, texts: Texts) -> None:
