@@ -387,7 +387,8 @@ def make_typo(inside: bool) -> Maker:
         words = [
             w
             for w in _candidate_words(info, covers, inside=inside)
-            if any(c in string.ascii_letters for c in info.text[w[0] : w[1]])
+            # A "typo" in a one- or two-letter word would replace the word.
+            if sum(c in string.ascii_letters for c in info.text[w[0] : w[1]]) >= 3
         ]
         if not words:
             return None
@@ -523,16 +524,22 @@ def make_merge(
 def make_repeat(
     info: PassageInfo, covers: list[Span], ctx: EditContext
 ) -> Revision | None:
-    """Copy a quoted passage of text to a sentence boundary elsewhere."""
+    """Copy a quoted stretch of text to a sentence boundary elsewhere.
+
+    Never right beside the words it copies: "P P" reads the same whichever
+    copy came first, so no text could tell the original there.
+    """
     quotes = ctx.quotes_on.get(info.key)
     if not quotes:
         return None
     quote = ctx.rng.choice(quotes).exact
     length = len(info.text)
+    found = [m.start() for m in re.finditer(re.escape(quote), info.text)]
     places = [
         at
         for at in [*info.sentence_starts(), length]
         if not any(lo < at < hi for lo, hi in covers)
+        and not any(start <= at <= start + len(quote) + 1 for start in found)
     ]
     if not places:
         return None
@@ -1211,8 +1218,14 @@ def describe(result: Result, texts: Texts) -> None:
     """One case: the edit, the quote, where it should be and where it is."""
     a, t = result.placed, result.truth
     old, new = texts.old[a.part], texts.new[a.part]
-    revision = texts.revisions.get(a.start_key) or texts.revisions.get(a.end_key)
-    note = f" ({revision.note})" if revision else ""
+    keys = texts.new[a.part].keys
+    span = keys[keys.index(a.start_key) : keys.index(a.end_key) + 1]
+    notes = [
+        f"{texts.revisions[key].note} on {key}"
+        for key in span
+        if key in texts.revisions and texts.revisions[key].kind == t.kind
+    ]
+    note = f" ({'; '.join(notes)})" if notes else ""
     print(
         f"- {t.kind}{note}; {a.shape} on {a.start_key}..{a.end_key}; {t.fate}; "
         f"{result.outcome if result.outcome in WRONG else 'state'} "
