@@ -6,12 +6,15 @@ itself, so what the preview predicts is exactly what applying does.
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Q
+from rapidfuzz import fuzz
 
 from reader.models import Passage, PassageRevision
 from reader.revisions import Anchored, Effect, EffectItem, register_anchored
@@ -39,23 +42,64 @@ def place(
     end_offset: int,
     quote: anchoring.Quote,
 ) -> Placement:
-    """Where a range over `span_old` (offsets in the old texts) lies now."""
+    """Where a range over `span_old` (offsets in the old texts) lies now.
+
+    A revision knows the old text as well as the new, so the edit itself is
+    followed first (a character diff): words untouched by the edit are found
+    exactly where the edit put them, even when the same words occur elsewhere;
+    words the edit deleted are orphaned rather than looked for elsewhere; words
+    the edit changed are followed only while they stay close to what was
+    quoted. Only when the stored range no longer matched the old text (it was
+    already stale) is the quote searched for by anchoring.resolve.
+    """
     old_doc = anchoring.join_passages([old_texts[p.pk] for p in span_old])
     new_doc = anchoring.join_passages([new_texts[p.pk] for p in span_old])
     start = old_doc.to_global(0, min(start_offset, len(old_texts[span_old[0].pk])))
     end = old_doc.to_global(
         len(span_old) - 1, min(end_offset, len(old_texts[span_old[-1].pk]))
     )
-    resolution = anchoring.resolve(
-        new_doc.text, anchoring.Anchor(start=start, end=max(start, end), quote=quote)
-    )
-    if resolution.state == anchoring.AnchorState.ORPHANED:
-        return Placement(AnchorState.ORPHANED)
-    first, local_start = new_doc.to_local(resolution.start)
-    last, local_end = new_doc.to_local_end(resolution.end)
+    if start < end and old_doc.text[start:end] == quote.exact:
+        followed = follow_edit(old_doc.text, new_doc.text, start, end)
+        if followed is None:
+            return Placement(AnchorState.ORPHANED)
+        new_start, new_end, intact = followed
+        if not intact:
+            # A diff may align an edit beside the quote as if it touched the
+            # quote's edge ("…done. He left…" losing its first "."); if the
+            # quoted words stand whole at either mapped edge, they are intact.
+            size = len(quote.exact)
+            for candidate in (new_start, new_end - size):
+                if new_doc.text[candidate : candidate + size] == quote.exact:
+                    new_start, new_end, intact = candidate, candidate + size, True
+                    break
+        if not intact:
+            new_start, new_end = _whole_words(
+                new_doc.text, new_start, new_end, old_doc.text, start, end
+            )
+        words = new_doc.text[new_start:new_end]
+        if not (intact and words == quote.exact) and (
+            not words.strip() or fuzz.ratio(words, quote.exact) < MIN_FOLLOW_SIMILARITY
+        ):
+            return Placement(AnchorState.ORPHANED)
+        resolved = (new_start, new_end, intact and words == quote.exact)
+    else:
+        resolution = anchoring.resolve(
+            new_doc.text,
+            anchoring.Anchor(start=start, end=max(start, end), quote=quote),
+        )
+        if resolution.state == anchoring.AnchorState.ORPHANED:
+            return Placement(AnchorState.ORPHANED)
+        resolved = (
+            resolution.start,
+            resolution.end,
+            resolution.state == anchoring.AnchorState.EXACT,
+        )
+    new_start, new_end, same_words = resolved
+    first, local_start = new_doc.to_local(new_start)
+    last, local_end = new_doc.to_local_end(new_end)
     state = (
         AnchorState.EXACT
-        if resolution.state == anchoring.AnchorState.EXACT
+        if same_words
         and (first, local_start, last, local_end)
         == (0, start_offset, len(span_old) - 1, end_offset)
         else AnchorState.MOVED
@@ -66,8 +110,94 @@ def place(
         local_start,
         span_old[last],
         local_end,
-        new_doc.text[resolution.start : resolution.end],
+        new_doc.text[new_start:new_end],
     )
+
+
+# Changed words are followed while they stay this close (rapidfuzz ratio, 0-100)
+# to what was quoted: a fixed typo, a changed word in a long quote; a quote that
+# lost a clause or more is orphaned rather than shrunk onto what is left.
+MIN_FOLLOW_SIMILARITY = 90
+
+
+def _whole_words(
+    new: str, new_start: int, new_end: int, old: str, start: int, end: int
+) -> tuple[int, int]:
+    """A quote that began or ended on a word boundary keeps doing so when an
+    edit changed the word at its edge (a diff may cut "purely" as "pure|ly")."""
+    if (start == 0 or not old[start - 1].isalnum()) and old[start].isalnum():
+        while (
+            new_start > 0 and new[new_start - 1].isalnum() and new[new_start].isalnum()
+        ):
+            new_start -= 1
+    if (end == len(old) or not old[end].isalnum()) and old[end - 1].isalnum():
+        while (
+            new_end < len(new) and new[new_end].isalnum() and new[new_end - 1].isalnum()
+        ):
+            new_end += 1
+    return new_start, new_end
+
+
+@lru_cache(maxsize=512)
+def _opcodes(old: str, new: str) -> tuple[tuple[str, int, int, int, int], ...]:
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    return tuple(matcher.get_opcodes())
+
+
+def follow_edit(
+    old: str, new: str, start: int, end: int
+) -> tuple[int, int, bool] | None:
+    """Map old[start:end] into `new` through the edit between them.
+
+    Returns (new start, new end, intact), where intact means no edit touched
+    the range, or None when the edit deleted the quoted words, deleted some of
+    them, or inserted new words among them: those are no longer the words the
+    reader quoted, and a shrunk or stretched highlight would mislead. Changed
+    letters and swapped words are followed (the caller checks how close).
+    """
+    new_start = new_end = None
+    intact = True
+    for tag, i1, i2, j1, j2 in _opcodes(old, new):
+        if tag == "insert":
+            if start < i1 < end:
+                if _has_word(new[j1:j2]):
+                    return None  # new words inside the quote
+                intact = False
+            continue
+        if i2 <= start or i1 >= end:
+            continue
+        lost = old[max(start, i1) : min(end, i2)]
+        if tag == "equal":
+            if new_start is None:
+                new_start = j1 + (max(start, i1) - i1)
+            new_end = j1 + (min(end, i2) - i1)
+            intact = intact and i1 <= start and i2 >= end
+            continue
+        intact = False
+        if tag == "delete":
+            if _has_word(lost):
+                return None  # some of the quoted words are gone
+            continue
+        # A replacement: a changed letter or word is followed; one that
+        # shrinks or grows the quoted words by a word or more is not.
+        if abs(len(lost) - (j2 - j1)) > max(3, len(lost) // 2):
+            return None
+        if new_start is None:
+            new_start = j1
+        new_end = j2
+    if new_start is None or new_end is None or new_end <= new_start:
+        return None
+    return new_start, new_end, intact
+
+
+def _has_word(text: str) -> bool:
+    """At least two letters or digits in a row: a word, not punctuation."""
+    run = 0
+    for char in text:
+        run = run + 1 if char.isalnum() else 0
+        if run >= 2:
+            return True
+    return False
 
 
 def _touching(passage_ids: Iterable[int]) -> list[Annotation]:
