@@ -7,6 +7,7 @@ itself, so what the preview predicts is exactly what applying does.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -138,10 +139,37 @@ def _whole_words(
     return new_start, new_end
 
 
+TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
+
+
 @lru_cache(maxsize=512)
 def _opcodes(old: str, new: str) -> tuple[tuple[str, int, int, int, int], ...]:
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    return tuple(matcher.get_opcodes())
+    """The edit from old to new, word by word, in character offsets.
+
+    Diffing words rather than characters keeps an inserted or deleted
+    sentence whole instead of letting its letters align with the quote's.
+    """
+    old_tokens = [m.span() for m in TOKEN_RE.finditer(old)]
+    new_tokens = [m.span() for m in TOKEN_RE.finditer(new)]
+    matcher = difflib.SequenceMatcher(
+        a=[old[a:b] for a, b in old_tokens],
+        b=[new[a:b] for a, b in new_tokens],
+        autojunk=False,
+    )
+
+    def at(tokens: list[tuple[int, int]], index: int, length: int) -> int:
+        return tokens[index][0] if index < len(tokens) else length
+
+    return tuple(
+        (
+            tag,
+            at(old_tokens, i1, len(old)),
+            at(old_tokens, i2, len(old)),
+            at(new_tokens, j1, len(new)),
+            at(new_tokens, j2, len(new)),
+        )
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+    )
 
 
 def follow_edit(

@@ -19,9 +19,7 @@ from tests.reader.test_import_files import make_epub
 PARTS = [
     (
         "",
-        [
-            "A first paragraph of the opening, addressed to someone who has just arrived."
-        ],
+        ["A first paragraph of the opening, addressed to someone just arrived."],
     ),
     (
         "The Black Notebook",
