@@ -45,22 +45,30 @@ def place(
 ) -> Placement:
     """Where a range over `span_old` (offsets in the old texts) lies now.
 
-    A revision knows the old text as well as the new, so the edit itself is
-    followed first (a character diff): words untouched by the edit are found
+    `span_old` is the passages now from the range's first to its last. A
+    revision knows the old text as well as the new, so the edit itself is
+    followed first (a word diff): words untouched by the edit are found
     exactly where the edit put them, even when the same words occur elsewhere;
     words the edit deleted are orphaned rather than looked for elsewhere; words
     the edit changed are followed only while they stay close to what was
     quoted. Only when the stored range no longer matched the old text (it was
     already stale) is the quote searched for by anchoring.resolve.
     """
-    old_doc = anchoring.join_passages([old_texts[p.pk] for p in span_old])
     new_doc = anchoring.join_passages([new_texts[p.pk] for p in span_old])
-    start = old_doc.to_global(0, min(start_offset, len(old_texts[span_old[0].pk])))
-    end = old_doc.to_global(
-        len(span_old) - 1, min(end_offset, len(old_texts[span_old[-1].pk]))
-    )
-    if start < end and old_doc.text[start:end] == quote.exact:
+    # The passages between the first and the last may be new (a paragraph
+    # split off in this revision), so the range was made without them. That
+    # is checked, never guessed: the stored range must give back the quote.
+    ranges = [_stored_range(span_old, old_texts, start_offset, end_offset)]
+    if len(span_old) > 2 and not _gives(ranges[0], quote):
+        outer = [span_old[0], span_old[-1]]
+        ranges.insert(0, _stored_range(outer, old_texts, start_offset, end_offset))
+    old_doc, start, end = next((r for r in ranges if _gives(r, quote)), ranges[-1])
+    if _gives((old_doc, start, end), quote):
         followed = follow_edit(old_doc.text, new_doc.text, start, end)
+        if followed is None or not followed[2]:
+            merged = _across_merged_break(old_doc.text, new_doc.text, start, quote)
+            if merged is not None:
+                return _placement(new_doc, span_old, merged, start_offset, end_offset)
         if followed is None:
             return Placement(AnchorState.ORPHANED)
         new_start, new_end, intact = followed
@@ -95,6 +103,31 @@ def place(
             resolution.end,
             resolution.state == anchoring.AnchorState.EXACT,
         )
+    return _placement(new_doc, span_old, resolved, start_offset, end_offset)
+
+
+def _stored_range(
+    passages: list[Passage], texts: dict[int, str], start_offset: int, end_offset: int
+) -> tuple[anchoring.Document, int, int]:
+    """The old text of `passages` joined, and the stored range in it."""
+    doc = anchoring.join_passages([texts[p.pk] for p in passages])
+    start = doc.to_global(0, min(start_offset, len(texts[passages[0].pk])))
+    end = doc.to_global(len(passages) - 1, min(end_offset, len(texts[passages[-1].pk])))
+    return doc, start, end
+
+
+def _gives(stored: tuple[anchoring.Document, int, int], quote: anchoring.Quote) -> bool:
+    doc, start, end = stored
+    return start < end and doc.text[start:end] == quote.exact
+
+
+def _placement(
+    new_doc: anchoring.Document,
+    span_old: list[Passage],
+    resolved: tuple[int, int, bool],
+    start_offset: int,
+    end_offset: int,
+) -> Placement:
     new_start, new_end, same_words = resolved
     first, local_start = new_doc.to_local(new_start)
     last, local_end = new_doc.to_local_end(new_end)
@@ -170,6 +203,28 @@ def _opcodes(old: str, new: str) -> tuple[tuple[str, int, int, int, int], ...]:
         )
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
     )
+
+
+def _across_merged_break(
+    old: str, new: str, start: int, quote: anchoring.Quote
+) -> tuple[int, int, bool] | None:
+    """A quote over a passage break, after the two passages were merged.
+
+    The break became a space and the quoted words run on from where the
+    quote began (the next passage's text was appended to this one). Only the
+    quote's first position is followed through the edit; the words there must
+    be the quote's exactly, with the break read as a space.
+    """
+    if anchoring.SEPARATOR not in quote.exact:
+        return None
+    joined = quote.exact.replace(anchoring.SEPARATOR, " ")
+    for tag, i1, i2, j1, _j2 in _opcodes(old, new):
+        if tag == "equal" and i1 <= start < i2:
+            new_start = j1 + (start - i1)
+            if new[new_start : new_start + len(joined)] == joined:
+                return new_start, new_start + len(joined), False
+            return None
+    return None
 
 
 def follow_edit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import models
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -114,6 +115,96 @@ def test_a_span_across_passages_follows_its_words(reader_user, edition):
     assert (span.start_passage, span.end_passage) == (first, second)
     joined = first.text[span.start_offset :] + "\n" + second.text[: span.end_offset]
     assert joined == span.exact
+
+
+@pytest.fixture
+def two(edition):
+    """black-001 and black-002 with known texts, in reading order."""
+    first, second = Passage.objects.filter(key__in=["black-001", "black-002"]).order_by(
+        "order"
+    )
+    first.text = "He wrote at night. The bandages itched under the lamp."
+    second.text = "Morning came late. He did not go out."
+    first.save()
+    second.save()
+    return first, second
+
+
+def _across(author, first, second):
+    """A highlight from 'under the lamp.' over the break to 'Morning came'."""
+    start = first.text.index("under the lamp.")
+    return make_annotation(
+        author, first, start, len("Morning came"), end_passage=second
+    )
+
+
+def test_a_span_over_merged_passages_follows_onto_the_merged_one(reader_user, two):
+    first, second = two
+    span = _across(reader_user, first, second)
+    revision_apply({first: first.text + " " + second.text})  # second is kept as is
+    span.refresh_from_db()
+    first.refresh_from_db()
+    assert span.anchor_state == "moved"
+    assert (span.start_passage, span.end_passage) == (first, first)
+    assert first.text[span.start_offset : span.end_offset] == (
+        "under the lamp. Morning came"
+    )
+
+
+def _split_off(first, head: str) -> Passage:
+    """Split `first` after `head`: the rest becomes a new passage after it."""
+    rest = first.text[len(head) :].strip()
+    Passage.objects.filter(part=first.part, order__gt=first.order).update(
+        order=models.F("order") + 1
+    )
+    return Passage.objects.create(
+        edition=first.edition,
+        part=first.part,
+        order=first.order + 1,
+        key="black-001-b",
+        text=rest,
+    )
+
+
+def test_a_span_follows_its_words_into_a_passage_split_off(reader_user, two):
+    first, second = two
+    span = _across(reader_user, first, second)
+    new = _split_off(first, "He wrote at night.")
+    revision_apply({first: "He wrote at night."})
+    span.refresh_from_db()
+    assert span.anchor_state == "moved"
+    assert (span.start_passage, span.end_passage) == (new, second)
+    assert new.text[span.start_offset :] + "\n" + second.text[: span.end_offset] == (
+        span.exact
+    )
+
+
+def test_words_inserted_inside_a_span_beside_a_split_orphan_it(reader_user, two):
+    """Not a fuzzy match onto the inserted words: the quote was interrupted."""
+    first, second = two
+    long = (
+        "The bandages itched under the lamp, and every night he promised himself "
+        "that the mask would be finished before the rains."
+    )
+    first.text = "He wrote at night. " + long
+    first.save()
+    span = make_annotation(
+        reader_user,
+        first,
+        first.text.index(long),
+        len("Morning came"),
+        end_passage=second,
+    )
+    _split_off(first, "He wrote at night.")
+    revision_apply(
+        {
+            first: "He wrote at night.",
+            second: "Then more. " + second.text,
+        }
+    )
+    span.refresh_from_db()
+    assert span.anchor_state == "orphaned"
+    assert span.exact == long + "\nMorning came"  # kept, as it was
 
 
 def test_motif_quotes_follow_or_are_kept_as_orphans(passage):
