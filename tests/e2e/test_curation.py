@@ -4,6 +4,7 @@ what could not."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from annotations.models import Annotation
 from reader.models import Passage
@@ -26,7 +27,14 @@ def test_revise_preview_apply_then_the_reader_reattaches(
     browser, live_server, live_edition
 ):
     base = live_server.url
-    make_user("keeper", groups=("Curators",), is_staff=True)
+    keeper = make_user("keeper", groups=("Curators",), is_staff=True)
+    # Browser tests flush the database, the curators' permissions with it.
+    keeper.groups.get().permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="reader",
+            codename__in=["view_passage", "change_passage"],
+        )
+    )
     reader = make_user("student1")
     passage = Passage.objects.get(key="black-002")
     passage.text = TEXT
