@@ -51,3 +51,4 @@ lint: venv
 # Benchmarks (not part of the test suite): medians, printed.
 bench: venv
 	$(BIN)/python bench/part_page.py
+	$(BIN)/python bench/reanchor.py

@@ -99,6 +99,9 @@ class AnnotationInputSerializer(serializers.Serializer):
     course = serializers.IntegerField(
         required=False, help_text="Class id, for teacher or course visibility"
     )
+    editorial = serializers.BooleanField(
+        required=False, help_text="An editor's note (curators only; public)"
+    )
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
@@ -125,6 +128,8 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "colour",
             "visibility",
             "anchor_state",
+            "editorial",
+            "moderation",
             "replies",
             "is_own",
             "deleted",
@@ -318,6 +323,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
                         raise exceptions.ValidationError({"course": ["Unknown class."]})
                 annotation = annotation_create(
                     course=course,
+                    editorial=data.get("editorial", False),
                     author=request.user,
                     edition=edition,
                     target=TargetInput(

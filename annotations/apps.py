@@ -14,3 +14,4 @@ class AnnotationsConfig(AppConfig):
         from .views import part_page_annotations
 
         register_part_page_contributor(part_page_annotations)
+        from . import reanchoring  # noqa: F401 - registers the revision handler

@@ -21,9 +21,16 @@ from django.utils.translation import gettext as _
 from reader.markdown import format_escaped, sanitise_html
 
 from .models import Annotation, Motivation, Visibility
+from .services import can_moderate
 
 EMPTY = format_escaped("")
 MARK = '<mark class="hl {}" data-annotations="{}" aria-describedby="{}">{}</mark>'
+# An editor's note's number is shown by CSS from the attribute, so it never
+# becomes part of the passage's text (and its offsets).
+MARK_NOTE = (
+    '<mark class="hl {}" data-annotations="{}" aria-describedby="{}" data-note="{}">'
+    "{}</mark>"
+)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -41,10 +48,16 @@ def marked_text(segments: list) -> SafeString:
     exactly, so the browser's offsets stay the passage's offsets. The format
     string is built from MARK and "{}" only, never from the text.
     """
-    template = "".join(MARK if segment.ids else "{}" for segment in segments)
+    template = "".join(
+        (MARK_NOTE if segment.note else MARK) if segment.ids else "{}"
+        for segment in segments
+    )
     args: list[str] = []
     for segment in segments:
-        if segment.ids:
+        if segment.note:
+            args += [segment.css, segment.ids, segment.describedby, segment.note]
+            args.append(segment.text)
+        elif segment.ids:
             args += [segment.css, segment.ids, segment.describedby, segment.text]
         else:
             args.append(segment.text)
@@ -56,12 +69,20 @@ class CardRenderer:
 
     def __init__(self, request: HttpRequest) -> None:
         self.user: AbstractBaseUser | AnonymousUser = request.user
+        self.moderator = can_moderate(request.user)
+        # Classes this reader teaches: their teachers moderate there. The
+        # teaching app's reverse relation, read by name.
+        self.taught: set[int] = (
+            set(request.user.courses_taught.values_list("pk", flat=True))
+            if request.user.is_authenticated
+            else set()
+        )
         self.csrf = get_token(request) if request.user.is_authenticated else ""
         # reverse() once per request, not three times per card.
         marker = "00000000-0000-0000-0000-000000000000"
         self.urls = {
             name: reverse(f"annotations:{name}", args=[marker]).replace(marker, "{}")
-            for name in ("edit", "delete", "reply")
+            for name in ("edit", "delete", "reply", "flag", "moderate", "promote")
         }
         self.kinds = {m.value: str(m.label) for m in Motivation}
         self.visibilities = {v.value: str(v.label) for v in Visibility}
@@ -78,13 +99,23 @@ class CardRenderer:
             "tags": _("Tags"),
             "by": _("%(kind)s by %(author)s"),
             "moved": _(
-                "The text has changed since this was written; the highlight "
-                "follows the quoted words."
+                "The text changed since this was written; the highlight followed."
             ),
+            "then": _("Then:"),
+            "now": _("Now:"),
             "orphaned": _(
-                "The text has changed and the quoted words are no longer in "
-                "this passage. The note is kept, with its original quote."
+                "The text changed and these words are no longer in the passage. "
+                "The note is kept, with its original quote."
             ),
+            "reattach": _("Re-attach it to new words"),
+            "hidden": _("Hidden by a moderator: only you can see it."),
+            "editorial": _("Editor's note"),
+            "flag": _("Flag"),
+            "flag_reason": _("What is wrong with it?"),
+            "send_flag": _("Send to a moderator"),
+            "hide": _("Hide"),
+            "restore": _("Restore"),
+            "promote": _("Ask to publish as an editor's note"),
         }
 
     def cards(self, annotations: list[Annotation]) -> SafeString:
@@ -95,9 +126,14 @@ class CardRenderer:
         own = annotation.author_id == self.user.pk
         author = annotation.author.get_username()
         kind = self.kinds[annotation.motivation]
+        if annotation.editorial:
+            number = getattr(annotation, "note_number", None)
+            kind = f"{labels['editorial']} {number}" if number else labels["editorial"]
         classes = f"card card-{annotation.motivation} hl-{annotation.colour}"
         if own:
             classes += " is-own"
+        if annotation.editorial:
+            classes += " is-editorial"
         if annotation.is_deleted:
             classes += " is-deleted"
             body = format_escaped('<p class="card-deleted">{}</p>', labels["deleted"])
@@ -131,21 +167,54 @@ class CardRenderer:
             actions=(
                 self._actions(annotation)
                 if own and not annotation.is_deleted
-                else EMPTY
+                else self._others_actions(annotation)
             ),
             replies=self._replies(annotation),
             reply_box=self._reply_box(annotation),
         )
 
     def _anchor_notice(self, annotation: Annotation) -> SafeString:
+        """Tell readers when the text changed under their note: old and new
+        wording, or that the words are gone (and, to its author, how to
+        re-attach it)."""
+        notices = []
+        if annotation.moderation == "hidden":
+            notices.append(
+                format_escaped(
+                    '<p class="card-anchor" role="note">{}</p>', self.labels["hidden"]
+                )
+            )
         state = getattr(annotation, "current_anchor", annotation.anchor_state)
-        if state not in ("moved", "orphaned"):
-            return EMPTY
-        return format_escaped(
-            '<p class="card-anchor card-anchor-{}" role="note">{}</p>',
-            state,
-            self.labels[state],
-        )
+        words = getattr(annotation, "current_words", "")
+        if state == "moved" and words:
+            notices.append(
+                format_escaped(
+                    '<p class="card-anchor card-anchor-moved" role="note">'
+                    "{} {} “{}” {} “{}”</p>",
+                    self.labels["moved"],
+                    self.labels["then"],
+                    annotation.exact,
+                    self.labels["now"],
+                    words,
+                )
+            )
+        elif state == "orphaned":
+            reattach = EMPTY
+            if annotation.author_id == self.user.pk:
+                reattach = format_escaped(
+                    ' <a href="?reattach={}#{}">{}</a>',
+                    annotation.pk,
+                    f"card-{annotation.pk}",
+                    self.labels["reattach"],
+                )
+            notices.append(
+                format_escaped(
+                    '<p class="card-anchor card-anchor-orphaned" role="note">{}{}</p>',
+                    self.labels["orphaned"],
+                    reattach,
+                )
+            )
+        return join(notices)
 
     def _visibility(self, annotation: Annotation) -> str:
         if annotation.visibility == Visibility.PUBLIC:
@@ -176,6 +245,61 @@ class CardRenderer:
             self.urls["delete"].format(annotation.pk),
             self.labels["delete"],
         )
+
+    def _others_actions(self, annotation: Annotation) -> SafeString:
+        """Flag (any reader), hide or restore and ask to promote (curators,
+        and the class's teachers for class notes)."""
+        if not self.user.is_authenticated or annotation.is_deleted:
+            return EMPTY
+        parts = []
+        moderates = self.moderator or annotation.course_id in self.taught
+        if moderates:
+            hidden = annotation.moderation == "hidden"
+            parts.append(
+                format_escaped(
+                    '<form method="post" action="{}" class="inline-form">'
+                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                    '<button class="link-button" name="action" value="{}">{}</button>'
+                    "</form>",
+                    self.urls["moderate"].format(annotation.pk),
+                    self.csrf,
+                    "restore" if hidden else "hide",
+                    self.labels["restore" if hidden else "hide"],
+                )
+            )
+            if not annotation.editorial and annotation.body_html:
+                parts.append(
+                    format_escaped(
+                        '<form method="post" action="{}" class="inline-form">'
+                        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                        '<button class="link-button">{}</button></form>',
+                        self.urls["promote"].format(annotation.pk),
+                        self.csrf,
+                        self.labels["promote"],
+                    )
+                )
+        if annotation.visibility in ("public", "course"):
+            parts.append(
+                format_escaped(
+                    '<details class="flag-box"><summary>{}</summary>'
+                    '<form method="post" action="{}">'
+                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                    '<label for="flag-{}">{}</label>'
+                    '<textarea id="flag-{}" name="reason" rows="2" maxlength="1000" '
+                    "required></textarea>"
+                    '<button class="button button-small">{}</button></form></details>',
+                    self.labels["flag"],
+                    self.urls["flag"].format(annotation.pk),
+                    self.csrf,
+                    annotation.pk,
+                    self.labels["flag_reason"],
+                    annotation.pk,
+                    self.labels["send_flag"],
+                )
+            )
+        if not parts:
+            return EMPTY
+        return format_escaped('<div class="card-actions">{}</div>', join(parts))
 
     def _replies(self, annotation: Annotation) -> SafeString:
         replies = getattr(annotation, "visible_replies", [])

@@ -257,6 +257,18 @@ class Annotation(models.Model):
         choices=Moderation.choices,
         default=Moderation.VISIBLE,
     )
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hidden by"),
+    )
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    # An editor's note: public, numbered in the reader and in print. A reader's
+    # note promoted with its author's consent stays credited to its author.
+    editorial = models.BooleanField(_("editor's note"), default=False)
     # Deleting an annotation that others have replied to keeps it as a
     # tombstone, so their replies are not lost.
     deleted = models.DateTimeField(_("deleted"), null=True, blank=True)
@@ -332,3 +344,79 @@ class Annotation(models.Model):
     @property
     def spans_passages(self) -> bool:
         return self.start_passage_id != self.end_passage_id
+
+
+class Flag(models.Model):
+    """A reader asks the moderators to look at a shared annotation."""
+
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="flags"
+    )
+    flagger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags_raised"
+    )
+    reason = models.TextField(_("reason"), max_length=1000)
+    created = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(_("resolved"), default=False)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+
+    def __str__(self) -> str:
+        return f"{self.flagger} flagged {self.annotation_id}"
+
+
+class ModerationLog(models.Model):
+    """Who hid, restored, promoted or deleted what, and when."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", _("Hidden")
+        RESTORE = "restore", _("Restored")
+        DELETE = "delete", _("Deleted")
+        PROMOTE = "promote", _("Promoted to an editor's note")
+
+    annotation_id = models.UUIDField(_("annotation"))
+    annotation_author = models.CharField(_("author"), max_length=150)
+    excerpt = models.CharField(_("excerpt"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("moderation record")
+        verbose_name_plural = _("moderation records")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.annotation_id} by {self.actor}"
+
+
+class PromotionRequest(models.Model):
+    """Asking a reader's consent to publish their note as an editor's note."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the author")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="promotion_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    decided = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by} asks to promote {self.annotation_id}"

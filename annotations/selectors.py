@@ -71,6 +71,7 @@ class MarkedSegment(NamedTuple):
     ids: str = ""
     css: str = ""
     describedby: str = ""
+    note: str = ""  # the number of an editor's note marked here
 
 
 # Cards shown beside each passage; the rest are one link away. A margin
@@ -89,6 +90,11 @@ CARD_FIELDS = (
     "anchor_state",
     "deleted",
     "created",
+    "moderation",
+    "editorial",
+    "end_passage_id",
+    "end_offset",
+    "course_id",
 )
 
 
@@ -146,6 +152,8 @@ def part_annotations(
             "motivation",
             "author_id",
             "deleted",
+            "editorial",
+            "anchor_state",
             "course_id",
             "passage_revision",
             "stale_exact",
@@ -154,14 +162,21 @@ def part_annotations(
         )
     )
     # The cards: per passage, the reader's own first, then in reading order.
+    editorial_rows: dict[int, list] = defaultdict(list)
     own_rows: dict[int, list] = defaultdict(list)
     other_rows: dict[int, list] = defaultdict(list)
     for row in rows:
-        (own_rows if row[7] == user.pk else other_rows)[row[1]].append(row[0])
+        # Editor's notes first, then the reader's own, then the rest.
+        if row[9]:
+            editorial_rows[row[1]].append(row[0])
+        else:
+            (own_rows if row[7] == user.pk else other_rows)[row[1]].append(row[0])
     card_ids = [
         pk
-        for passage_id in {**own_rows, **other_rows}
-        for pk in (own_rows[passage_id] + other_rows[passage_id])[:CARDS_PER_PASSAGE]
+        for passage_id in {**editorial_rows, **own_rows, **other_rows}
+        for pk in (
+            editorial_rows[passage_id] + own_rows[passage_id] + other_rows[passage_id]
+        )[:CARDS_PER_PASSAGE]
     ]
     # Django sends no query for an empty IN list; with no annotations the
     # (empty) subquery keeps the page's query count the same.
@@ -195,6 +210,7 @@ def part_annotations(
     styles: dict[str, str] = {}
     own_ids: set[str] = set()
     anchor_states: dict[str, AnchorState] = {}
+    editorial_order: list[tuple[int, int, str]] = []
     for (
         pk,
         start_id,
@@ -205,6 +221,8 @@ def part_annotations(
         motivation,
         author_id,
         deleted,
+        editorial,
+        state,
         course_id,
         revision,
         exact,
@@ -212,7 +230,7 @@ def part_annotations(
         suffix,
     ) in rows:
         counts[start_id] += 1
-        if deleted is not None:
+        if deleted is not None or state == AnchorState.ORPHANED:
             continue
         first, last = index_of.get(start_id), index_of.get(end_id)
         if first is None or last is None:
@@ -227,6 +245,9 @@ def part_annotations(
                 continue
             first, last, start, end = placed[:4]
         styles[ident] = f"hl-{colour} hl-{motivation}"
+        if editorial:
+            styles[ident] += " hl-editorial"
+            editorial_order.append((first, start, ident))
         if (course_id, author_id) in teachers:
             styles[ident] += " hl-teacher"
         if author_id == user.pk:
@@ -240,16 +261,28 @@ def part_annotations(
     cards_by_passage: dict[int, list[Annotation]] = defaultdict(list)
     for card in sorted(
         cards,
-        key=lambda a: (a.author_id != user.pk, a.start_offset, a.created),
+        key=lambda a: (
+            not a.editorial,
+            a.author_id != user.pk,
+            a.start_offset,
+            a.created,
+        ),
     ):
         cards_by_passage[card.start_passage_id].append(card)
+    # Editor's notes are numbered in reading order through the part.
+    numbers = {
+        ident: n for n, (*_, ident) in enumerate(sorted(editorial_order), start=1)
+    }
     carded_ids = {str(card.pk) for card in cards}
+    by_pk = {p.pk: p for p in passages}
     for card in cards:
         card.current_anchor = anchor_states.get(str(card.pk), card.anchor_state)
+        card.current_words = _current_words(card, by_pk)
+        card.note_number = numbers.get(str(card.pk))
     for passage in passages:
         segments = split_segments(passage.text, ranges.get(passage.pk, ()))
         passage.annotation_segments = _merge(
-            [_mark(s, styles, own_ids, carded_ids) for s in segments]
+            [_mark(s, styles, own_ids, carded_ids, numbers) for s in segments]
         )
         passage.annotation_cards = cards_by_passage.get(passage.pk, [])
         passage.annotation_count = counts.get(passage.pk, 0)
@@ -257,6 +290,22 @@ def part_annotations(
             passage.annotation_cards
         )
     return PartAnnotations(total=len(rows), cards=cards, tags=tag_names)
+
+
+def _current_words(annotation: Annotation, passages: dict[int, Passage]) -> str:
+    """The words an annotation points at now (after a revision they may
+    differ from the words it quoted)."""
+    start = passages.get(annotation.start_passage_id)
+    end = passages.get(annotation.end_passage_id)
+    if start is None or end is None or annotation.start_offset is None:
+        return ""
+    if start.pk == end.pk:
+        return start.text[annotation.start_offset : annotation.end_offset]
+    return (
+        start.text[annotation.start_offset :]
+        + " … "
+        + end.text[: annotation.end_offset]
+    )
 
 
 def _reanchor(
@@ -323,7 +372,11 @@ def _attach_threads(
 
 
 def _mark(
-    segment: Segment, styles: dict[str, str], own: set[str], carded: set[str]
+    segment: Segment,
+    styles: dict[str, str],
+    own: set[str],
+    carded: set[str],
+    numbers: dict[str, int],
 ) -> MarkedSegment:
     """How a segment is marked: the innermost annotation's colour and kind,
     whether any is the reader's own, and whether annotations overlap."""
@@ -342,6 +395,7 @@ def _mark(
         " ".join(ids),
         css,
         " ".join(["card-" + i for i in ids if i in carded]),
+        next((str(numbers[i]) for i in ids if i in numbers), ""),
     )
 
 

@@ -28,7 +28,11 @@ from .models import (
     AnchorState,
     Annotation,
     Colour,
+    Flag,
+    Moderation,
+    ModerationLog,
     Motivation,
+    PromotionRequest,
     Tag,
     Visibility,
 )
@@ -216,6 +220,7 @@ def annotation_create(
     annotation_id: uuid.UUID | None = None,
     course: object | None = None,
     answer_first: bool = False,
+    editorial: bool = False,
 ) -> Annotation:
     """Create a highlight, note or question on a range of text.
 
@@ -228,6 +233,13 @@ def annotation_create(
     visibility = _check_visibility(
         visibility, course=course, author=author, edition_id=edition.pk
     )
+    if editorial:
+        if not can_moderate(author):
+            raise ValidationError(
+                {"editorial": _("Only curators write editor's notes.")}
+            )
+        if visibility != Visibility.PUBLIC:
+            raise ValidationError({"visibility": _("Editor's notes are public.")})
     tag_names = _clean_tags(tags)
     resolved = target_resolve(edition=edition, target=target, exact=exact)
     annotation = Annotation(
@@ -250,6 +262,7 @@ def annotation_create(
         visibility=visibility,
         course=course if visibility in CLASS_VISIBILITIES else None,
         answer_first=answer_first,
+        editorial=editorial,
     )
     annotation.full_clean()
     annotation.save()
@@ -347,6 +360,33 @@ def annotation_update(
 
 
 @transaction.atomic
+def annotation_reattach(
+    *, annotation: Annotation, user: AbstractBaseUser, target: TargetInput
+) -> Annotation:
+    """Attach an orphaned (or moved) annotation to words chosen anew: by its
+    author, or by a curator looking after the edition."""
+    if annotation.author_id != user.pk and not user.has_perm(
+        "annotations.change_annotation"
+    ):
+        raise PermissionDenied(_("Only the author or a curator can re-attach a note."))
+    if annotation.is_reply:
+        raise ValidationError({"reply_to": _("A reply follows the note it answers.")})
+    resolved = target_resolve(edition=annotation.edition, target=target)
+    annotation.start_passage = resolved.start
+    annotation.start_offset = resolved.start_offset
+    annotation.end_passage = resolved.end
+    annotation.end_offset = resolved.end_offset
+    annotation.exact = resolved.quote.exact
+    annotation.prefix = resolved.quote.prefix
+    annotation.suffix = resolved.quote.suffix
+    annotation.passage_revision = resolved.start.revision
+    annotation.anchor_state = AnchorState.EXACT
+    annotation.full_clean()
+    annotation.save()
+    return annotation
+
+
+@transaction.atomic
 def annotation_delete(*, annotation: Annotation, user: AbstractBaseUser) -> bool:
     """Delete an author's own annotation.
 
@@ -366,3 +406,138 @@ def annotation_delete(*, annotation: Annotation, user: AbstractBaseUser) -> bool
     annotation.replies.all().delete()
     annotation.delete()
     return True
+
+
+# --- Moderation and editor's notes ---------------------------------------------
+
+MAX_FLAG_REASON = 1000
+
+
+def can_moderate(user: AbstractBaseUser) -> bool:
+    """Curators moderate everything (their group carries the permission)."""
+    return user.is_authenticated and user.has_perm("annotations.change_annotation")
+
+
+def teaches_course_of(user: AbstractBaseUser, annotation: Annotation) -> bool:
+    return (
+        user.is_authenticated
+        and annotation.course_id is not None
+        and annotation.course.teachers.filter(pk=user.pk).exists()
+    )
+
+
+def _log(annotation: Annotation, action: str, actor: AbstractBaseUser) -> None:
+    ModerationLog.objects.create(
+        annotation_id=annotation.pk,
+        annotation_author=annotation.author.get_username(),
+        excerpt=(annotation.body or annotation.exact)[:200],
+        action=action,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def annotation_flag(
+    *, user: AbstractBaseUser, annotation: Annotation, reason: str
+) -> Flag:
+    """Ask the moderators to look at a shared annotation."""
+    reason = (reason or "").strip()
+    if annotation.author_id == user.pk:
+        raise ValidationError({"reason": _("You can edit or delete your own notes.")})
+    if annotation.visibility not in (Visibility.PUBLIC, Visibility.COURSE):
+        raise ValidationError({"reason": _("Only shared notes can be flagged.")})
+    if not reason:
+        raise ValidationError({"reason": _("Say briefly what is wrong.")})
+    if len(reason) > MAX_FLAG_REASON:
+        raise ValidationError({"reason": _("At most %d characters.") % MAX_FLAG_REASON})
+    if annotation.flags.filter(flagger=user, resolved=False).exists():
+        raise ValidationError({"reason": _("You have flagged this already.")})
+    return Flag.objects.create(annotation=annotation, flagger=user, reason=reason)
+
+
+def _check_moderator(user: AbstractBaseUser, annotation: Annotation) -> None:
+    if not (can_moderate(user) or teaches_course_of(user, annotation)):
+        raise PermissionDenied(
+            _("Only curators, or the class's teachers, moderate notes.")
+        )
+
+
+@transaction.atomic
+def annotation_hide(*, annotation: Annotation, actor: AbstractBaseUser) -> Annotation:
+    """Hide a note from everyone but its author, and record who did it."""
+    _check_moderator(actor, annotation)
+    annotation.moderation = Moderation.HIDDEN
+    annotation.hidden_by = actor
+    annotation.hidden_at = timezone.now()
+    annotation.save(update_fields=["moderation", "hidden_by", "hidden_at"])
+    _log(annotation, ModerationLog.Action.HIDE, actor)
+    return annotation
+
+
+@transaction.atomic
+def annotation_restore(
+    *, annotation: Annotation, actor: AbstractBaseUser
+) -> Annotation:
+    _check_moderator(actor, annotation)
+    annotation.moderation = Moderation.VISIBLE
+    annotation.save(update_fields=["moderation"])
+    annotation.flags.filter(resolved=False).update(resolved=True)
+    _log(annotation, ModerationLog.Action.RESTORE, actor)
+    return annotation
+
+
+@transaction.atomic
+def annotation_delete_by_curator(
+    *, annotation: Annotation, curator: AbstractBaseUser
+) -> None:
+    """The one way admin deletes a reader's note: explicit, and logged."""
+    if not curator.has_perm("annotations.delete_annotation"):
+        raise PermissionDenied
+    _log(annotation, ModerationLog.Action.DELETE, curator)
+    annotation.replies.all().delete()
+    annotation.delete()
+
+
+@transaction.atomic
+def promotion_request(
+    *, annotation: Annotation, requester: AbstractBaseUser
+) -> PromotionRequest:
+    """Ask a reader whether their note may become an editor's note."""
+    _check_moderator(requester, annotation)
+    if annotation.is_reply or annotation.editorial:
+        raise ValidationError(_("This note cannot be promoted."))
+    if annotation.author_id == requester.pk:
+        raise ValidationError(_("Write an editor's note directly instead."))
+    existing = annotation.promotion_requests.filter(
+        status=PromotionRequest.Status.PENDING
+    )
+    if existing.exists():
+        return existing.first()
+    return PromotionRequest.objects.create(
+        annotation=annotation, requested_by=requester
+    )
+
+
+@transaction.atomic
+def promotion_decide(
+    *, request: PromotionRequest, author: AbstractBaseUser, accept: bool
+) -> PromotionRequest:
+    """The author consents (or not). Accepted notes become public editor's
+    notes, still credited to their author."""
+    if request.annotation.author_id != author.pk:
+        raise PermissionDenied(_("Only the note's author decides."))
+    if request.status != PromotionRequest.Status.PENDING:
+        raise ValidationError(_("This request was already answered."))
+    request.status = (
+        PromotionRequest.Status.ACCEPTED if accept else PromotionRequest.Status.DECLINED
+    )
+    request.decided = timezone.now()
+    request.save(update_fields=["status", "decided"])
+    if accept:
+        annotation = request.annotation
+        annotation.editorial = True
+        annotation.visibility = Visibility.PUBLIC
+        annotation.save(update_fields=["editorial", "visibility"])
+        annotation.replies.update(visibility=Visibility.PUBLIC)
+        _log(annotation, ModerationLog.Action.PROMOTE, request.requested_by)
+    return request

@@ -21,6 +21,25 @@ urlpatterns = [
         name="passage",
     ),
     path("annotations/<uuid:pk>/reply/", views.annotation_reply, name="reply"),
+    path("annotations/<uuid:pk>/flag/", views.annotation_flag_view, name="flag"),
+    path(
+        "annotations/<uuid:pk>/moderate/",
+        views.annotation_moderate_view,
+        name="moderate",
+    ),
+    path(
+        "annotations/<uuid:pk>/promote/", views.annotation_promote_view, name="promote"
+    ),
+    path(
+        "notebook/requests/<int:pk>/",
+        views.promotion_decide_view,
+        name="promotion_decide",
+    ),
+    path(
+        "annotations/<uuid:pk>/reattach/",
+        views.annotation_reattach_view,
+        name="reattach",
+    ),
     path("annotations/<uuid:pk>/edit/", views.annotation_edit, name="edit"),
     path(
         "annotations/<uuid:pk>/delete/", views.annotation_confirm_delete, name="delete"

@@ -3,13 +3,14 @@ and "My notebook" with its exports and import."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +23,14 @@ from . import exports
 from .cards import CardRenderer, marked_text
 from .forms import AnnotationDialogForm, AnnotationEditForm, ImportForm, ReplyForm
 from .importing import import_annotations
-from .models import Annotation, Colour, Motivation, Visibility
+from .models import (
+    AnchorState,
+    Annotation,
+    Colour,
+    Motivation,
+    PromotionRequest,
+    Visibility,
+)
 from .selectors import (
     PartFilters,
     notebook_annotations,
@@ -32,12 +40,36 @@ from .selectors import (
 )
 from .services import (
     OPEN_VISIBILITIES,
+    TargetInput,
     annotation_delete,
+    annotation_flag,
+    annotation_hide,
+    annotation_reattach,
+    annotation_restore,
     annotation_update,
+    can_moderate,
+    promotion_decide,
+    promotion_request,
     reply_create,
+    teaches_course_of,
 )
 
 MAX_ANNOTATIONS_ON_PAGE = 500
+
+
+def _reattach_target(request: HttpRequest) -> Annotation | None:
+    """?reattach=<id>: the reader is choosing new words for an orphaned note."""
+    pk = request.GET.get("reattach", "")
+    if not pk or not request.user.is_authenticated:
+        return None
+    try:
+        return (
+            Annotation.objects.filter(pk=pk, author=request.user, reply_to__isnull=True)
+            .exclude(anchor_state="exact")
+            .first()
+        )
+    except ValidationError:
+        return None
 
 
 def part_page_annotations(
@@ -69,6 +101,8 @@ def part_page_annotations(
         "colour_choices": Colour.choices,
         "visibility_choices": [(v.value, v.label) for v in OPEN_VISIBILITIES],
         "annotation_form": AnnotationDialogForm() if user.is_authenticated else None,
+        "reattach": _reattach_target(request),
+        "can_write_editorial": can_moderate(user),
     }
 
 
@@ -121,6 +155,107 @@ def _back_to(annotation: Annotation) -> str:
     if root.start_passage is None:
         return reverse("reader:home")
     return f"{root.start_passage.part.get_absolute_url()}#card-{root.pk}"
+
+
+@login_required
+@require_POST
+def annotation_flag_view(request: HttpRequest, pk: object) -> HttpResponse:
+    annotation = _visible_annotation(request, pk)
+    try:
+        annotation_flag(
+            user=request.user,
+            annotation=annotation,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Thank you. A moderator will look at it."))
+    return redirect(_back_to(annotation))
+
+
+@login_required
+@require_POST
+def annotation_moderate_view(request: HttpRequest, pk: object) -> HttpResponse:
+    """Hide or restore: curators anywhere, teachers within their class."""
+    annotation = get_object_or_404(
+        Annotation.objects.select_related("course", "start_passage__part__edition"),
+        pk=pk,
+    )
+    if not (can_moderate(request.user) or teaches_course_of(request.user, annotation)):
+        raise PermissionDenied
+    if request.POST.get("action") == "restore":
+        annotation_restore(annotation=annotation, actor=request.user)
+        messages.success(request, _("Restored."))
+    else:
+        annotation_hide(annotation=annotation, actor=request.user)
+        messages.success(request, _("Hidden from everyone but its author."))
+    return redirect(_back_to(annotation))
+
+
+@login_required
+@require_POST
+def annotation_promote_view(request: HttpRequest, pk: object) -> HttpResponse:
+    annotation = _visible_annotation(request, pk)
+    try:
+        promotion_request(annotation=annotation, requester=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Asked %s; it becomes an editor's note if they agree.")
+            % annotation.author.get_username(),
+        )
+    return redirect(_back_to(annotation))
+
+
+@login_required
+@require_POST
+def promotion_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    promotion = get_object_or_404(
+        PromotionRequest.objects.select_related("annotation"),
+        pk=pk,
+        annotation__author=request.user,
+    )
+    try:
+        promotion_decide(
+            request=promotion,
+            author=request.user,
+            accept=request.POST.get("accept") == "yes",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("annotations:notebook")
+
+
+@login_required
+@require_POST
+def annotation_reattach_view(request: HttpRequest, pk: object) -> JsonResponse:
+    """Re-attach a note whose words a revision removed (JSON, from the reader)."""
+    annotation = _visible_annotation(request, pk)
+    try:
+        data = json.loads(request.body or b"null")
+        target = data["target"]
+        annotation_reattach(
+            annotation=annotation,
+            user=request.user,
+            target=TargetInput(
+                str(target["start"]["passage"]),
+                int(target["start"]["offset"]),
+                str(target["end"]["passage"]),
+                int(target["end"]["offset"]),
+            ),
+        )
+    except PermissionDenied as exc:
+        return JsonResponse({"detail": str(exc)}, status=403)
+    except ValidationError as exc:
+        return JsonResponse(exc.message_dict, status=400)
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError):
+        return JsonResponse(
+            {"target": [_("Send a target with start and end.")]}, status=400
+        )
+    return JsonResponse({"id": str(annotation.pk), "state": annotation.anchor_state})
 
 
 @login_required
@@ -224,10 +359,18 @@ def notebook(request: HttpRequest) -> HttpResponse:
         if not groups or groups[-1]["part"].pk != part.pk:
             groups.append({"part": part, "annotations": []})
         groups[-1]["annotations"].append(annotation)
+    orphans = [a for a in annotations if a.anchor_state == AnchorState.ORPHANED]
+    requests = list(
+        PromotionRequest.objects.filter(
+            annotation__author=request.user, status=PromotionRequest.Status.PENDING
+        ).select_related("annotation__start_passage", "requested_by")
+    )
     return render(
         request,
         "annotations/notebook.html",
         {
+            "orphans": orphans,
+            "promotion_requests": requests,
             "groups": groups,
             "count": len(annotations),
             "my_replies": my_replies,

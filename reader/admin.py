@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+import secrets
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from .import_files import MAX_UPLOAD_BYTES
+from .importing import EditionDetails, import_apply, import_plan
 from .models import Edition, Part, Passage, PassageRead, PassageRevision
-from .services import passage_revise
+from .revisions import revision_apply, revision_preview
+from .splitting import DEFAULT_PATTERNS, format_patterns, parse_patterns
 
 
 class PartInline(admin.TabularInline):
@@ -22,12 +33,152 @@ class PartInline(admin.TabularInline):
     ordering = ("order",)
 
 
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("Markdown (.md), plain text (.txt) or EPUB (.epub)."),
+    )
+    slug = forms.SlugField(
+        label=_("Edition slug"),
+        help_text=_("A new slug creates an edition; an existing one revises it."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    author = forms.CharField(label=_("Author"), max_length=200, initial="Kōbō Abe")
+    language = forms.CharField(label=_("Language"), max_length=16, initial="en")
+    translator = forms.CharField(label=_("Translator"), max_length=200, required=False)
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB.")
+                % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
     list_display = ("title", "slug", "author", "language", "published")
     list_filter = ("published", "language")
     search_fields = ("title", "slug", "author")
     inlines = [PartInline]
+    change_list_template = "admin/reader/edition/change_list.html"
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="reader_edition_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload, then preview (parts, problems, revisions), then confirm.
+
+        The upload waits in var/media/imports under a random name between
+        the steps; confirming loads it in one transaction, cancelling or
+        confirming removes it.
+        """
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import an edition"),
+        }
+        step = request.POST.get("step", "")
+        if request.method != "POST" or step == "":
+            form = ImportForm(request.POST or None, request.FILES or None)
+            if request.method == "POST" and form.is_valid():
+                upload = form.cleaned_data["file"]
+                token = _stash(upload.read(), upload.name)
+                details = {
+                    k: form.cleaned_data[k]
+                    for k in ImportForm.base_fields
+                    if k != "file"
+                }
+                return self._preview(request, context, token, upload.name, details)
+            return TemplateResponse(
+                request, "admin/reader/edition/import.html", {**context, "form": form}
+            )
+        token = request.POST.get("token", "")
+        stashed = _stashed(token)
+        if stashed is None:
+            messages.error(
+                request, _("The upload has expired; please upload it again.")
+            )
+            return HttpResponseRedirect(reverse("admin:reader_edition_import"))
+        name = request.POST.get("name", "upload")
+        details = {
+            k: request.POST.get(k, "") for k in ImportForm.base_fields if k != "file"
+        }
+        if step == "cancel":
+            stashed.unlink(missing_ok=True)
+            messages.info(request, _("Import cancelled; nothing was written."))
+            return HttpResponseRedirect(reverse("admin:reader_edition_changelist"))
+        return self._preview(
+            request, context, token, name, details, confirm=step == "confirm"
+        )
+
+    def _preview(
+        self,
+        request: HttpRequest,
+        context: dict,
+        token: str,
+        name: str,
+        details: dict,
+        *,
+        confirm: bool = False,
+    ) -> HttpResponse:
+        stashed = _stashed(token)
+        patterns_text = request.POST.get("patterns") or format_patterns(
+            DEFAULT_PATTERNS
+        )
+        pattern_error = ""
+        try:
+            patterns = parse_patterns(patterns_text)
+        except ValueError as exc:
+            pattern_error = str(exc)
+            patterns = DEFAULT_PATTERNS
+        encoding = request.POST.get("encoding") or None
+        plan = import_plan(
+            name=name,
+            data=stashed.read_bytes(),
+            encoding=encoding,
+            patterns=patterns,
+            details=EditionDetails(
+                slug=details.get("slug", ""),
+                title=details.get("title", ""),
+                author=details.get("author", ""),
+                language=details.get("language", "en") or "en",
+                translator=details.get("translator", ""),
+            ),
+        )
+        if confirm and plan.ok and not pattern_error:
+            report = import_apply(plan)
+            stashed.unlink(missing_ok=True)
+            for line in report.lines():
+                messages.success(request, line)
+            return HttpResponseRedirect(
+                reverse("admin:reader_edition_change", args=[report.edition.pk])
+            )
+        return TemplateResponse(
+            request,
+            "admin/reader/edition/import_preview.html",
+            {
+                **context,
+                "plan": plan,
+                "token": token,
+                "name": name,
+                "details": details,
+                "patterns": patterns_text,
+                "pattern_error": pattern_error,
+                "encoding": encoding or "",
+            },
+        )
 
 
 class PassageInline(admin.TabularInline):
@@ -80,8 +231,25 @@ class PassageAdmin(admin.ModelAdmin):
     search_fields = ("key", "text")
     ordering = ("edition", "part__order", "order")
     list_select_related = ("part", "edition")
-    readonly_fields = ("edition", "part", "key", "revision", "modified")
-    fields = ("edition", "part", "order", "key", "text", "revision", "modified")
+    readonly_fields = (
+        "edition",
+        "part",
+        "key",
+        "text",
+        "revise_link",
+        "revision",
+        "modified",
+    )
+    fields = (
+        "edition",
+        "part",
+        "order",
+        "key",
+        "text",
+        "revise_link",
+        "revision",
+        "modified",
+    )
     inlines = [PassageRevisionInline]
     list_per_page = 100
 
@@ -104,18 +272,62 @@ class PassageAdmin(admin.ModelAdmin):
         # which assign keys that must never be reused.
         return False
 
-    def save_model(
-        self, request: HttpRequest, obj: Passage, form: ModelForm, change: bool
-    ) -> None:
-        if change and "text" in form.changed_data:
-            new_text = obj.text
-            # Save the other fields with the old text, then revise the text
-            # so the old one is kept (the admin view runs in one transaction).
-            obj.text = form.initial["text"]
-            super().save_model(request, obj, form, change)
-            passage_revise(passage=obj, text=new_text)
-        else:
-            super().save_model(request, obj, form, change)
+    @admin.display(description=_("revise"))
+    def revise_link(self, passage: Passage) -> str:
+        if not passage.pk:
+            return "—"
+        return format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:reader_passage_revise", args=[passage.pk]),
+            _("Revise the text (preview its effect on annotations first)"),
+        )
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<int:pk>/revise/",
+                self.admin_site.admin_view(self.revise_view),
+                name="reader_passage_revise",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revise_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Edit a passage's text: preview the diff and what happens to every
+        annotation and motif occurrence on it, then apply, all or nothing."""
+        passage = get_object_or_404(Passage.objects.select_related("part"), pk=pk)
+        if not self.has_change_permission(request, passage):
+            raise PermissionDenied
+        text = request.POST.get("text", passage.text)
+        preview = None
+        if request.method == "POST":
+            if not " ".join(text.split()):
+                messages.error(request, _("A passage cannot be empty."))
+            elif request.POST.get("action") == "apply":
+                revision_apply({passage: text})
+                messages.success(
+                    request,
+                    _("Revised %(key)s. Annotations were re-anchored; none deleted.")
+                    % {"key": passage.key},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:reader_passage_change", args=[passage.pk])
+                )
+            else:
+                previews = revision_preview({passage: text})
+                preview = previews[0] if previews else None
+                if preview is None:
+                    messages.info(request, _("The text is unchanged."))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": passage,
+            "passage": passage,
+            "text": text,
+            "preview": preview,
+            "title": _("Revise %s") % passage.key,
+        }
+        return TemplateResponse(request, "admin/reader/passage/revise.html", context)
 
 
 @admin.register(PassageRead)
@@ -131,3 +343,19 @@ class PassageReadAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+def _stash(data: bytes, name: str) -> str:
+    """Keep an upload between preview and confirmation, under a random name."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(16)
+    (folder / token).write_bytes(data)
+    return token
+
+
+def _stashed(token: str) -> Path | None:
+    if not token or not all(c in "0123456789abcdef" for c in token):
+        return None
+    path = Path(settings.MEDIA_ROOT) / "imports" / token
+    return path if path.is_file() else None

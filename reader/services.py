@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .edition_files import EditionSource
-from .models import Edition, Part, Passage, PassageRead, PassageRevision
+from .models import Edition, Part, Passage, PassageRead
+from .revisions import revision_apply
 
 
 @dataclass
@@ -109,6 +110,7 @@ def edition_load(*, source: EditionSource) -> LoadReport:
 
     passages_by_key = {p.key: p for p in edition.passages.select_related("part")}
     seen_keys: set[str] = set()
+    revised: dict[Passage, str] = {}
     for part_source in source.parts:
         part = parts_by_slug.get(part_source.slug)
         part_fields = {
@@ -143,7 +145,7 @@ def edition_load(*, source: EditionSource) -> LoadReport:
                 report.passages_created.append(passage.key)
                 continue
             if passage.text != passage_source.text:
-                passage_revise(passage=passage, text=passage_source.text)
+                revised[passage] = passage_source.text
                 report.passages_updated.append(passage.key)
             if passage.part_id != part.pk or passage.order != order:
                 passage.part = part
@@ -153,6 +155,9 @@ def edition_load(*, source: EditionSource) -> LoadReport:
             elif passage.key not in report.passages_updated:
                 report.passages_unchanged += 1
 
+    if revised:
+        # Changed texts are revisions: old texts kept, anchors followed.
+        revision_apply(revised)
     report.passages_kept = sorted(set(passages_by_key) - seen_keys)
     report.parts_kept = sorted(set(parts_by_slug) - {p.slug for p in source.parts})
     return report
@@ -170,22 +175,6 @@ def _update_fields(instance: Edition | Part, **values: object) -> bool:
     instance.full_clean()
     instance.save(update_fields=changed)
     return True
-
-
-@transaction.atomic
-def passage_revise(*, passage: Passage, text: str) -> Passage:
-    """Give a passage new text, keeping the old text as a revision."""
-    text = " ".join(text.split())
-    if text == passage.text:
-        return passage
-    PassageRevision.objects.create(
-        passage=passage, revision=passage.revision, text=passage.text
-    )
-    passage.text = text
-    passage.revision += 1
-    passage.full_clean()
-    passage.save(update_fields=["text", "revision", "modified"])
-    return passage
 
 
 def passage_reads_record(*, user: object, passages: Iterable[Passage]) -> int:

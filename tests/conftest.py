@@ -14,9 +14,11 @@ from tests.factories import make_edition, make_part, make_passages, make_user
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Tests make many users; real hashing is slow by design."""
+def fast_password_hashing(settings, tmp_path):
+    """Tests make many users; real hashing is slow by design. Uploads kept
+    between steps go to a temporary folder, not var/."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

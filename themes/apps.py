@@ -14,3 +14,4 @@ class ThemesConfig(AppConfig):
         from .views import part_page_motifs
 
         register_part_page_contributor(part_page_motifs)
+        from . import reanchoring  # noqa: F401 - registers the revision handler

@@ -107,6 +107,18 @@ class MotifOccurrence(models.Model):
     prefix = models.CharField(_("text before"), max_length=64, blank=True)
     suffix = models.CharField(_("text after"), max_length=64, blank=True)
     passage_revision = models.PositiveIntegerField(_("passage revision"), default=1)
+    # After a revision: did the quoted phrase survive where it was, move, or
+    # vanish (the link to the passage stays; the quote is kept for the record)?
+    anchor_state = models.CharField(
+        _("anchor"),
+        max_length=10,
+        choices=[
+            ("exact", _("Exact")),
+            ("moved", _("Moved")),
+            ("orphaned", _("Orphaned")),
+        ],
+        default="exact",
+    )
     note = models.TextField(_("curator's note"), blank=True, help_text=_("Markdown."))
     weight = models.CharField(
         _("weight"), max_length=10, choices=Weight.choices, default=Weight.PASSING

@@ -163,12 +163,36 @@ toolbar?.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-action]");
   if (!button) return;
   if (button.dataset.colour) localStorage.setItem("tn:colour", button.dataset.colour);
+  if (button.dataset.action === "reattach") {
+    reattach(button.dataset.reattachUrl);
+    return;
+  }
   if (button.dataset.action === "motif") {
     proposeMotif(button.dataset.proposeUrl);
     return;
   }
   begin(button.dataset.action);
 });
+
+// --- Re-attaching an orphaned note to words chosen anew ------------------------
+
+async function reattach(url) {
+  const target = targetFromSelection();
+  if (!target) { announce("Select some words first."); return; }
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: JSON.stringify({ target: { start: target.start, end: target.end } }),
+  });
+  if (!response.ok) {
+    const errors = await response.json().catch(() => ({}));
+    announce(Object.values(errors).flat().join(" ") || "Not re-attached.");
+    return;
+  }
+  const { id } = await response.json();
+  location.href = `${location.pathname}#card-${id}`;
+}
 
 // --- Proposing a motif link for the selected words ----------------------------
 
@@ -276,7 +300,8 @@ form?.addEventListener("submit", (event) => {
     body: data.get("body") || "",
     tags: String(data.get("tags") || "").split(",").map((t) => t.trim()).filter(Boolean),
     colour,
-    visibility: data.get("visibility"),
+    visibility: data.get("editorial") ? "public" : data.get("visibility"),
+    ...(data.get("editorial") ? { editorial: true } : {}),
   });
 });
 

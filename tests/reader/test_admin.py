@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from reader.models import Passage
@@ -47,26 +48,54 @@ def test_a_curator_opens_a_part_with_its_passages_inline(client, edition, curato
     assert "black-003" in response.content.decode()
 
 
-def test_editing_a_passage_in_admin_keeps_the_old_text(client, edition, curator):
+def test_revising_a_passage_in_admin_previews_then_keeps_the_old_text(
+    client, edition, curator
+):
     client.force_login(curator)
     passage = Passage.objects.get(key="black-001")
     old_text = passage.text
-    response = client.post(
+    url = reverse("admin:reader_passage_revise", args=[passage.pk])
+    new_text = "A corrected text for the first passage."
+    preview = client.post(url, {"text": new_text, "action": "preview"})
+    assert preview.status_code == 200
+    assert preview.context["preview"].new == new_text
+    passage.refresh_from_db()
+    assert passage.text == old_text  # a preview writes nothing
+    response = client.post(url, {"text": new_text, "action": "apply"})
+    assert response.status_code == 302
+    passage.refresh_from_db()
+    assert passage.text == new_text
+    assert passage.revision == 2
+    assert list(passage.revisions.values_list("text", flat=True)) == [old_text]
+
+
+def test_the_text_is_not_edited_in_the_plain_change_form(client, edition, curator):
+    client.force_login(curator)
+    passage = Passage.objects.get(key="black-001")
+    client.post(
         reverse("admin:reader_passage_change", args=[passage.pk]),
         {
             "order": passage.order,
-            "text": "A corrected text for the first passage.",
+            "text": "Sneaky",
             "revisions-TOTAL_FORMS": "0",
             "revisions-INITIAL_FORMS": "0",
             "revisions-MIN_NUM_FORMS": "0",
             "revisions-MAX_NUM_FORMS": "1000",
         },
     )
-    assert response.status_code == 302, response.content.decode()[:2000]
     passage.refresh_from_db()
-    assert passage.text == "A corrected text for the first passage."
-    assert passage.revision == 2
-    assert list(passage.revisions.values_list("text", flat=True)) == [old_text]
+    assert passage.text != "Sneaky"
+
+
+@pytest.mark.parametrize("who", ["reader", "teacher"])
+def test_only_curators_revise(client, edition, reader_user, teacher, who):
+    client.force_login(reader_user if who == "reader" else teacher)
+    passage = Passage.objects.get(key="black-001")
+    url = reverse("admin:reader_passage_revise", args=[passage.pk])
+    response = client.post(url, {"text": "x y z", "action": "apply"})
+    assert response.status_code == 302 and "login" in response["Location"]
+    passage.refresh_from_db()
+    assert passage.revision == 1
 
 
 def test_curators_cannot_delete_passages(client, edition, curator):

@@ -1,0 +1,405 @@
+"""Following a passage revision: where each annotation's words are now.
+
+Used by reader.revisions for both the curator's preview and the revision
+itself, so what the preview predicts is exactly what applying does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db import transaction
+from django.db.models import Q
+from rapidfuzz import fuzz
+
+from reader.models import Passage, PassageRevision
+from reader.revisions import Anchored, Effect, EffectItem, register_anchored
+
+from . import anchoring
+from .models import AnchorState, Annotation
+
+
+@dataclass(frozen=True)
+class Placement:
+    state: str
+    start: Passage | None = None
+    start_offset: int | None = None
+    end: Passage | None = None
+    end_offset: int | None = None
+    words: str = ""
+
+
+def place(
+    *,
+    span_old: list[Passage],
+    old_texts: dict[int, str],
+    new_texts: dict[int, str],
+    start_offset: int,
+    end_offset: int,
+    quote: anchoring.Quote,
+) -> Placement:
+    """Where a range over `span_old` (offsets in the old texts) lies now.
+
+    `span_old` is the passages now from the range's first to its last. A
+    revision knows the old text as well as the new, so the edit itself is
+    followed first (a word diff): words untouched by the edit are found
+    exactly where the edit put them, even when the same words occur elsewhere;
+    words the edit deleted are orphaned rather than looked for elsewhere; words
+    the edit changed are followed only while they stay close to what was
+    quoted. Only when the stored range no longer matched the old text (it was
+    already stale) is the quote searched for by anchoring.resolve.
+    """
+    new_doc = anchoring.join_passages([new_texts[p.pk] for p in span_old])
+    # The passages between the first and the last may be new (a paragraph
+    # split off in this revision), so the range was made without them. That
+    # is checked, never guessed: the stored range must give back the quote.
+    ranges = [_stored_range(span_old, old_texts, start_offset, end_offset)]
+    if len(span_old) > 2 and not _gives(ranges[0], quote):
+        outer = [span_old[0], span_old[-1]]
+        ranges.insert(0, _stored_range(outer, old_texts, start_offset, end_offset))
+    old_doc, start, end = next((r for r in ranges if _gives(r, quote)), ranges[-1])
+    if _gives((old_doc, start, end), quote):
+        followed = follow_edit(old_doc.text, new_doc.text, start, end)
+        if followed is None or not followed[2]:
+            merged = _across_merged_break(old_doc.text, new_doc.text, start, quote)
+            if merged is not None:
+                return _placement(new_doc, span_old, merged, start_offset, end_offset)
+        if followed is None:
+            return Placement(AnchorState.ORPHANED)
+        new_start, new_end, intact = followed
+        if not intact:
+            # A diff may align an edit beside the quote as if it touched the
+            # quote's edge ("…done. He left…" losing its first "."); if the
+            # quoted words stand whole at either mapped edge, they are intact.
+            size = len(quote.exact)
+            for candidate in (new_start, new_end - size):
+                if new_doc.text[candidate : candidate + size] == quote.exact:
+                    new_start, new_end, intact = candidate, candidate + size, True
+                    break
+        if not intact:
+            new_start, new_end = _whole_words(
+                new_doc.text, new_start, new_end, old_doc.text, start, end
+            )
+        words = new_doc.text[new_start:new_end]
+        if not (intact and words == quote.exact) and (
+            not words.strip() or fuzz.ratio(words, quote.exact) < MIN_FOLLOW_SIMILARITY
+        ):
+            return Placement(AnchorState.ORPHANED)
+        resolved = (new_start, new_end, intact and words == quote.exact)
+    else:
+        resolution = anchoring.resolve(
+            new_doc.text,
+            anchoring.Anchor(start=start, end=max(start, end), quote=quote),
+        )
+        if resolution.state == anchoring.AnchorState.ORPHANED:
+            return Placement(AnchorState.ORPHANED)
+        resolved = (
+            resolution.start,
+            resolution.end,
+            resolution.state == anchoring.AnchorState.EXACT,
+        )
+    return _placement(new_doc, span_old, resolved, start_offset, end_offset)
+
+
+def _stored_range(
+    passages: list[Passage], texts: dict[int, str], start_offset: int, end_offset: int
+) -> tuple[anchoring.Document, int, int]:
+    """The old text of `passages` joined, and the stored range in it."""
+    doc = anchoring.join_passages([texts[p.pk] for p in passages])
+    start = doc.to_global(0, min(start_offset, len(texts[passages[0].pk])))
+    end = doc.to_global(len(passages) - 1, min(end_offset, len(texts[passages[-1].pk])))
+    return doc, start, end
+
+
+def _gives(stored: tuple[anchoring.Document, int, int], quote: anchoring.Quote) -> bool:
+    doc, start, end = stored
+    return start < end and doc.text[start:end] == quote.exact
+
+
+def _placement(
+    new_doc: anchoring.Document,
+    span_old: list[Passage],
+    resolved: tuple[int, int, bool],
+    start_offset: int,
+    end_offset: int,
+) -> Placement:
+    new_start, new_end, same_words = resolved
+    first, local_start = new_doc.to_local(new_start)
+    last, local_end = new_doc.to_local_end(new_end)
+    state = (
+        AnchorState.EXACT
+        if same_words
+        and (first, local_start, last, local_end)
+        == (0, start_offset, len(span_old) - 1, end_offset)
+        else AnchorState.MOVED
+    )
+    return Placement(
+        state,
+        span_old[first],
+        local_start,
+        span_old[last],
+        local_end,
+        new_doc.text[new_start:new_end],
+    )
+
+
+# Changed words are followed while they stay this close (rapidfuzz ratio, 0-100)
+# to what was quoted: a fixed typo, a changed word in a long quote; a quote that
+# lost a clause or more is orphaned rather than shrunk onto what is left.
+MIN_FOLLOW_SIMILARITY = 90
+
+
+def _whole_words(
+    new: str, new_start: int, new_end: int, old: str, start: int, end: int
+) -> tuple[int, int]:
+    """A quote that began or ended on a word boundary keeps doing so when an
+    edit changed the word at its edge (a diff may cut "purely" as "pure|ly")."""
+    if (start == 0 or not old[start - 1].isalnum()) and old[start].isalnum():
+        while (
+            new_start > 0 and new[new_start - 1].isalnum() and new[new_start].isalnum()
+        ):
+            new_start -= 1
+    if (end == len(old) or not old[end].isalnum()) and old[end - 1].isalnum():
+        while (
+            new_end < len(new) and new[new_end].isalnum() and new[new_end - 1].isalnum()
+        ):
+            new_end += 1
+    return new_start, new_end
+
+
+TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+@lru_cache(maxsize=512)
+def _opcodes(old: str, new: str) -> tuple[tuple[str, int, int, int, int], ...]:
+    """The edit from old to new, word by word, in character offsets.
+
+    Diffing words rather than characters keeps an inserted or deleted
+    sentence whole instead of letting its letters align with the quote's.
+    """
+    old_tokens = [m.span() for m in TOKEN_RE.finditer(old)]
+    new_tokens = [m.span() for m in TOKEN_RE.finditer(new)]
+    matcher = difflib.SequenceMatcher(
+        a=[old[a:b] for a, b in old_tokens],
+        b=[new[a:b] for a, b in new_tokens],
+        autojunk=False,
+    )
+
+    def at(tokens: list[tuple[int, int]], index: int, length: int) -> int:
+        return tokens[index][0] if index < len(tokens) else length
+
+    return tuple(
+        (
+            tag,
+            at(old_tokens, i1, len(old)),
+            at(old_tokens, i2, len(old)),
+            at(new_tokens, j1, len(new)),
+            at(new_tokens, j2, len(new)),
+        )
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+    )
+
+
+def _across_merged_break(
+    old: str, new: str, start: int, quote: anchoring.Quote
+) -> tuple[int, int, bool] | None:
+    """A quote over a passage break, after the two passages were merged.
+
+    The break became a space and the quoted words run on from where the
+    quote began (the next passage's text was appended to this one). Only the
+    quote's first position is followed through the edit; the words there must
+    be the quote's exactly, with the break read as a space.
+    """
+    if anchoring.SEPARATOR not in quote.exact:
+        return None
+    joined = quote.exact.replace(anchoring.SEPARATOR, " ")
+    for tag, i1, i2, j1, _j2 in _opcodes(old, new):
+        if tag == "equal" and i1 <= start < i2:
+            new_start = j1 + (start - i1)
+            if new[new_start : new_start + len(joined)] == joined:
+                return new_start, new_start + len(joined), False
+            return None
+    return None
+
+
+def follow_edit(
+    old: str, new: str, start: int, end: int
+) -> tuple[int, int, bool] | None:
+    """Map old[start:end] into `new` through the edit between them.
+
+    Returns (new start, new end, intact), where intact means no edit touched
+    the range, or None when the edit deleted the quoted words, deleted some of
+    them, or inserted new words among them: those are no longer the words the
+    reader quoted, and a shrunk or stretched highlight would mislead. Changed
+    letters and swapped words are followed (the caller checks how close).
+    """
+    new_start = new_end = None
+    intact = True
+    for tag, i1, i2, j1, j2 in _opcodes(old, new):
+        if tag == "insert":
+            if start < i1 < end:
+                if _has_word(new[j1:j2]):
+                    return None  # new words inside the quote
+                intact = False
+            continue
+        if i2 <= start or i1 >= end:
+            continue
+        lost = old[max(start, i1) : min(end, i2)]
+        if tag == "equal":
+            if new_start is None:
+                new_start = j1 + (max(start, i1) - i1)
+            new_end = j1 + (min(end, i2) - i1)
+            intact = intact and i1 <= start and i2 >= end
+            continue
+        intact = False
+        if tag == "delete":
+            if _has_word(lost):
+                return None  # some of the quoted words are gone
+            continue
+        # A replacement: a changed letter or word is followed; one that
+        # shrinks or grows the quoted words by a word or more is not.
+        if abs(len(lost) - (j2 - j1)) > max(3, len(lost) // 2):
+            return None
+        if new_start is None:
+            new_start = j1
+        new_end = j2
+    if new_start is None or new_end is None or new_end <= new_start:
+        return None
+    return new_start, new_end, intact
+
+
+def _has_word(text: str) -> bool:
+    """At least two letters or digits in a row: a word, not punctuation."""
+    run = 0
+    for char in text:
+        run = run + 1 if char.isalnum() else 0
+        if run >= 2:
+            return True
+    return False
+
+
+def _touching(passage_ids: Iterable[int]) -> list[Annotation]:
+    ids = list(passage_ids)
+    return list(
+        Annotation.objects.filter(reply_to__isnull=True)
+        .filter(Q(start_passage_id__in=ids) | Q(end_passage_id__in=ids))
+        .select_related("author", "start_passage", "end_passage")
+    )
+
+
+def _spans(annotations: list[Annotation]) -> dict[int, list[Passage]]:
+    """Each part's passages in order, for the parts these annotations are in."""
+    parts = {a.start_passage.part_id for a in annotations}
+    by_part: dict[int, list[Passage]] = defaultdict(list)
+    for passage in Passage.objects.filter(part_id__in=parts).order_by("order"):
+        by_part[passage.part_id].append(passage)
+    return by_part
+
+
+def _span(annotation: Annotation, by_part: dict[int, list[Passage]]) -> list[Passage]:
+    start, end = annotation.start_passage, annotation.end_passage
+    return [p for p in by_part[start.part_id] if start.order <= p.order <= end.order]
+
+
+def _quote(annotation: Annotation) -> anchoring.Quote:
+    return anchoring.Quote(
+        exact=annotation.exact, prefix=annotation.prefix, suffix=annotation.suffix
+    )
+
+
+def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
+    annotations = _touching(new_texts)
+    by_part = _spans(annotations)
+    effects: dict[int, Effect] = {}
+    for annotation in annotations:
+        span = _span(annotation, by_part)
+        old_texts = {p.pk: p.text for p in span}
+        placement = place(
+            span_old=span,
+            old_texts=old_texts,
+            new_texts={p.pk: new_texts.get(p.pk, p.text) for p in span},
+            start_offset=annotation.start_offset,
+            end_offset=annotation.end_offset,
+            quote=_quote(annotation),
+        )
+        changed = next(p.pk for p in span if p.pk in new_texts)
+        effect = effects.setdefault(changed, Effect("annotations"))
+        if placement.state == AnchorState.EXACT:
+            effect.exact += 1
+            continue
+        if placement.state == AnchorState.MOVED:
+            effect.moved += 1
+        else:
+            effect.orphaned += 1
+        effect.items.append(
+            EffectItem(
+                placement.state,
+                annotation.author.get_username(),
+                annotation.exact,
+                placement.words,
+            )
+        )
+    return effects
+
+
+@transaction.atomic
+def apply(passages: list[Passage]) -> None:
+    """Re-anchor every annotation on freshly revised passages."""
+    revised = {p.pk: p for p in passages}
+    previous = {
+        r.passage_id: r.text
+        for r in PassageRevision.objects.filter(passage__in=passages).order_by(
+            "revision"
+        )
+    }  # the latest earlier text of each (later rows overwrite earlier ones)
+    annotations = _touching(revised)
+    by_part = _spans(annotations)
+    for annotation in annotations:
+        if annotation.anchor_state == AnchorState.ORPHANED:
+            # Its words were lost in an earlier revision: only its author or
+            # a curator can re-attach it, never a guess.
+            continue
+        span = _span(annotation, by_part)
+        placement = place(
+            span_old=span,
+            old_texts={
+                p.pk: previous.get(p.pk, p.text) if p.pk in revised else p.text
+                for p in span
+            },
+            new_texts={p.pk: p.text for p in span},
+            start_offset=annotation.start_offset,
+            end_offset=annotation.end_offset,
+            quote=_quote(annotation),
+        )
+        if placement.state == AnchorState.ORPHANED:
+            annotation.anchor_state = AnchorState.ORPHANED
+            annotation.save(update_fields=["anchor_state"])
+            continue
+        annotation.start_passage = placement.start
+        annotation.start_offset = placement.start_offset
+        annotation.end_passage = placement.end
+        annotation.end_offset = placement.end_offset
+        annotation.passage_revision = placement.start.revision
+        if (
+            placement.state == AnchorState.MOVED
+            or annotation.anchor_state != AnchorState.EXACT
+        ):
+            annotation.anchor_state = AnchorState.MOVED
+        annotation.save(
+            update_fields=[
+                "start_passage",
+                "start_offset",
+                "end_passage",
+                "end_offset",
+                "passage_revision",
+                "anchor_state",
+            ]
+        )
+
+
+register_anchored(Anchored("annotations", preview, apply))

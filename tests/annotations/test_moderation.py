@@ -1,0 +1,290 @@
+"""Flags, hiding and restoring, editor's notes, promotion, re-attaching."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from annotations.models import Annotation, Flag, ModerationLog, PromotionRequest
+from reader.models import Passage
+from reader.revisions import revision_apply
+from tests.factories import make_annotation
+
+
+@pytest.fixture
+def shared(other_reader, passage):
+    return make_annotation(
+        other_reader,
+        passage,
+        21,
+        35,
+        motivation="commenting",
+        body="Shared",
+        visibility="public",
+    )
+
+
+def part(edition):
+    return reverse("reader:part", kwargs={"edition": edition.slug, "part": "black"})
+
+
+def test_a_reader_flags_a_shared_note_once(client, reader_user, shared):
+    client.force_login(reader_user)
+    url = reverse("annotations:flag", args=[shared.pk])
+    client.post(url, {"reason": "Off topic"})
+    client.post(url, {"reason": "Again"})
+    assert list(Flag.objects.values_list("reason", flat=True)) == ["Off topic"]
+
+
+@pytest.mark.parametrize("case", ["own", "private", "no reason", "anonymous"])
+def test_what_cannot_be_flagged(
+    client, reader_user, other_reader, passage, shared, case
+):
+    target = shared
+    if case == "own":
+        client.force_login(other_reader)
+    elif case == "private":
+        target = make_annotation(reader_user, passage)
+        client.force_login(reader_user)
+    elif case != "anonymous":
+        client.force_login(reader_user)
+    reason = "" if case == "no reason" else "Because"
+    client.post(reverse("annotations:flag", args=[target.pk]), {"reason": reason})
+    assert not Flag.objects.exists()
+
+
+def test_a_curator_hides_and_restores_with_a_record(
+    client, curator, reader_user, other_reader, shared, edition
+):
+    Flag.objects.create(annotation=shared, flagger=reader_user, reason="x")
+    client.force_login(curator)
+    client.post(reverse("annotations:moderate", args=[shared.pk]), {"action": "hide"})
+    shared.refresh_from_db()
+    assert shared.moderation == "hidden" and shared.hidden_by == curator
+    assert not Annotation.objects.visible_to(reader_user).filter(pk=shared.pk).exists()
+    client.force_login(other_reader)
+    html = client.get(part(edition)).content.decode()
+    assert "Hidden by a moderator: only you can see it." in html
+    client.force_login(curator)
+    client.post(
+        reverse("annotations:moderate", args=[shared.pk]), {"action": "restore"}
+    )
+    shared.refresh_from_db()
+    assert shared.moderation == "visible"
+    assert not Flag.objects.filter(resolved=False).exists()
+    assert list(ModerationLog.objects.values_list("action", flat=True)) == [
+        "restore",
+        "hide",
+    ]
+
+
+@pytest.mark.parametrize("who", ["reader", "teacher"])
+def test_readers_and_other_teachers_cannot_hide(
+    client, reader_user, teacher, shared, who
+):
+    client.force_login(reader_user if who == "reader" else teacher)
+    response = client.post(
+        reverse("annotations:moderate", args=[shared.pk]), {"action": "hide"}
+    )
+    assert response.status_code == 403
+    shared.refresh_from_db()
+    assert shared.moderation == "visible"
+
+
+def test_a_teacher_hides_a_class_note_in_their_class(
+    client, teacher, other_reader, passage, edition
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from teaching.models import Enrollment
+    from teaching.services import course_create
+
+    today = timezone.localdate()
+    course = course_create(
+        teacher=teacher,
+        name="C",
+        edition=edition,
+        term_start=today,
+        term_end=today + timedelta(days=9),
+    )
+    Enrollment.objects.create(course=course, student=other_reader)
+    note = make_annotation(other_reader, passage, visibility="course", course=course)
+    client.force_login(teacher)
+    client.post(reverse("annotations:moderate", args=[note.pk]), {"action": "hide"})
+    note.refresh_from_db()
+    assert note.moderation == "hidden"
+
+
+def test_curators_write_numbered_editors_notes(client, curator, reader_user, edition):
+    client.force_login(curator)
+    body = {
+        "edition": "test",
+        "motivation": "commenting",
+        "body": "Context.",
+        "visibility": "public",
+        "editorial": True,
+        "target": {
+            "start": {"passage": "black-001", "offset": 0},
+            "end": {"passage": "black-001", "offset": 7},
+        },
+    }
+    assert (
+        client.post(
+            "/api/annotations/", json.dumps(body), content_type="application/json"
+        ).status_code
+        == 201
+    )
+    body["target"] = {
+        "start": {"passage": "black-002", "offset": 0},
+        "end": {"passage": "black-002", "offset": 7},
+    }
+    client.post("/api/annotations/", json.dumps(body), content_type="application/json")
+    client.force_login(reader_user)
+    html = client.get(part(edition)).content.decode()
+    assert 'data-note="1"' in html and 'data-note="2"' in html
+    assert "Editor&#x27;s note 1" in html
+
+
+def test_readers_cannot_write_editors_notes(client, reader_user, edition):
+    client.force_login(reader_user)
+    body = {
+        "edition": "test",
+        "motivation": "commenting",
+        "body": "Mine",
+        "visibility": "public",
+        "editorial": True,
+        "target": {
+            "start": {"passage": "black-001", "offset": 0},
+            "end": {"passage": "black-001", "offset": 7},
+        },
+    }
+    response = client.post(
+        "/api/annotations/", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400 and "editorial" in response.json()
+
+
+def test_promotion_needs_the_authors_consent(client, curator, other_reader, shared):
+    client.force_login(curator)
+    client.post(reverse("annotations:promote", args=[shared.pk]))
+    request = PromotionRequest.objects.get()
+    shared.refresh_from_db()
+    assert not shared.editorial
+    client.force_login(other_reader)
+    assert (
+        "would like to publish your note"
+        in client.get(reverse("annotations:notebook")).content.decode()
+    )
+    client.post(
+        reverse("annotations:promotion_decide", args=[request.pk]), {"accept": "yes"}
+    )
+    shared.refresh_from_db()
+    assert (
+        shared.editorial
+        and shared.author == other_reader
+        and shared.visibility == "public"
+    )
+
+
+def test_a_declined_promotion_changes_nothing(client, curator, other_reader, shared):
+    client.force_login(curator)
+    client.post(reverse("annotations:promote", args=[shared.pk]))
+    client.force_login(other_reader)
+    client.post(
+        reverse(
+            "annotations:promotion_decide", args=[PromotionRequest.objects.get().pk]
+        ),
+        {"accept": "no"},
+    )
+    shared.refresh_from_db()
+    assert not shared.editorial
+
+
+def test_only_the_author_answers_a_promotion(client, curator, reader_user, shared):
+    client.force_login(curator)
+    client.post(reverse("annotations:promote", args=[shared.pk]))
+    client.force_login(reader_user)
+    response = client.post(
+        reverse(
+            "annotations:promotion_decide", args=[PromotionRequest.objects.get().pk]
+        ),
+        {"accept": "yes"},
+    )
+    assert response.status_code == 404
+    shared.refresh_from_db()
+    assert not shared.editorial
+
+
+def test_an_orphan_is_listed_and_its_author_reattaches_it(
+    client, reader_user, other_reader, edition
+):
+    passage = Passage.objects.get(key="black-002")
+    revision_apply(
+        {passage: "The antimony mould was cold. He looked at the mask again."}
+    )
+    passage.refresh_from_db()
+    note = make_annotation(
+        reader_user, passage, 4, 18, motivation="commenting", body="On the mould"
+    )
+    revision_apply({passage: "He looked at the window instead."})
+    note.refresh_from_db()
+    assert note.anchor_state == "orphaned"
+    client.force_login(reader_user)
+    notebook = client.get(reverse("annotations:notebook")).content.decode()
+    assert (
+        "Notes whose words are gone" in notebook and f"?reattach={note.pk}" in notebook
+    )
+    page = client.get(part(edition) + f"?reattach={note.pk}")
+    assert page.context["reattach"] == note
+    url = reverse("annotations:reattach", args=[note.pk])
+    target = {
+        "start": {"passage": "black-002", "offset": 17},
+        "end": {"passage": "black-002", "offset": 23},
+    }
+    client.force_login(other_reader)
+    assert client.post(
+        url, json.dumps({"target": target}), content_type="application/json"
+    ).status_code in (403, 404)
+    client.force_login(reader_user)
+    response = client.post(
+        url, json.dumps({"target": target}), content_type="application/json"
+    )
+    assert response.status_code == 200
+    note.refresh_from_db()
+    assert (note.anchor_state, note.exact) == ("exact", "window")
+
+
+def test_the_admin_filters_by_state_and_deletes_only_explicitly_with_a_log(
+    client, curator, reader_user, shared
+):
+    Flag.objects.create(annotation=shared, flagger=reader_user, reason="x")
+    client.force_login(curator)
+    changelist = reverse("admin:annotations_annotation_changelist")
+    flagged = client.get(changelist, {"flagged": "open"})
+    assert [a.pk for a in flagged.context["cl"].result_list] == [shared.pk]
+    assert (
+        "delete_selected"
+        not in flagged.context["action_form"].fields["action"].choices.__str__()
+    )
+    client.post(changelist, {"action": "hide", "_selected_action": [shared.pk]})
+    shared.refresh_from_db()
+    assert shared.moderation == "hidden"
+    delete = reverse("admin:annotations_annotation_delete", args=[shared.pk])
+    assert client.get(delete).status_code == 200  # asks first
+    assert Annotation.objects.filter(pk=shared.pk).exists()
+    client.post(delete, {"post": "yes"})
+    assert not Annotation.objects.filter(pk=shared.pk).exists()
+    assert ModerationLog.objects.filter(action="delete", actor=curator).exists()
+
+
+def test_readers_and_teachers_have_no_annotation_admin(
+    client, reader_user, teacher, shared
+):
+    for user in (reader_user, teacher):
+        client.force_login(user)
+        response = client.get(reverse("admin:annotations_annotation_changelist"))
+        assert response.status_code == 302

@@ -1,0 +1,107 @@
+"""A curator revises a passage; its reader sees what followed and re-attaches
+what could not."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from annotations.models import Annotation
+from reader.models import Passage
+from tests.e2e.test_teaching import SELECT, log_in
+from tests.factories import make_annotation, make_user
+
+pytestmark = pytest.mark.e2e
+
+TEXT = (
+    "The antimony mould lay on the bench. He turned the lamp toward it. "
+    "The mask had no expression yet. Outside, the rain kept falling."
+)
+REVISED = (
+    "The antimony mold lay on the bench. He turned the lamp toward it. "
+    "Outside, the rain kept falling."
+)  # 'mould' spelt 'mold'; the mask sentence is gone
+
+
+def test_revise_preview_apply_then_the_reader_reattaches(
+    browser, live_server, live_edition
+):
+    base = live_server.url
+    keeper = make_user("keeper", groups=("Curators",), is_staff=True)
+    # Browser tests flush the database, the curators' permissions with it.
+    keeper.groups.get().permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="reader",
+            codename__in=["view_passage", "change_passage"],
+        )
+    )
+    reader = make_user("student1")
+    passage = Passage.objects.get(key="black-002")
+    passage.text = TEXT
+    passage.save()
+
+    def note_on(words):
+        start = TEXT.index(words)
+        return make_annotation(
+            reader, passage, start, start + len(words), motivation="commenting"
+        )
+
+    moves = note_on("antimony mould lay on the bench")
+    orphan = note_on("The mask had no expression yet")
+
+    curator = browser.new_context(viewport={"width": 1300, "height": 900})
+    c = curator.new_page()
+    c.set_default_timeout(10_000)
+    c.goto(f"{base}/admin/login/")
+    c.fill("#id_username", "keeper")
+    c.fill("#id_password", "correct horse battery")
+    c.click("input[type=submit]")
+    c.goto(f"{base}/admin/reader/passage/{passage.pk}/change/")
+    c.get_by_role("link", name="Revise the text").click()
+    c.get_by_label("New text").fill(REVISED)
+    c.get_by_role("button", name="Preview the effect").click()
+    assert c.locator("del.diff-removed").first.inner_text().strip()
+    assert "mold" in c.locator("ins.diff-added").all_inner_texts()[0]
+    effects = c.locator(".effect-table tbody tr").first.locator("td").all_inner_texts()
+    assert effects == ["0", "1", "1"]  # stay exact, move, orphaned
+    passage.refresh_from_db()
+    assert passage.text == TEXT  # a preview writes nothing
+    c.get_by_role("button", name="Apply this revision").click()
+    c.wait_for_url(f"{base}/admin/reader/passage/{passage.pk}/change/")
+    passage.refresh_from_db()
+    assert passage.text == REVISED
+    assert Annotation.objects.get(pk=orphan.pk).anchor_state == "orphaned"
+
+    student = browser.new_context(viewport={"width": 1300, "height": 900})
+    s = student.new_page()
+    s.set_default_timeout(10_000)
+    log_in(s, base, "student1")
+    s.goto(f"{base}/notebook/")
+    orphans = s.locator("section", has_text="no longer there")
+    assert "The mask had no expression yet" in orphans.inner_text()
+    orphans.get_by_role("link", name="Re-attach").click()
+    s.wait_for_selector("text=Re-attaching your note")
+    s.evaluate(SELECT, ["black-002", "the rain kept falling"])
+    s.get_by_role("button", name="Attach my note here").click()
+    s.wait_for_function(
+        "() => !document.body.innerText.includes('Re-attaching your note')"
+    )
+
+    orphan.refresh_from_db()
+    assert orphan.anchor_state != "orphaned"
+    assert orphan.exact == "the rain kept falling"
+    moves.refresh_from_db()
+    assert moves.anchor_state == "moved"
+    assert (
+        REVISED[moves.start_offset : moves.end_offset]
+        == "antimony mold lay on the bench"
+    )
+    s.goto(f"{base}/notebook/")
+    assert s.locator("text=no longer there").count() == 0
+    s.goto(f"{base}{passage.part.get_absolute_url()}#card-{moves.pk}")
+    card = s.locator(f"#card-{moves.pk}")
+    notice = card.locator(".card-anchor-moved").inner_text()
+    assert "highlight followed" in notice
+    assert "antimony mould lay" in notice and "antimony mold lay" in notice
+    curator.close()
+    student.close()

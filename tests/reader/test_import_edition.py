@@ -1,0 +1,246 @@
+"""Importing a licensed text: command and admin, preview first, nothing half-done."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from annotations.models import Annotation
+from reader.models import Edition, Passage
+from tests.factories import make_annotation
+from tests.reader.test_import_files import make_epub
+
+PARTS = [
+    (
+        "",
+        ["A first paragraph of the opening, addressed to someone just arrived."],
+    ),
+    (
+        "The Black Notebook",
+        ["The lamp was lit early that evening.", "He wrote until the ink ran thin."],
+    ),
+    (
+        "The White Notebook",
+        ["A cast lay drying on the bench.", "Nobody came to the door."],
+    ),
+    (
+        "The Gray Notebook",
+        ["The toy shop was on the corner.", "The rain stopped at four."],
+    ),
+    ("On the Blank Pages", ["He waited on the mat by the window."]),
+    ("My Wife’s Letter", ["The letter was short and very calm."]),
+    ("On the Blank Pages, Continued", ["He went out with the mask on."]),
+]
+
+
+def markdown(parts=PARTS) -> bytes:
+    lines = []
+    for heading, paragraphs in parts:
+        if heading:
+            lines += [f"# {heading}", ""]
+        for paragraph in paragraphs:
+            lines += [paragraph, ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def epub(parts=PARTS) -> bytes:
+    chapters = []
+    for heading, paragraphs in parts:
+        body = (f"<h1>{heading}</h1>" if heading else "") + "".join(
+            f"<p>{p}</p>" for p in paragraphs
+        )
+        chapters.append(body)
+    return make_epub(chapters)
+
+
+def run(path, *extra) -> str:
+    out = StringIO()
+    call_command(
+        "import_edition",
+        str(path),
+        "--slug",
+        "licensed",
+        "--title",
+        "Licensed",
+        *extra,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def test_the_command_imports_a_markdown_text_into_parts_and_passages(tmp_path, db):
+    path = tmp_path / "book.md"
+    path.write_bytes(markdown())
+    output = run(path)
+    edition = Edition.objects.get(slug="licensed")
+    assert [p.slug for p in edition.parts.all()] == [
+        "opening-address",
+        "black-notebook",
+        "white-notebook",
+        "gray-notebook",
+        "final-notes",
+        "wifes-letter",
+        "final-notes-continued",
+    ]
+    assert (
+        Passage.objects.get(edition=edition, key="black-002").text
+        == "He wrote until the ink ran thin."
+    )
+    assert "The Black Notebook: 2 passages" in output
+
+
+def test_a_dry_run_and_a_broken_file_write_nothing(tmp_path, db):
+    path = tmp_path / "book.md"
+    path.write_bytes(markdown())
+    assert "nothing was written" in run(path, "--dry-run")
+    assert not Edition.objects.exists()
+    bad = tmp_path / "book.epub"
+    bad.write_bytes(b"not a zip at all")
+    with pytest.raises(CommandError, match="not an EPUB"):
+        run(bad)
+    nothing = tmp_path / "plain.md"
+    nothing.write_bytes(b"Just a paragraph.\n\nAnd another.\n")
+    with pytest.raises(CommandError, match="No parts recognised"):
+        run(nothing)
+    assert not Edition.objects.exists()
+
+
+# --- Admin -------------------------------------------------------------------------
+
+
+IMPORT = reverse("admin:reader_edition_import")
+
+
+def upload(client, data: bytes, name: str, slug="licensed"):
+    return client.post(
+        IMPORT,
+        {
+            "file": SimpleUploadedFile(name, data),
+            "slug": slug,
+            "title": "Licensed",
+            "author": "A",
+            "language": "en",
+        },
+    )
+
+
+def step(client, preview_response, step, **extra):
+    ctx = preview_response.context
+    data = {
+        "step": step,
+        "token": ctx["token"],
+        "name": ctx["name"],
+        "patterns": ctx["patterns"],
+        **ctx["details"],
+        **extra,
+    }
+    return client.post(IMPORT, data)
+
+
+def test_a_curator_previews_an_epub_then_confirms(client, curator, db):
+    client.force_login(curator)
+    preview = upload(client, epub(), "book.epub")
+    assert preview.status_code == 200
+    plan = preview.context["plan"]
+    assert plan.ok and [len(p.passages) for p in plan.split.parts] == [
+        1,
+        2,
+        2,
+        2,
+        1,
+        1,
+        1,
+    ]
+    assert not Edition.objects.exists()
+    done = step(client, preview, "confirm")
+    assert done.status_code == 302
+    assert Edition.objects.get(slug="licensed").passages.count() == 10
+    assert not list(
+        (Path(settings.MEDIA_ROOT) / "imports").glob(preview.context["token"])
+    )
+
+
+def test_cancelling_writes_nothing_and_forgets_the_upload(client, curator, db):
+    client.force_login(curator)
+    preview = upload(client, markdown(), "book.md")
+    step(client, preview, "cancel")
+    assert not Edition.objects.exists()
+    assert not (
+        Path(settings.MEDIA_ROOT) / "imports" / preview.context["token"]
+    ).exists()
+
+
+def test_adjusting_a_pattern_recognises_a_different_heading(client, curator, db):
+    parts = [(h.replace("The White Notebook", "Notebook Two"), p) for h, p in PARTS]
+    client.force_login(curator)
+    preview = upload(client, markdown(parts), "book.md")
+    assert (
+        "Missing" in " ".join(preview.context["plan"].warnings)
+        or preview.context["plan"].errors
+    )
+    patterns = preview.context["patterns"].replace(
+        "(the )?white notebook", "(the )?white notebook|notebook two"
+    )
+    again = step(client, preview, "preview", patterns=patterns)
+    titles = [p.pattern.slug for p in again.context["plan"].split.parts]
+    assert "white-notebook" in titles
+
+
+def test_a_text_that_is_not_utf8_offers_the_detected_encoding(client, curator, db):
+    text = markdown().decode("utf-8").replace("’", "'") + "\nCafé crème, déjà vu.\n"
+    client.force_login(curator)
+    preview = upload(client, text.encode("cp1252"), "book.md")
+    plan = preview.context["plan"]
+    assert not plan.ok and plan.read.detected_encoding
+    assert "not UTF-8" in preview.content.decode()
+    again = step(client, preview, "preview", encoding="cp1252")
+    assert again.context["plan"].ok
+
+
+def test_an_oversized_upload_is_refused_with_a_message(
+    client, curator, db, monkeypatch
+):
+    monkeypatch.setattr("reader.admin.MAX_UPLOAD_BYTES", 10)
+    client.force_login(curator)
+    response = upload(client, markdown(), "book.md")
+    assert "larger than" in response.content.decode()
+    assert not Edition.objects.exists()
+
+
+def test_reimporting_is_a_revision_that_keeps_keys_and_annotations(
+    client, curator, reader_user, db, tmp_path
+):
+    path = tmp_path / "book.md"
+    path.write_bytes(markdown())
+    run(path)
+    passage = Passage.objects.get(edition__slug="licensed", key="black-001")
+    note = make_annotation(reader_user, passage, 4, 13)  # "lamp was "
+    revised = [
+        (h, [p.replace("The lamp was lit", "That night the lamp was lit") for p in ps])
+        for h, ps in PARTS
+    ]
+    client.force_login(curator)
+    preview = upload(client, markdown(revised), "book.md")
+    (change,) = preview.context["plan"].revisions
+    assert change.passage.key == "black-001"
+    assert next(e for e in change.effects if e.label == "annotations").moved == 1
+    step(client, preview, "confirm")
+    note.refresh_from_db()
+    passage.refresh_from_db()
+    assert note.anchor_state == "moved" and passage.key == "black-001"
+    assert passage.text[note.start_offset : note.end_offset] == note.exact
+    assert Annotation.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["reader", "teacher"])
+def test_only_curators_import(client, reader_user, teacher, db, who):
+    client.force_login(reader_user if who == "reader" else teacher)
+    response = upload(client, markdown(), "book.md")
+    assert response.status_code == 302
+    assert not Edition.objects.exists()
