@@ -303,3 +303,40 @@ def test_surviving_words_always_reanchor_exactly_onto_themselves(
     passage.refresh_from_db()
     assert note.anchor_state in ("exact", "moved")
     assert passage.text[note.start_offset : note.end_offset] == quote
+
+
+NEAR_MISSES = [
+    "He turned the lamp toward him.",
+    "She turned the lamp toward it.",
+    "He turned the lamp away from it.",
+    "He turned the lamp.",
+    "The lamp was turned toward it.",
+    "Rain fell.",
+]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    before=st.lists(st.sampled_from(NEAR_MISSES), max_size=2),
+    after=st.lists(st.sampled_from(NEAR_MISSES), max_size=2),
+)
+def test_a_deleted_quote_is_orphaned_never_moved_onto_look_alikes(
+    reader_user, passage, before, after
+):
+    """The quoted sentence is deleted while words like it are added elsewhere:
+    the note is kept and orphaned, not anchored to words it did not quote."""
+    Annotation.objects.all().delete()
+    passage.text = TEXT
+    passage.save()
+    quote = "turned the lamp toward it"
+    start = TEXT.index(quote)
+    note = make_annotation(reader_user, passage, start, start + len(quote))
+    kept = TEXT.replace("He turned the lamp toward it. ", "")
+    revision_apply({passage: " ".join([*before, kept, *after])})
+    note.refresh_from_db()
+    assert note.anchor_state == "orphaned"
+    assert note.exact == quote
