@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 from django import forms
@@ -345,10 +346,22 @@ class PassageReadAdmin(admin.ModelAdmin):
         return False
 
 
+# An upload neither confirmed nor cancelled is forgotten after this long.
+STASH_LIFETIME_SECONDS = 24 * 60 * 60
+
+
 def _stash(data: bytes, name: str) -> str:
-    """Keep an upload between preview and confirmation, under a random name."""
+    """Keep an upload between preview and confirmation, under a random name.
+
+    Uploads abandoned at the preview (never confirmed nor cancelled) are
+    removed once they are a day old: a licensed text is not left lying about.
+    """
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
+    too_old = time.time() - STASH_LIFETIME_SECONDS
+    for old in folder.iterdir():
+        if old.is_file() and old.stat().st_mtime < too_old:
+            old.unlink(missing_ok=True)
     token = secrets.token_hex(16)
     (folder / token).write_bytes(data)
     return token

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -174,6 +176,25 @@ def test_cancelling_writes_nothing_and_forgets_the_upload(client, curator, db):
     assert not (
         Path(settings.MEDIA_ROOT) / "imports" / preview.context["token"]
     ).exists()
+
+
+def test_uploads_abandoned_at_the_preview_are_forgotten_after_a_day(
+    client, curator, db
+):
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    abandoned, recent = folder / ("a" * 32), folder / ("b" * 32)
+    abandoned.write_bytes(b"an old upload")
+    recent.write_bytes(b"someone else's preview, an hour old")
+    now = time.time()
+    os.utime(abandoned, (now - 25 * 3600, now - 25 * 3600))
+    os.utime(recent, (now - 3600, now - 3600))
+    client.force_login(curator)
+    preview = upload(client, markdown(), "book.md")
+    assert preview.status_code == 200
+    assert not abandoned.exists()
+    assert recent.exists()
+    assert (folder / preview.context["token"]).exists()
 
 
 def test_adjusting_a_pattern_recognises_a_different_heading(client, curator, db):
