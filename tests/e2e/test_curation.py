@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from annotations.models import Annotation, Flag, ModerationLog
 from reader.models import Passage
-from tests.e2e.test_teaching import SELECT, log_in
+from tests.e2e.browsing import SELECT, log_in
 from tests.factories import make_annotation, make_user
 
 pytestmark = pytest.mark.e2e

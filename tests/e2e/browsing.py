@@ -1,0 +1,35 @@
+"""Steps the browser tests share."""
+
+from __future__ import annotations
+
+SELECT = """([key, phrase]) => {
+  const p = document.querySelector(`#${key} .passage-text`);
+  const at = p.textContent.indexOf(phrase);
+  const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let node, seen = 0, started = false;
+  while ((node = walker.nextNode())) {
+    const len = node.data.length;
+    if (!started && at < seen + len) {
+      range.setStart(node, at - seen);
+      started = true;
+    }
+    if (started && at + phrase.length <= seen + len) {
+      range.setEnd(node, at + phrase.length - seen);
+      break;
+    }
+    seen += len;
+  }
+  const selection = getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  document.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+}"""
+
+
+def log_in(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
