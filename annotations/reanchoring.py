@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from rapidfuzz import fuzz
 
-from reader.models import Passage, PassageRevision
+from reader.models import Passage
 from reader.revisions import Anchored, Effect, EffectItem, register_anchored
 
 from . import anchoring
@@ -348,16 +348,9 @@ def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
 
 
 @transaction.atomic
-def apply(passages: list[Passage]) -> None:
+def apply(passages: list[Passage], old_texts: dict[int, str]) -> None:
     """Re-anchor every annotation on freshly revised passages."""
-    revised = {p.pk: p for p in passages}
-    previous = {
-        r.passage_id: r.text
-        for r in PassageRevision.objects.filter(passage__in=passages).order_by(
-            "revision"
-        )
-    }  # the latest earlier text of each (later rows overwrite earlier ones)
-    annotations = _touching(revised)
+    annotations = _touching(p.pk for p in passages)
     by_part = _spans(annotations)
     for annotation in annotations:
         if annotation.anchor_state == AnchorState.ORPHANED:
@@ -367,10 +360,7 @@ def apply(passages: list[Passage]) -> None:
         span = _span(annotation, by_part)
         placement = place(
             span_old=span,
-            old_texts={
-                p.pk: previous.get(p.pk, p.text) if p.pk in revised else p.text
-                for p in span
-            },
+            old_texts={p.pk: old_texts.get(p.pk, p.text) for p in span},
             new_texts={p.pk: p.text for p in span},
             start_offset=annotation.start_offset,
             end_offset=annotation.end_offset,

@@ -47,7 +47,8 @@ class Anchored:
 
     label: str
     preview: Callable[[dict[int, str]], dict[int, Effect]]
-    apply: Callable[[list[Passage]], None]
+    # Called with the revised passages (new text saved) and their old texts.
+    apply: Callable[[list[Passage], dict[int, str]], None]
 
 
 _handlers: list[Anchored] = []
@@ -134,12 +135,14 @@ def revision_apply(changes: dict[Passage, str]) -> list[Passage]:
     what cannot be found again is marked orphaned and kept.
     """
     revised = []
+    old_texts: dict[int, str] = {}
     for passage, text in changes.items():
-        before = passage.revision
+        before, old_text = passage.revision, passage.text
         passage_revise(passage=passage, text=text)
         if passage.revision != before:
             revised.append(passage)
+            old_texts[passage.pk] = old_text
     if revised:
         for handler in _handlers:
-            handler.apply(revised)
+            handler.apply(revised, old_texts)
     return revised

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from annotations import anchoring
 from annotations.reanchoring import place
-from reader.models import Passage, PassageRevision
+from reader.models import Passage
 from reader.revisions import Anchored, Effect, EffectItem, register_anchored
 
 from .models import MotifOccurrence
@@ -55,19 +55,13 @@ def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
 
 
 @transaction.atomic
-def apply(passages: list[Passage]) -> None:
-    previous = {
-        r.passage_id: r.text
-        for r in PassageRevision.objects.filter(passage__in=passages).order_by(
-            "revision"
-        )
-    }
+def apply(passages: list[Passage], old_texts: dict[int, str]) -> None:
     by_pk = {p.pk: p for p in passages}
     for occurrence in _quoted(list(by_pk)):
         passage = by_pk[occurrence.passage_id]
         placement = place(
             span_old=[passage],
-            old_texts={passage.pk: previous.get(passage.pk, passage.text)},
+            old_texts={passage.pk: old_texts[passage.pk]},
             new_texts={passage.pk: passage.text},
             start_offset=occurrence.start_offset,
             end_offset=occurrence.end_offset,
