@@ -18,7 +18,7 @@ from django.db.models import Q
 from rapidfuzz import fuzz
 
 from reader.models import Passage
-from reader.revisions import Anchored, Effect, EffectItem, register_anchored
+from reader.revisions import Anchored, Effect, register_anchored
 
 from . import anchoring
 from .models import AnchorState, Annotation
@@ -328,21 +328,11 @@ def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
             quote=_quote(annotation),
         )
         changed = next(p.pk for p in span if p.pk in new_texts)
-        effect = effects.setdefault(changed, Effect("annotations"))
-        if placement.state == AnchorState.EXACT:
-            effect.exact += 1
-            continue
-        if placement.state == AnchorState.MOVED:
-            effect.moved += 1
-        else:
-            effect.orphaned += 1
-        effect.items.append(
-            EffectItem(
-                placement.state,
-                annotation.author.get_username(),
-                annotation.exact,
-                placement.words,
-            )
+        effects.setdefault(changed, Effect("annotations")).count(
+            placement.state,
+            annotation.author.get_username(),
+            annotation.exact,
+            placement.words,
         )
     return effects
 

@@ -40,6 +40,12 @@ class Effect:
     def total(self) -> int:
         return self.exact + self.moved + self.orphaned
 
+    def count(self, state: str, who: str, old: str, new: str) -> None:
+        """Count one anchored thing; those that move or orphan are listed."""
+        setattr(self, state, getattr(self, state) + 1)
+        if state != "exact":
+            self.items.append(EffectItem(state, who, old, new))
+
 
 @dataclass(frozen=True)
 class Anchored:

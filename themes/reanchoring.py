@@ -7,7 +7,7 @@ from django.db import transaction
 from annotations import anchoring
 from annotations.reanchoring import place
 from reader.models import Passage
-from reader.revisions import Anchored, Effect, EffectItem, register_anchored
+from reader.revisions import Anchored, Effect, register_anchored
 
 from .models import MotifOccurrence
 
@@ -39,17 +39,8 @@ def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
             quote=_quote(occurrence),
         )
         effect = effects.setdefault(passage.pk, Effect("motif occurrences"))
-        if placement.state == "exact":
-            effect.exact += 1
-            continue
-        setattr(effect, placement.state, getattr(effect, placement.state) + 1)
-        effect.items.append(
-            EffectItem(
-                placement.state,
-                occurrence.motif.name,
-                occurrence.exact,
-                placement.words,
-            )
+        effect.count(
+            placement.state, occurrence.motif.name, occurrence.exact, placement.words
         )
     return effects
 
