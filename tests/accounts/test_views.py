@@ -172,3 +172,20 @@ def test_demo_accounts_are_refused_when_debug_is_off(db, settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         call_command("create_demo_accounts", stdout=StringIO())
     assert not get_user_model().objects.exists()
+
+
+def test_published_demo_passwords_do_not_log_in_with_debug_off(db, settings):
+    from django.contrib.auth import authenticate
+
+    from accounts.services import demo_accounts_create
+
+    settings.DEBUG = True
+    demo_accounts_create()
+    assert authenticate(username="curator", password="curator-demo-2026")
+    settings.DEBUG = False
+    assert authenticate(username="curator", password="curator-demo-2026") is None
+    # The same user, given a password of their own, logs in as anyone does.
+    user = get_user_model().objects.get(username="curator")
+    user.set_password("a password nobody printed")
+    user.save()
+    assert authenticate(username="curator", password="a password nobody printed")
