@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from reader.markdown import format_escaped, sanitise_html
 
 from .models import Annotation, Motivation, Visibility
-from .services import can_moderate
+from .services import CLASS_VISIBILITIES, can_moderate
 
 EMPTY = format_escaped("")
 MARK = '<mark class="hl {}" data-annotations="{}" aria-describedby="{}">{}</mark>'
@@ -252,7 +252,10 @@ class CardRenderer:
         if not self.user.is_authenticated or annotation.is_deleted:
             return EMPTY
         parts = []
-        moderates = self.moderator or annotation.course_id in self.taught
+        moderates = self.moderator or (
+            annotation.course_id in self.taught
+            and annotation.visibility in CLASS_VISIBILITIES
+        )
         if moderates:
             hidden = annotation.moderation == "hidden"
             parts.append(

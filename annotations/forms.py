@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 
-from .models import MAX_BODY_LENGTH, Colour, Motivation
+from .models import MAX_BODY_LENGTH, Colour, Motivation, Visibility
 from .services import OPEN_VISIBILITIES
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -47,8 +47,17 @@ class AnnotationEditForm(forms.Form):
         choices=[(v.value, v.label) for v in OPEN_VISIBILITIES],
     )
 
-    def __init__(self, *args: Any, is_reply: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        is_reply: bool = False,
+        in_a_class: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if in_a_class:
+            # A note made in a class can stay shared with it (or its teachers).
+            self.fields["visibility"].choices = Visibility.choices
         if is_reply:
             for name in ("motivation", "tags", "colour", "visibility"):
                 del self.fields[name]

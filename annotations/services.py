@@ -347,6 +347,8 @@ def annotation_update(
             author=editor,
             edition_id=annotation.edition_id,
         )
+        if annotation.editorial and annotation.visibility != Visibility.PUBLIC:
+            raise ValidationError({"visibility": _("Editor's notes are public.")})
         changed.append("visibility")
     tag_names = _clean_tags(tags) if tags is not None else None
     annotation.full_clean()
@@ -422,6 +424,9 @@ def teaches_course_of(user: AbstractBaseUser, annotation: Annotation) -> bool:
     return (
         user.is_authenticated
         and annotation.course_id is not None
+        # A note its author took back out of the class is no longer theirs to
+        # moderate.
+        and annotation.visibility in CLASS_VISIBILITIES
         and annotation.course.teachers.filter(pk=user.pk).exists()
     )
 

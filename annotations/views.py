@@ -291,7 +291,10 @@ def annotation_edit(request: HttpRequest, pk: object) -> HttpResponse:
         "motivation": annotation.motivation,
     }
     form = AnnotationEditForm(
-        request.POST or None, initial=initial, is_reply=annotation.is_reply
+        request.POST or None,
+        initial=initial,
+        is_reply=annotation.is_reply,
+        in_a_class=annotation.course_id is not None,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

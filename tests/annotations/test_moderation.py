@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from annotations.models import Annotation, Flag, ModerationLog, PromotionRequest
+from annotations.services import annotation_update
 from reader.models import Passage
 from reader.revisions import revision_apply
 from tests.factories import make_annotation
@@ -117,6 +119,75 @@ def test_a_teacher_hides_a_class_note_in_their_class(
     client.post(reverse("annotations:moderate", args=[note.pk]), {"action": "hide"})
     note.refresh_from_db()
     assert note.moderation == "hidden"
+    client.post(reverse("annotations:moderate", args=[note.pk]), {"action": "restore"})
+
+    # Its author takes it back out of the class: no longer the teacher's to hide.
+    annotation_update(annotation=note, editor=other_reader, visibility="private")
+    response = client.post(
+        reverse("annotations:moderate", args=[note.pk]), {"action": "hide"}
+    )
+    note.refresh_from_db()
+    assert response.status_code in (403, 404)
+    assert note.moderation == "visible"
+
+
+def test_editing_a_class_note_keeps_it_shared_with_the_class(
+    client, teacher, other_reader, passage, edition
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from teaching.models import Enrollment
+    from teaching.services import course_create
+
+    today = timezone.localdate()
+    course = course_create(
+        teacher=teacher,
+        name="C",
+        edition=edition,
+        term_start=today,
+        term_end=today + timedelta(days=9),
+    )
+    Enrollment.objects.create(course=course, student=other_reader)
+    note = make_annotation(
+        other_reader,
+        passage,
+        motivation="commenting",
+        body="Typo hree.",
+        visibility="course",
+        course=course,
+    )
+    client.force_login(other_reader)
+    url = reverse("annotations:edit", args=[note.pk])
+    form = client.get(url).context["form"]
+    assert "course" in dict(form.fields["visibility"].choices)
+    assert form.initial["visibility"] == "course"
+    client.post(
+        url,
+        {
+            "motivation": "commenting",
+            "body": "Typo here.",
+            "tags": "",
+            "colour": note.colour,
+            "visibility": form.initial["visibility"],
+        },
+    )
+    note.refresh_from_db()
+    assert (note.body, note.visibility) == ("Typo here.", "course")
+
+
+def test_an_editors_note_cannot_be_made_private(curator, edition):
+    passage = edition.passages.first()
+    note = make_annotation(
+        curator, passage, motivation="commenting", visibility="public"
+    )
+    Annotation.objects.filter(pk=note.pk).update(editorial=True)
+    note.refresh_from_db()
+    with pytest.raises(ValidationError):
+        annotation_update(annotation=note, editor=curator, visibility="private")
+    note.refresh_from_db()
+    assert note.visibility == "public"
 
 
 def test_curators_write_numbered_editors_notes(client, curator, reader_user, edition):
