@@ -242,7 +242,8 @@ def assignment_copy(
     *, assignment: Assignment, teacher: AbstractBaseUser, course: Course
 ) -> Assignment:
     """Copy an assignment, with its highlights and prompts, into another class
-    (as a draft)."""
+    (as a draft). Deleted prompts, and those whose words a revision lost, are
+    left behind: they have nothing to point at."""
     _check_teacher(teacher, assignment.course)
     copy = assignment_save(
         teacher=teacher,
@@ -256,9 +257,12 @@ def assignment_copy(
         published=False,
         answer_first=assignment.answer_first,
     )
-    for item in assignment.items.select_related(
-        "annotation__start_passage", "annotation__end_passage"
-    ):
+    items = (
+        assignment.items.filter(annotation__deleted__isnull=True)
+        .exclude(annotation__anchor_state="orphaned")
+        .select_related("annotation__start_passage", "annotation__end_passage")
+    )
+    for item in items:
         source = item.annotation
         assignment_item_create(
             teacher=teacher,

@@ -301,6 +301,33 @@ def test_copying_an_assignment_takes_its_highlights_and_prompts(
     assert all(i.annotation.course_id == next_year.pk for i in copy.items.all())
 
 
+def test_a_deleted_prompt_that_was_answered_is_not_copied(
+    client, teacher, student, assignment, edition
+):
+    from annotations.services import annotation_delete, reply_create
+    from teaching.services import course_create
+
+    prompt = assignment.items.get(annotation__body="What does he see?").annotation
+    reply_create(author=student, parent=prompt, body="His own face.")
+    assert annotation_delete(annotation=prompt, user=teacher) is False  # tombstone
+    today = timezone.localdate()
+    next_year = course_create(
+        teacher=teacher,
+        name="Next year",
+        edition=edition,
+        term_start=today,
+        term_end=today + timedelta(days=300),
+    )
+    client.force_login(teacher)
+    response = client.post(
+        reverse("teaching:assignment_copy", args=[assignment.pk]),
+        {"course": next_year.pk},
+    )
+    assert response.status_code == 302
+    copy = Assignment.objects.get(course=next_year)
+    assert [i.annotation.body for i in copy.items.all()] == [""]
+
+
 def test_nobody_copies_into_a_class_they_do_not_teach(
     client, teacher, assignment, other_course
 ):
