@@ -30,7 +30,10 @@ def with_thread(
 ) -> QuerySet[Annotation]:
     """Everything a card shows, in a constant number of queries."""
     return queryset.select_related(
-        "author", "start_passage__part", "end_passage"
+        # The edition too: a card or notebook row links to the part.
+        "author",
+        "start_passage__part__edition",
+        "end_passage",
     ).prefetch_related(
         Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list"),
         Prefetch(

@@ -353,7 +353,7 @@ def notebook(request: HttpRequest) -> HttpResponse:
         Annotation.objects.visible_to(request.user)
         .filter(author=request.user, reply_to__isnull=False)
         .exclude(reply_to__author=request.user)
-        .select_related("reply_to__start_passage__part", "reply_to__author")
+        .select_related("reply_to__start_passage__part__edition", "reply_to__author")
         .order_by("-created")
     )
     groups: list[dict[str, Any]] = []

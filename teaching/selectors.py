@@ -161,7 +161,7 @@ def dashboard(
     Eight queries, however many students and annotations. Counts only what
     the teacher may see (the one visibility rule): private notes stay private.
     """
-    passages = list(assignment.passages().select_related("part"))
+    passages = list(assignment.passages().select_related("part__edition"))
     students = [
         e.student
         for e in Enrollment.objects.filter(course=assignment.course).select_related(

@@ -309,7 +309,7 @@ def _parts_in_range(assignment: Assignment) -> list[Part]:
     return list(
         Part.objects.filter(
             edition=start.edition_id, order__gte=start.order, order__lte=end.order
-        )
+        ).select_related("edition")
     )
 
 

@@ -194,6 +194,42 @@ def test_the_notebook_lists_my_annotations_in_reading_order(
     assert f"#card-{later.pk}" in response.content.decode()
 
 
+def test_the_notebook_makes_the_same_queries_for_2_and_8_notes(
+    client, reader_user, other_reader, edition, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reader.models import Passage
+
+    passages = list(Passage.objects.filter(edition=edition).order_by("pk"))
+
+    def add(n):
+        for i in range(n):
+            mine = make_annotation(
+                reader_user,
+                passages[i % len(passages)],
+                motivation="commenting",
+                body=f"Note {i}",
+                visibility="public",
+            )
+            theirs = make_annotation(
+                other_reader, passages[i % len(passages)], visibility="public"
+            )
+            reply_create(author=other_reader, parent=mine, body="A reply.")
+            reply_create(author=reader_user, parent=theirs, body="My reply.")
+
+    client.force_login(reader_user)
+    add(2)
+    client.get(reverse("annotations:notebook"))
+    with CaptureQueriesContext(connection) as baseline:
+        client.get(reverse("annotations:notebook"))
+    add(6)
+    with django_assert_num_queries(len(baseline)):
+        response = client.get(reverse("annotations:notebook"))
+    assert sum(len(g["annotations"]) for g in response.context["groups"]) == 8
+
+
 def test_the_notebook_needs_an_account(client, db):
     response = client.get(reverse("annotations:notebook"))
     assert response.status_code == 302
