@@ -485,7 +485,8 @@ def annotation_restore(
 ) -> Annotation:
     _check_moderator(actor, annotation)
     annotation.moderation = Moderation.VISIBLE
-    annotation.save(update_fields=["moderation"])
+    annotation.hidden_by, annotation.hidden_at = None, None  # the log keeps who hid it
+    annotation.save(update_fields=["moderation", "hidden_by", "hidden_at"])
     annotation.flags.filter(resolved=False).update(resolved=True)
     _log(annotation, ModerationLog.Action.RESTORE, actor)
     return annotation

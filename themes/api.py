@@ -78,9 +78,13 @@ class MotifViewSet(viewsets.ReadOnlyModelViewSet):
             queryset = queryset.prefetch_related(
                 Prefetch(
                     "occurrences",
-                    queryset=MotifOccurrence.objects.select_related(
-                        "passage__part", "passage__edition", "proposed_by"
-                    ).in_reading_order(),
+                    # Only published editions: an imported licensed text
+                    # stays private until its curators publish it.
+                    queryset=MotifOccurrence.objects.filter(
+                        passage__edition__published=True
+                    )
+                    .select_related("passage__part", "passage__edition", "proposed_by")
+                    .in_reading_order(),
                 )
             )
         return queryset

@@ -180,6 +180,7 @@ def _range_values(passage: Passage, span: tuple[int, int] | None) -> dict:
             "prefix": "",
             "suffix": "",
             "passage_revision": passage.revision,
+            "anchor_state": "exact",
         }
     quote = anchoring.build_quote(passage.text, *span)
     return {
@@ -189,6 +190,9 @@ def _range_values(passage: Passage, span: tuple[int, int] | None) -> dict:
         "prefix": quote.prefix,
         "suffix": quote.suffix,
         "passage_revision": passage.revision,
+        # The catalogue's quote is checked against the text: whatever a
+        # revision had orphaned, it is anchored again.
+        "anchor_state": "exact",
     }
 
 

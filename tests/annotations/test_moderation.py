@@ -75,6 +75,7 @@ def test_a_curator_hides_and_restores_with_a_record(
     )
     shared.refresh_from_db()
     assert shared.moderation == "visible"
+    assert (shared.hidden_by, shared.hidden_at) == (None, None)
     assert not Flag.objects.filter(resolved=False).exists()
     assert list(ModerationLog.objects.values_list("action", flat=True)) == [
         "restore",

@@ -61,6 +61,25 @@ def test_a_changed_note_updates_in_place(catalogue):
     assert MotifOccurrence.objects.get(passage__key="black-001").note == "Revised note."
 
 
+def test_a_quote_fixed_in_the_catalogue_is_anchored_again(catalogue):
+    from reader.models import Passage
+    from reader.revisions import revision_apply
+
+    load(catalogue)
+    passage = Passage.objects.get(key="black-001")
+    revision_apply({passage: passage.text.replace("looked at the mask", "saw it")})
+    occurrence = MotifOccurrence.objects.get(passage__key="black-001")
+    assert occurrence.anchor_state == "orphaned"
+    (catalogue / "masks.md").write_text(
+        MASKS.replace('"looked at the mask"', '"saw it"'), encoding="utf-8"
+    )
+    load(catalogue)
+    occurrence.refresh_from_db()
+    assert occurrence.anchor_state == "exact"
+    passage.refresh_from_db()
+    assert passage.text[occurrence.start_offset : occurrence.end_offset] == "saw it"
+
+
 @pytest.mark.parametrize(
     ("broken", "line", "message"),
     [

@@ -151,6 +151,14 @@ def test_the_api_lists_motifs_and_one_with_its_occurrences(client, atlas):
     assert client.get("/api/motifs/nope/").status_code == 404
 
 
+def test_the_api_shows_no_occurrences_in_unpublished_editions(client, atlas):
+    from reader.models import Edition
+
+    assert client.get("/api/motifs/masks/").json()["occurrences"]
+    Edition.objects.update(published=False)
+    assert client.get("/api/motifs/masks/").json()["occurrences"] == []
+
+
 def test_the_api_is_read_only(client, reader_user, atlas):
     client.force_login(reader_user)
     assert client.post("/api/motifs/", {"slug": "x"}).status_code == 405
