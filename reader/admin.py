@@ -34,11 +34,9 @@ class PartInline(admin.TabularInline):
     ordering = ("order",)
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("Markdown (.md), plain text (.txt) or EPUB (.epub)."),
-    )
+class EditionDetailsForm(forms.Form):
+    """What the import calls the edition; checked again at every step."""
+
     slug = forms.SlugField(
         label=_("Edition slug"),
         help_text=_("A new slug creates an edition; an existing one revises it."),
@@ -47,6 +45,14 @@ class ImportForm(forms.Form):
     author = forms.CharField(label=_("Author"), max_length=200, initial="Kōbō Abe")
     language = forms.CharField(label=_("Language"), max_length=16, initial="en")
     translator = forms.CharField(label=_("Translator"), max_length=200, required=False)
+
+
+class ImportForm(EditionDetailsForm):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("Markdown (.md), plain text (.txt) or EPUB (.epub)."),
+    )
+    field_order = ["file"]
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
@@ -97,9 +103,7 @@ class EditionAdmin(admin.ModelAdmin):
                 upload = form.cleaned_data["file"]
                 token = _stash(upload.read(), upload.name)
                 details = {
-                    k: form.cleaned_data[k]
-                    for k in ImportForm.base_fields
-                    if k != "file"
+                    k: form.cleaned_data[k] for k in EditionDetailsForm.base_fields
                 }
                 return self._preview(request, context, token, upload.name, details)
             return TemplateResponse(
@@ -113,9 +117,12 @@ class EditionAdmin(admin.ModelAdmin):
             )
             return HttpResponseRedirect(reverse("admin:reader_edition_import"))
         name = request.POST.get("name", "upload")
-        details = {
-            k: request.POST.get(k, "") for k in ImportForm.base_fields if k != "file"
-        }
+        details_form = EditionDetailsForm(request.POST)
+        if step != "cancel" and not details_form.is_valid():
+            for field, errors in details_form.errors.items():
+                messages.error(request, f"{field}: {' '.join(errors)}")
+            return HttpResponseRedirect(reverse("admin:reader_edition_import"))
+        details = details_form.cleaned_data if step != "cancel" else {}
         if step == "cancel":
             stashed.unlink(missing_ok=True)
             messages.info(request, _("Import cancelled; nothing was written."))
@@ -159,6 +166,10 @@ class EditionAdmin(admin.ModelAdmin):
             ),
         )
         if confirm and plan.ok and not pattern_error:
+            existing = Edition.objects.filter(slug=plan.details.slug).exists()
+            if existing and not request.user.has_perm("reader.change_passage"):
+                # Importing over an edition revises its passages.
+                raise PermissionDenied
             report = import_apply(plan)
             stashed.unlink(missing_ok=True)
             for line in report.lines():

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from annotations.models import Annotation
 from reader.models import Edition, Passage
-from tests.factories import make_annotation
+from tests.factories import make_annotation, make_user
 from tests.reader.test_import_files import make_epub
 
 PARTS = [
@@ -257,6 +257,35 @@ def test_reimporting_is_a_revision_that_keeps_keys_and_annotations(
     assert note.anchor_state == "moved" and passage.key == "black-001"
     assert passage.text[note.start_offset : note.end_offset] == note.exact
     assert Annotation.objects.count() == 1
+
+
+def test_details_are_checked_again_when_confirming(client, curator, db):
+    client.force_login(curator)
+    preview = upload(client, markdown(), "book.md")
+    response = step(client, preview, "confirm", slug="", title="")
+    assert response.status_code == 302
+    assert response["Location"] == IMPORT
+    assert not Edition.objects.exists()
+
+
+def test_importing_over_an_edition_needs_the_right_to_revise_passages(
+    client, db, tmp_path
+):
+    from django.contrib.auth.models import Permission
+
+    path = tmp_path / "book.md"
+    path.write_bytes(markdown())
+    run(path)
+    before = list(Passage.objects.values_list("key", "text"))
+    adder = make_user("adder", is_staff=True)
+    adder.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_edition", "view_edition"])
+    )
+    client.force_login(adder)
+    revised = [(h, [p + " More." for p in ps]) for h, ps in PARTS]
+    preview = upload(client, markdown(revised), "book.md")
+    assert step(client, preview, "confirm").status_code == 403
+    assert list(Passage.objects.values_list("key", "text")) == before
 
 
 @pytest.mark.parametrize("who", ["reader", "teacher"])
