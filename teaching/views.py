@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from annotations.exports import safe_cell
-from annotations.models import Motivation
+from annotations.models import Annotation, Motivation
 from annotations.services import TargetInput
 from reader.models import Part, Passage
 
@@ -392,10 +392,15 @@ def assignment_handout(request: HttpRequest, pk: int) -> HttpResponse:
     if assignment is None:
         raise Http404
     passages = list(assignment.passages().select_related("part"))
+    # What this reader may see of the highlights (the one visibility rule),
+    # and nothing deleted or orphaned by a revision.
     items = list(
-        assignment.items.select_related(
-            "annotation__start_passage", "annotation__end_passage"
+        assignment.items.filter(
+            annotation__in=Annotation.objects.visible_to(request.user),
+            annotation__deleted__isnull=True,
         )
+        .exclude(annotation__anchor_state="orphaned")
+        .select_related("annotation__start_passage", "annotation__end_passage")
     )
     ranges: dict[int, list] = {}
     index = {p.pk: i for i, p in enumerate(passages)}
@@ -430,9 +435,7 @@ def assignment_handout(request: HttpRequest, pk: int) -> HttpResponse:
             "assignment": assignment,
             "passages": passages,
             "prompts": [
-                i.annotation
-                for i in items
-                if i.annotation.motivation == Motivation.QUESTIONING
+                p for p in prompts(assignment, request.user) if not p.is_deleted
             ],
         },
     )

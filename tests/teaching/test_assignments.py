@@ -274,6 +274,18 @@ def test_the_handout_prints_the_range_with_highlights_and_prompts(
     assert "black-003" in html and "letter-001" not in html
 
 
+def test_the_handout_leaves_out_a_deleted_prompt(client, teacher, student, assignment):
+    from annotations.services import annotation_delete, reply_create
+
+    prompt = assignment.items.get(annotation__body="What does he see?").annotation
+    reply_create(author=student, parent=prompt, body="His own face.")
+    annotation_delete(annotation=prompt, user=teacher)  # kept as a tombstone
+    client.force_login(student)
+    response = client.get(reverse("teaching:handout", args=[assignment.pk]))
+    assert response.context["prompts"] == []
+    assert "What does he see?" not in response.content.decode()
+
+
 def test_copying_an_assignment_takes_its_highlights_and_prompts(
     client, teacher, assignment, edition
 ):
