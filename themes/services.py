@@ -264,18 +264,13 @@ def proposal_accept(
         motif=proposal.motif, passage=proposal.passage
     ).first()
     if occurrence is None:
-        span = (
-            (proposal.start_offset, proposal.end_offset)
-            if proposal.start_offset is not None
-            else None
-        )
         occurrence = MotifOccurrence.objects.create(
             motif=proposal.motif,
             passage=proposal.passage,
             note=proposal.reason,
             weight=Weight.PASSING,
             proposed_by=proposal.proposer,
-            **_range_values(proposal.passage, span),
+            **_range_values(proposal.passage, _proposed_span(proposal)),
         )
     proposal.status = ProposalStatus.ACCEPTED
     proposal.decided_by = curator
@@ -283,6 +278,17 @@ def proposal_accept(
     proposal.occurrence = occurrence
     proposal.save(update_fields=["status", "decided_by", "decided", "occurrence"])
     return occurrence
+
+
+def _proposed_span(proposal: MotifProposal) -> tuple[int, int] | None:
+    """The proposed words in the passage as it reads now: the passage may have
+    been revised since. Words no longer found once make a whole-passage link."""
+    if proposal.start_offset is None:
+        return None
+    text = proposal.passage.text
+    if text[proposal.start_offset : proposal.end_offset] == proposal.exact:
+        return proposal.start_offset, proposal.end_offset
+    return _quote_range(text, proposal.exact) if proposal.exact else None
 
 
 @transaction.atomic

@@ -63,6 +63,31 @@ def test_a_reader_proposes_a_phrase(client, reader_user, atlas):
     )
 
 
+def test_accepting_after_a_revision_links_the_words_where_they_are_now(
+    reader_user, curator, atlas
+):
+    from reader.revisions import revision_apply
+    from themes.services import proposal_accept
+
+    passage = atlas.occurrences.first().passage.edition.passages.get(key="letter-002")
+    start = passage.text.index("never fooled her")
+    proposal = MotifProposal.objects.create(
+        motif=Motif.objects.get(slug="bandages"),
+        passage=passage,
+        proposer=reader_user,
+        reason="Fooled.",
+        start_offset=start,
+        end_offset=start + len("never fooled her"),
+        exact="never fooled her",
+    )
+    revision_apply({passage: "At first, " + passage.text})
+    proposal.refresh_from_db()
+    occurrence = proposal_accept(proposal=proposal, curator=curator)
+    passage.refresh_from_db()
+    words = passage.text[occurrence.start_offset : occurrence.end_offset]
+    assert words == "never fooled her"
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [
