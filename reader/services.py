@@ -55,8 +55,9 @@ class LoadReport:
             )
         if self.passages_kept:
             out.append(
-                "Not in the source but kept (nothing is deleted; a curator can "
-                f"retire them in admin): {', '.join(self.passages_kept)}."
+                "Not in the source but kept with their annotations, still shown "
+                "where they were (nothing is deleted): "
+                f"{', '.join(self.passages_kept)}."
             )
         if self.parts_kept:
             out.append(f"Parts not in the source, kept: {', '.join(self.parts_kept)}.")
