@@ -83,7 +83,8 @@ def annotation_to_w3c(
                 ),
             }
         )
-    for tag in annotation.tags_in_order():
+    # Replies carry no tags (asking would cost a query per reply).
+    for tag in () if annotation.is_reply else annotation.tags_in_order():
         bodies.append({"type": "TextualBody", "value": tag.name, "purpose": "tagging"})
     if bodies:
         data["body"] = bodies if len(bodies) > 1 else bodies[0]
