@@ -33,3 +33,13 @@ def log_in(page, base, username):
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base}/")
+
+
+def select(page, key: str, phrase: str) -> None:
+    """Select `phrase` in passage `key` as a reader's mouse would.
+
+    The page's modules run before its load event: selecting earlier would
+    fire the mouseup before anything listens for it.
+    """
+    page.wait_for_load_state("load")
+    page.evaluate(SELECT, [key, phrase])

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from teaching.models import Course
-from tests.e2e.browsing import SELECT, log_in
+from tests.e2e.browsing import log_in, select
 from tests.factories import make_user
 
 pytestmark = pytest.mark.e2e
@@ -52,10 +52,10 @@ def test_assign_read_answer_and_follow_on_the_dashboard(
 
     # Two highlights and a prompt.
     for key in ("white-007", "white-008"):
-        t.evaluate(SELECT, [key, first_words(t, key)])
+        select(t, key, first_words(t, key))
         t.get_by_role("button", name="Highlight h").click()
         t.locator(f"#{key} mark.hl-teacher").first.wait_for()
-    t.evaluate(SELECT, ["white-009", first_words(t, "white-009")])
+    select(t, "white-009", first_words(t, "white-009"))
     t.get_by_role("button", name="Question q").click()
     t.locator("#annotate-body").fill("What moves: the mask, or the light?")
     t.get_by_role("button", name="Save").click()
