@@ -141,7 +141,7 @@ def _shared_q(user: object, prefix: str) -> Q:
     public = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
     if not _signed_in(user):
         if getattr(settings, "THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC", False):
-            return public & visible
+            return public & visible & Q(**{f"{prefix}draft": False})
         return Q(pk__in=[])
     course = Q(**{f"{prefix}visibility": Visibility.COURSE}) & Q(
         **{f"{prefix}course__in": _courses(user)}
@@ -149,7 +149,12 @@ def _shared_q(user: object, prefix: str) -> Q:
     teacher = Q(**{f"{prefix}visibility": Visibility.TEACHER}) & Q(
         **{f"{prefix}course__in": _courses(user, teaching_only=True)}
     )
-    return (public | course | teacher) & visible
+    # A teacher's highlight or prompt in an unpublished assignment is shared
+    # with nobody but the class's teachers until the assignment is published.
+    released = Q(**{f"{prefix}draft": False}) | Q(
+        **{f"{prefix}course__in": _courses(user, teaching_only=True)}
+    )
+    return (public | course | teacher) & visible & released
 
 
 def _answered_q(user: object) -> Q:
@@ -241,6 +246,9 @@ class Annotation(models.Model):
         related_name="annotations",
         verbose_name=_("class"),
     )
+    # Part of an unpublished assignment: only the class's teachers see it,
+    # whatever its visibility says (set by the teaching services).
+    draft = models.BooleanField(_("draft"), default=False)
     # On a prompt: students see classmates' replies only after replying.
     answer_first = models.BooleanField(_("answer first"), default=False)
     reply_to = models.ForeignKey(

@@ -196,9 +196,10 @@ def assignment_save(
     assignment.full_clean()
     assignment.save()
     assignment.focus_motifs.set(focus_motifs or [])
-    Annotation.objects.filter(
-        assignment_item__assignment=assignment, motivation=Motivation.QUESTIONING
-    ).update(answer_first=answer_first)
+    items = Annotation.objects.filter(assignment_item__assignment=assignment)
+    items.filter(motivation=Motivation.QUESTIONING).update(answer_first=answer_first)
+    # Nothing of a draft reaches the students: its items are held back.
+    items.update(draft=not published)
     return assignment
 
 
@@ -234,6 +235,9 @@ def assignment_item_create(
         course=assignment.course,
         answer_first=assignment.answer_first and motivation == Motivation.QUESTIONING,
     )
+    if not assignment.published:
+        annotation.draft = True
+        annotation.save(update_fields=["draft"])
     return AssignmentItem.objects.create(assignment=assignment, annotation=annotation)
 
 

@@ -92,3 +92,81 @@ def test_nobody_outside_the_class_sees_the_assignments_highlights_or_answers(
         assert assignment.highlight.pk not in seen
         assert assignment.prompt.pk not in seen
         assert answer.pk not in seen
+
+
+def _resave(assignment, teacher, *, published: bool):
+    from teaching.services import assignment_save
+
+    return assignment_save(
+        teacher=teacher,
+        course=assignment.course,
+        assignment=assignment,
+        title=assignment.title,
+        instructions=assignment.instructions,
+        start_passage=assignment.start_passage,
+        end_passage=assignment.end_passage,
+        due=assignment.due,
+        published=published,
+    )
+
+
+def test_a_draft_assignments_highlights_and_prompts_are_seen_by_its_teachers_only(
+    student, classmate, teacher, coteacher, outsider, assignment
+):
+    _resave(assignment, teacher, published=False)
+    items = {assignment.highlight.pk, assignment.prompt.pk}
+    for user in (student, classmate, outsider, AnonymousUser()):
+        assert not items & visible(user)
+    for user in (teacher, coteacher):
+        assert items <= visible(user)
+
+
+def test_publishing_shows_the_items_and_unpublishing_hides_them_again(
+    student, teacher, assignment
+):
+    items = {assignment.highlight.pk, assignment.prompt.pk}
+    assert items <= visible(student)
+    _resave(assignment, teacher, published=False)
+    assert not items & visible(student)
+    _resave(assignment, teacher, published=True)
+    assert items <= visible(student)
+
+
+def test_a_prompt_added_to_a_draft_stays_hidden_until_it_is_published(
+    student, teacher, assignment
+):
+    from annotations.services import TargetInput
+    from teaching.services import assignment_item_create
+
+    _resave(assignment, teacher, published=False)
+    prompt = assignment_item_create(
+        teacher=teacher,
+        assignment=assignment,
+        target=TargetInput("black-003", 0, "black-003", 7),
+        motivation="questioning",
+        body="Why here?",
+    ).annotation
+    assert prompt.pk not in visible(student)
+    _resave(assignment, teacher, published=True)
+    assert prompt.pk in visible(student)
+
+
+def test_a_copy_into_another_class_is_a_draft_its_students_do_not_see(
+    teacher, other_teacher, outsider, assignment, other_course
+):
+    from teaching.services import assignment_copy
+
+    other_course.teachers.add(teacher)
+    copy = assignment_copy(assignment=assignment, teacher=teacher, course=other_course)
+    copied = set(copy.items.values_list("annotation_id", flat=True))
+    assert len(copied) == 2
+    assert not copied & visible(outsider)
+    assert copied <= visible(other_teacher)
+
+
+def test_nobody_can_reply_to_a_draft_prompt(student, teacher, assignment):
+    from django.core.exceptions import PermissionDenied
+
+    _resave(assignment, teacher, published=False)
+    with pytest.raises(PermissionDenied):
+        reply_create(author=student, parent=assignment.prompt, body="Early.")
