@@ -36,6 +36,14 @@ class Edition(models.Model):
         help_text=_("Markdown. Who wrote this text and on what terms it is shown."),
     )
     published = models.BooleanField(_("published"), default=True)
+    # What the loader last wrote here (see reader/provenance.py): a curator's
+    # change since is kept by the next load.
+    loaded_fingerprint = models.CharField(
+        _("fingerprint of the loaded values"),
+        max_length=64,
+        blank=True,
+        editable=False,
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     modified = models.DateTimeField(_("modified"), auto_now=True)
 
@@ -112,6 +120,14 @@ class Part(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    # What the loader last wrote here (see reader/provenance.py): a curator's
+    # change since is kept by the next load.
+    loaded_fingerprint = models.CharField(
+        _("fingerprint of the loaded values"),
+        max_length=64,
+        blank=True,
+        editable=False,
+    )
 
     objects = PartQuerySet.as_manager()
 
@@ -192,6 +208,14 @@ class Passage(models.Model):
     text = models.TextField(_("text"), help_text=_("Plain text, one paragraph."))
     revision = models.PositiveIntegerField(_("revision"), default=1)
     modified = models.DateTimeField(_("modified"), auto_now=True)
+    # What the loader last wrote here (see reader/provenance.py): a curator's
+    # change since is kept by the next load.
+    loaded_fingerprint = models.CharField(
+        _("fingerprint of the loaded text"),
+        max_length=64,
+        blank=True,
+        editable=False,
+    )
 
     objects = PassageQuerySet.as_manager()
 
