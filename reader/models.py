@@ -13,6 +13,8 @@ from django.db.models.functions import Coalesce, Length
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .provenance import fingerprint
+
 # Reading time is estimated from characters rather than counted words, so the
 # database can add it up: about 6 characters a word (with its space) at 200
 # words a minute, a gentle pace for study reading.
@@ -239,6 +241,17 @@ class Passage(models.Model):
     @property
     def word_count(self) -> int:
         return len(self.text.split())
+
+    @property
+    def holds_loaded_text(self) -> bool:
+        """Is the text the one the loader last wrote (no curator's revision)?
+
+        Passages are only created by the loader, so one never revised and
+        loaded before fingerprints were kept holds the loader's text too.
+        """
+        if self.loaded_fingerprint:
+            return fingerprint(self.text) == self.loaded_fingerprint
+        return self.revision == 1
 
 
 class PassageRevision(models.Model):
