@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -38,8 +39,8 @@ class FlaggedFilter(admin.SimpleListFilter):
 
 class FlagInline(admin.TabularInline):
     model = Flag
-    fields = ("flagger", "reason", "created", "resolved")
-    readonly_fields = ("flagger", "reason", "created")
+    fields = ("flagger", "reason", "created", "resolved", "resolved_by", "resolved_at")
+    readonly_fields = ("flagger", "reason", "created", "resolved_by", "resolved_at")
     extra = 0
     can_delete = False
 
@@ -138,6 +139,19 @@ class AnnotationAdmin(admin.ModelAdmin):
         messages.success(
             request, ngettext("%d note restored.", "%d notes restored.", n) % n
         )
+
+    def save_formset(
+        self, request: HttpRequest, form: object, formset: object, change: bool
+    ) -> None:
+        # A flag ticked (or unticked) by hand records who did it, like one
+        # settled by hiding or restoring.
+        if formset.model is Flag:
+            for flag_form in formset.forms:
+                if "resolved" in flag_form.changed_data:
+                    flag = flag_form.instance
+                    flag.resolved_by = request.user if flag.resolved else None
+                    flag.resolved_at = timezone.now() if flag.resolved else None
+        super().save_formset(request, form, formset, change)
 
     def delete_model(self, request: HttpRequest, obj: Annotation) -> None:
         annotation_delete_by_curator(annotation=obj, curator=request.user)

@@ -366,6 +366,16 @@ class Flag(models.Model):
     reason = models.TextField(_("reason"), max_length=1000)
     created = models.DateTimeField(auto_now_add=True)
     resolved = models.BooleanField(_("resolved"), default=False)
+    # Who settled the flag (by hiding or restoring the note), and when.
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]

@@ -467,6 +467,14 @@ def _check_moderator(user: AbstractBaseUser, annotation: Annotation) -> None:
         )
 
 
+def _flags_resolve(annotation: Annotation, actor: AbstractBaseUser) -> None:
+    """Hiding or restoring is the moderator's answer to every open flag: the
+    note leaves the "Flagged, waiting" queue, with who answered and when."""
+    annotation.flags.filter(resolved=False).update(
+        resolved=True, resolved_by=actor, resolved_at=timezone.now()
+    )
+
+
 @transaction.atomic
 def annotation_hide(*, annotation: Annotation, actor: AbstractBaseUser) -> Annotation:
     """Hide a note from everyone but its author, and record who did it."""
@@ -475,6 +483,7 @@ def annotation_hide(*, annotation: Annotation, actor: AbstractBaseUser) -> Annot
     annotation.hidden_by = actor
     annotation.hidden_at = timezone.now()
     annotation.save(update_fields=["moderation", "hidden_by", "hidden_at"])
+    _flags_resolve(annotation, actor)
     _log(annotation, ModerationLog.Action.HIDE, actor)
     return annotation
 
@@ -487,7 +496,7 @@ def annotation_restore(
     annotation.moderation = Moderation.VISIBLE
     annotation.hidden_by, annotation.hidden_at = None, None  # the log keeps who hid it
     annotation.save(update_fields=["moderation", "hidden_by", "hidden_at"])
-    annotation.flags.filter(resolved=False).update(resolved=True)
+    _flags_resolve(annotation, actor)
     _log(annotation, ModerationLog.Action.RESTORE, actor)
     return annotation
 

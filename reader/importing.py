@@ -129,7 +129,11 @@ def import_plan(
 
 
 def import_apply(plan: ImportPlan) -> LoadReport:
-    """Write the edition, in one transaction (changed passages are revisions)."""
+    """Write the edition, in one transaction (changed passages are revisions).
+
+    The curator confirmed the revisions the preview showed, including any to
+    passages revised in admin since: the import replaces them (`force`).
+    """
     if not plan.ok:
         raise ValueError("This import has problems: " + "; ".join(plan.errors))
-    return edition_load(source=plan.source)
+    return edition_load(source=plan.source, force=True)

@@ -13,6 +13,8 @@ from django.db.models.functions import Coalesce, Length
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .provenance import fingerprint
+
 # Reading time is estimated from characters rather than counted words, so the
 # database can add it up: about 6 characters a word (with its space) at 200
 # words a minute, a gentle pace for study reading.
@@ -36,6 +38,14 @@ class Edition(models.Model):
         help_text=_("Markdown. Who wrote this text and on what terms it is shown."),
     )
     published = models.BooleanField(_("published"), default=True)
+    # What the loader last wrote here (see reader/provenance.py): a curator's
+    # change since is kept by the next load.
+    loaded_fingerprint = models.CharField(
+        _("fingerprint of the loaded values"),
+        max_length=64,
+        blank=True,
+        editable=False,
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     modified = models.DateTimeField(_("modified"), auto_now=True)
 
@@ -112,6 +122,14 @@ class Part(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    # What the loader last wrote here (see reader/provenance.py): a curator's
+    # change since is kept by the next load.
+    loaded_fingerprint = models.CharField(
+        _("fingerprint of the loaded values"),
+        max_length=64,
+        blank=True,
+        editable=False,
+    )
 
     objects = PartQuerySet.as_manager()
 
@@ -192,6 +210,14 @@ class Passage(models.Model):
     text = models.TextField(_("text"), help_text=_("Plain text, one paragraph."))
     revision = models.PositiveIntegerField(_("revision"), default=1)
     modified = models.DateTimeField(_("modified"), auto_now=True)
+    # What the loader last wrote here (see reader/provenance.py): a curator's
+    # change since is kept by the next load.
+    loaded_fingerprint = models.CharField(
+        _("fingerprint of the loaded text"),
+        max_length=64,
+        blank=True,
+        editable=False,
+    )
 
     objects = PassageQuerySet.as_manager()
 
@@ -215,6 +241,17 @@ class Passage(models.Model):
     @property
     def word_count(self) -> int:
         return len(self.text.split())
+
+    @property
+    def holds_loaded_text(self) -> bool:
+        """Is the text the one the loader last wrote (no curator's revision)?
+
+        Passages are only created by the loader, so one never revised and
+        loaded before fingerprints were kept holds the loader's text too.
+        """
+        if self.loaded_fingerprint:
+            return fingerprint(self.text) == self.loaded_fingerprint
+        return self.revision == 1
 
 
 class PassageRevision(models.Model):

@@ -4,13 +4,50 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from .edition_files import EditionSource
-from .models import Edition, Part, Passage, PassageRead
-from .revisions import revision_apply
+from .models import Edition, Part, Passage, PassageRead, PassageRevision
+from .provenance import Holder, differing, fingerprint, holder
+from .revisions import PassagePreview, revision_apply, revision_preview
+
+# What the loader owns on an edition and its parts besides passages' texts.
+# Keys, slugs and order are the files' structure and always follow them.
+EDITION_FIELDS = ("title", "author", "language", "translator", "rights_note")
+PART_FIELDS = ("title", "short_title", "kind", "summary")
+
+
+@dataclass(frozen=True)
+class KeptText:
+    """A passage whose text in the database is not the loader's."""
+
+    key: str
+    revision: int
+    since: datetime | None  # when the text it holds replaced the one before
+    holder: Holder  # CURATOR, or UNKNOWN (revised before loads kept fingerprints)
+    bundle_changed: bool  # the file also changed since the loader last wrote it
+
+    def line(self, *, forced: bool) -> str:
+        when = (
+            f" of {timezone.localtime(self.since):%Y-%m-%d %H:%M}" if self.since else ""
+        )
+        if self.holder is Holder.CURATOR:
+            whose = f"the curator's revision{when}"
+        else:
+            whose = (
+                f"revision {self.revision}{when}, made before loads recorded "
+                "their texts (it may be a curator's)"
+            )
+        if forced:
+            return f"{self.key}: replaced {whose} with the bundled text (--force)."
+        differs = "the bundled text differs"
+        if self.bundle_changed:
+            differs += " and has itself changed since it was last loaded"
+        return f"{self.key}: kept {whose}; {differs} (use --force to replace it)."
 
 
 @dataclass
@@ -27,6 +64,12 @@ class LoadReport:
     passages_unchanged: int = 0
     passages_kept: list[str] = field(default_factory=list)
     parts_kept: list[str] = field(default_factory=list)
+    # Curators' work: kept, or (with --force) replaced after a preview.
+    texts_kept: list[KeptText] = field(default_factory=list)
+    texts_forced: list[KeptText] = field(default_factory=list)
+    previews: list[PassagePreview] = field(default_factory=list)
+    fields_kept: list[str] = field(default_factory=list)
+    fields_forced: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -37,22 +80,40 @@ class LoadReport:
             or self.passages_created
             or self.passages_updated
             or self.passages_moved
+            or self.texts_forced
+            or self.fields_forced
         )
 
     def lines(self) -> list[str]:
         verb = "created" if self.edition_created else "loaded"
-        out = [
+        summary = (
             f"Edition {self.edition.slug!r} {verb}: "
             f"{len(self.passages_created)} passages added, "
             f"{len(self.passages_updated)} revised, "
             f"{len(self.passages_moved)} moved, "
-            f"{self.passages_unchanged} unchanged."
-        ]
+            f"{self.passages_unchanged} unchanged"
+        )
+        if self.texts_kept:
+            summary += f", {len(self.texts_kept)} kept as a curator revised them"
+        if self.texts_forced:
+            summary += (
+                f", {len(self.texts_forced)} replaced over a curator's revision "
+                "(--force)"
+            )
+        out = [summary + "."]
         if self.parts_created or self.parts_updated:
             out.append(
                 f"Parts added: {', '.join(self.parts_created) or 'none'}; "
                 f"parts updated: {', '.join(self.parts_updated) or 'none'}."
             )
+        out += [kept.line(forced=False) for kept in self.texts_kept]
+        out += self.fields_kept
+        out += self.fields_forced
+        previews = {preview.passage.key: preview for preview in self.previews}
+        for forced in self.texts_forced:
+            out.append(forced.line(forced=True))
+            if forced.key in previews:
+                out += [f"    {line}" for line in preview_lines(previews[forced.key])]
         if self.passages_kept:
             out.append(
                 "Not in the source but kept with their annotations, still shown "
@@ -64,35 +125,52 @@ class LoadReport:
         return out
 
 
+def preview_lines(preview: PassagePreview) -> list[str]:
+    """The admin's revision preview, as text: the word diff, then what
+    happens to each annotation and motif quote anchored to the passage."""
+    diff = " ".join(
+        piece.text
+        if piece.kind == "same"
+        else f"[-{piece.text}-]"
+        if piece.kind == "removed"
+        else f"{{+{piece.text}+}}"
+        for piece in preview.diff
+    )
+    out = [f"text: {diff}"]
+    for effect in preview.effects:
+        out.append(
+            f"{effect.label}: {effect.exact} stay exact, {effect.moved} move, "
+            f"{effect.orphaned} would be orphaned (kept, marked)"
+        )
+        for item in effect.items:
+            state = "moves" if item.state == "moved" else "orphaned"
+            where = f" → “{item.new}”" if item.new else ""
+            out.append(f"  {state} · {item.who} · “{item.old}”{where}")
+    return out
+
+
 @transaction.atomic
-def edition_load(*, source: EditionSource) -> LoadReport:
+def edition_load(*, source: EditionSource, force: bool = False) -> LoadReport:
     """Create or update an edition from checked source files.
 
     Loading the same source twice changes nothing. A passage whose text
     changed keeps its key, gets a new revision number and its old text is kept
     as a PassageRevision. Passages missing from the source are reported and
     kept: removing a paragraph from a file never deletes readers' anchors.
+
+    A curator's work is never undone: a text (or an edition's or part's
+    field) changed in the database since the loader wrote it is kept and
+    reported, unless `force`, which replaces it as a revision like any other,
+    with the admin's preview in the report (see reader/provenance.py).
     """
+    edition_values = {name: getattr(source, name) for name in EDITION_FIELDS}
     edition, created = Edition.objects.get_or_create(
         slug=source.slug,
-        defaults={
-            "title": source.title,
-            "author": source.author,
-            "language": source.language,
-            "translator": source.translator,
-            "rights_note": source.rights_note,
-        },
+        defaults={**edition_values, "loaded_fingerprint": fingerprint(edition_values)},
     )
     report = LoadReport(edition=edition, edition_created=created)
     if not created:
-        _update_fields(
-            edition,
-            title=source.title,
-            author=source.author,
-            language=source.language,
-            translator=source.translator,
-            rights_note=source.rights_note,
-        )
+        _load_fields(edition, edition_values, report, force=force, name="edition")
 
     parts_by_slug = {part.slug: part for part in edition.parts.all()}
     # Part orders are unique per edition; move existing parts out of the way
@@ -112,23 +190,34 @@ def edition_load(*, source: EditionSource) -> LoadReport:
     passages_by_key = {p.key: p for p in edition.passages.select_related("part")}
     seen_keys: set[str] = set()
     revised: dict[Passage, str] = {}
+    forced: dict[Passage, str] = {}
+    kept: dict[Passage, Holder] = {}
     for part_source in source.parts:
         part = parts_by_slug.get(part_source.slug)
-        part_fields = {
-            "order": part_source.order,
-            "title": part_source.title,
-            "short_title": part_source.short_title,
-            "kind": part_source.kind,
-            "summary": part_source.summary,
-        }
+        part_values = {name: getattr(part_source, name) for name in PART_FIELDS}
         if part is None:
-            part = Part(edition=edition, slug=part_source.slug, **part_fields)
+            part = Part(
+                edition=edition,
+                slug=part_source.slug,
+                order=part_source.order,
+                loaded_fingerprint=fingerprint(part_values),
+                **part_values,
+            )
             part.full_clean()
             part.save()
             parts_by_slug[part.slug] = part
             report.parts_created.append(part.slug)
-        elif _update_fields(part, **part_fields):
-            report.parts_updated.append(part.slug)
+        else:
+            order_changed = part.order != part_source.order
+            if order_changed:
+                part.order = part_source.order
+                part.save(update_fields=["order"])
+            label = f"part {part.slug}"
+            if (
+                _load_fields(part, part_values, report, force=force, name=label)
+                or order_changed
+            ):
+                report.parts_updated.append(part.slug)
 
         for order, passage_source in enumerate(part_source.passages, start=1):
             seen_keys.add(passage_source.key)
@@ -140,42 +229,127 @@ def edition_load(*, source: EditionSource) -> LoadReport:
                     order=order,
                     key=passage_source.key,
                     text=passage_source.text,
+                    loaded_fingerprint=fingerprint(passage_source.text),
                 )
                 passage.full_clean()
                 passage.save()
                 report.passages_created.append(passage.key)
                 continue
-            if passage.text != passage_source.text:
+            text_changed = False
+            held = holder(
+                stored=passage.loaded_fingerprint,
+                current=passage.text,
+                bundled=passage_source.text,
+                # Passages are only ever created by this loader, so a text
+                # never revised is the one it wrote.
+                unrecorded_is_loaders=passage.revision == 1,
+            )
+            if held is Holder.SAME:
+                if passage.loaded_fingerprint != fingerprint(passage.text):
+                    # A curator's text the file now agrees with: the file's
+                    # next change is the loader's to make again.
+                    Passage.objects.filter(pk=passage.pk).update(
+                        loaded_fingerprint=fingerprint(passage.text)
+                    )
+            elif held is Holder.LOADER:
                 revised[passage] = passage_source.text
                 report.passages_updated.append(passage.key)
+                text_changed = True
+            else:
+                kept[passage] = held
+                if force:
+                    forced[passage] = passage_source.text
+                    text_changed = True
             if passage.part_id != part.pk or passage.order != order:
                 passage.part = part
                 passage.order = order
                 passage.save(update_fields=["part", "order", "modified"])
                 report.passages_moved.append(passage.key)
-            elif passage.key not in report.passages_updated:
+            elif not text_changed and passage not in kept:
                 report.passages_unchanged += 1
 
-    if revised:
+    _report_kept_texts(kept, source, report, force=force)
+    if forced:
+        # What --force does, as the admin previews it, before it is done.
+        report.previews = revision_preview(forced)
+    if revised or forced:
         # Changed texts are revisions: old texts kept, anchors followed.
-        revision_apply(revised)
+        changes = {**revised, **forced}
+        revision_apply(changes)
+        for passage in changes:
+            Passage.objects.filter(pk=passage.pk).update(
+                loaded_fingerprint=fingerprint(passage.text)
+            )
     report.passages_kept = sorted(set(passages_by_key) - seen_keys)
     report.parts_kept = sorted(set(parts_by_slug) - {p.slug for p in source.parts})
     return report
 
 
-def _update_fields(instance: Edition | Part, **values: object) -> bool:
-    """Set the fields that differ and save them; report whether any did."""
-    changed = [
-        name for name, value in values.items() if getattr(instance, name) != value
-    ]
-    if not changed:
+def _report_kept_texts(
+    kept: dict[Passage, Holder],
+    source: EditionSource,
+    report: LoadReport,
+    *,
+    force: bool,
+) -> None:
+    if not kept:
+        return
+    since = dict(
+        PassageRevision.objects.filter(passage__in=list(kept))
+        .values("passage")
+        .annotate(last=Max("replaced"))
+        .values_list("passage", "last")
+    )
+    bundled = {p.key: p.text for part in source.parts for p in part.passages}
+    for passage, held in kept.items():
+        item = KeptText(
+            key=passage.key,
+            revision=passage.revision,
+            since=since.get(passage.pk),
+            holder=held,
+            bundle_changed=bool(passage.loaded_fingerprint)
+            and fingerprint(bundled[passage.key]) != passage.loaded_fingerprint,
+        )
+        (report.texts_forced if force else report.texts_kept).append(item)
+
+
+def _load_fields(
+    instance: Edition | Part,
+    values: dict[str, object],
+    report: LoadReport,
+    *,
+    force: bool,
+    name: str,
+) -> bool:
+    """Write the file's values unless a curator changed them since the last
+    load (then keep and report them, or with `force` replace them)."""
+    current = {field_name: getattr(instance, field_name) for field_name in values}
+    held = holder(stored=instance.loaded_fingerprint, current=current, bundled=values)
+    changed = differing(current, values)
+    if held in (Holder.CURATOR, Holder.UNKNOWN):
+        names = ", ".join(changed)
+        whose = (
+            "the curator's"
+            if held is Holder.CURATOR
+            else "the database's (changed before loads recorded theirs)"
+        )
+        if not force:
+            report.fields_kept.append(
+                f"{name}: kept {whose} {names}; the bundled file differs "
+                "(use --force to replace it)."
+            )
+            return False
+        report.fields_forced.append(
+            f"{name}: replaced {whose} {names} with the bundled file's (--force)."
+        )
+    if not changed and instance.loaded_fingerprint == fingerprint(values):
         return False
-    for name in changed:
-        setattr(instance, name, values[name])
+    for field_name in changed:
+        setattr(instance, field_name, values[field_name])
+    instance.loaded_fingerprint = fingerprint(values)
     instance.full_clean()
-    instance.save(update_fields=changed)
-    return True
+    instance.save(update_fields=[*changed, "loaded_fingerprint"])
+    return bool(changed)
 
 
 def passage_reads_record(*, user: object, passages: Iterable[Passage]) -> int:

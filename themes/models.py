@@ -47,6 +47,14 @@ class Motif(models.Model):
     source_public_domain = models.BooleanField(
         _("source is public domain"), default=False
     )
+    # What the catalogue loader last wrote here (see reader/provenance.py): a
+    # curator's edit since is kept by the next load.
+    loaded_fingerprint = models.CharField(
+        _("fingerprint of the loaded values"),
+        max_length=64,
+        blank=True,
+        editable=False,
+    )
 
     objects = MotifQuerySet.as_manager()
 
@@ -132,6 +140,14 @@ class MotifOccurrence(models.Model):
         verbose_name=_("proposed by"),
     )
     from_catalogue = models.BooleanField(_("from the bundled catalogue"), default=False)
+    # What the catalogue loader last wrote here (see reader/provenance.py): a
+    # curator's edit since is kept by the next load.
+    loaded_fingerprint = models.CharField(
+        _("fingerprint of the loaded values"),
+        max_length=64,
+        blank=True,
+        editable=False,
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = OccurrenceQuerySet.as_manager()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from annotations import anchoring
 from reader.edition_files import EditionSourceError
 from reader.models import Edition, Passage
+from reader.provenance import Holder, differing, fingerprint, holder
 
 from .catalogue import MotifSource
 from .models import (
@@ -27,6 +29,25 @@ from .models import (
 MAX_REASON_LENGTH = 2000
 
 
+# What the catalogue owns on a motif (and its related links) and on an
+# occurrence; an occurrence's range follows the passage.
+MOTIF_FIELDS = (
+    "name",
+    "summary",
+    "description",
+    "group",
+    "order",
+    "colour",
+    "search_terms",
+    "source_title",
+    "source_author",
+    "source_year",
+    "source_locator",
+    "source_public_domain",
+)
+OCCURRENCE_FIELDS = ("weight", "note", "exact")
+
+
 @dataclass
 class CatalogueReport:
     motifs_created: list[str] = field(default_factory=list)
@@ -35,20 +56,50 @@ class CatalogueReport:
     occurrences_updated: int = 0
     occurrences_unchanged: int = 0
     occurrences_kept: list[str] = field(default_factory=list)
+    # Curators' work: kept (or, with force, replaced), one line each.
+    motifs_curated: int = 0
+    occurrences_curated: int = 0
+    curated_kept: list[str] = field(default_factory=list)
+    curated_forced: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
+        kept = " kept as a curator edited them"
         out = [
             f"Motifs: {len(self.motifs_created)} added, "
-            f"{len(self.motifs_updated)} updated. Occurrences: "
-            f"{self.occurrences_created} added, {self.occurrences_updated} updated, "
-            f"{self.occurrences_unchanged} unchanged."
+            f"{len(self.motifs_updated)} updated"
+            + (f", {self.motifs_curated}{kept}" if self.motifs_curated else "")
+            + f". Occurrences: {self.occurrences_created} added, "
+            f"{self.occurrences_updated} updated, "
+            f"{self.occurrences_unchanged} unchanged"
+            + (
+                f", {self.occurrences_curated}{kept}"
+                if self.occurrences_curated
+                else ""
+            )
+            + "."
         ]
+        out += self.curated_kept + self.curated_forced + self.unplaced
         if self.occurrences_kept:
             out.append(
                 "Catalogue occurrences no longer in the files, kept (remove them in "
                 f"admin if they are wrong): {', '.join(self.occurrences_kept)}."
             )
         return out
+
+
+def _curated_line(label: str, held: Holder, names: list[str], *, forced: bool) -> str:
+    whose = (
+        "the curator's"
+        if held is Holder.CURATOR
+        else "the database's (changed before loads recorded theirs)"
+    )
+    if forced:
+        return f"{label}: replaced {whose} {', '.join(names)} (--force)."
+    return (
+        f"{label}: kept {whose} {', '.join(names)}; the bundled file differs "
+        "(use --force to replace it)."
+    )
 
 
 def _quote_range(text: str, quote: str) -> tuple[int, int] | None:
@@ -60,13 +111,42 @@ def _quote_range(text: str, quote: str) -> tuple[int, int] | None:
     return start, start + len(quote)
 
 
+def _related_slugs() -> dict[int, set[str]]:
+    """Every motif's related motifs, by slug, in one query."""
+    through = Motif.related.through
+    related: dict[int, set[str]] = {}
+    for from_pk, to_slug in through.objects.values_list(
+        "from_motif_id", "to_motif__slug"
+    ):
+        related.setdefault(from_pk, set()).add(to_slug)
+    return related
+
+
+def _motif_state(motif: Motif, fields: Sequence[str], related: set[str]) -> dict:
+    return {
+        **{name: getattr(motif, name) for name in fields},
+        "related": sorted(related),
+    }
+
+
+# Not placed: a catalogue quote missing from a passage a curator revised.
+UNPLACED = (-1, -1)
+
+
 @transaction.atomic
-def catalogue_load(*, motifs: list[MotifSource], edition: Edition) -> CatalogueReport:
+def catalogue_load(
+    *, motifs: list[MotifSource], edition: Edition, force: bool = False
+) -> CatalogueReport:
     """Create or update motifs and their occurrences from the catalogue.
 
     Everything is checked against the edition first; any unknown passage or
     quote that is not (exactly once) in its passage stops the load with the
     file and line, and nothing is written. Loading twice changes nothing.
+
+    A curator's work is never undone: a motif or occurrence edited in admin
+    since the last load is kept and reported unless `force` (see
+    reader/provenance.py); a quote missing from a passage a curator revised
+    is reported, not an error, and its occurrence left as the revision left it.
     """
     passages = {p.key: p for p in Passage.objects.filter(edition=edition)}
     planned: list[tuple[MotifSource, list[tuple]]] = []
@@ -84,7 +164,9 @@ def catalogue_load(*, motifs: list[MotifSource], edition: Edition) -> CatalogueR
             span = None
             if occurrence.quote:
                 span = _quote_range(passage.text, occurrence.quote)
-                if span is None:
+                if span is None and not passage.holds_loaded_text:
+                    span = UNPLACED
+                elif span is None:
                     found = passage.text.count(occurrence.quote)
                     problem = "is not in" if found == 0 else f"occurs {found} times in"
                     raise EditionSourceError(
@@ -95,8 +177,16 @@ def catalogue_load(*, motifs: list[MotifSource], edition: Edition) -> CatalogueR
             rows.append((occurrence, passage, span))
         planned.append((motif, rows))
 
+    # The related links the files ask for, both ways (the relation is mutual).
+    wanted: dict[str, set[str]] = {m.slug: set(m.related) for m in motifs}
+    for source in motifs:
+        for other in source.related:
+            wanted[other].add(source.slug)
+
     report = CatalogueReport()
+    related = _related_slugs()
     by_slug: dict[str, Motif] = {}
+    writable: set[str] = set()
     for source, rows in planned:
         values = {
             "name": source.name,
@@ -118,49 +208,109 @@ def catalogue_load(*, motifs: list[MotifSource], edition: Edition) -> CatalogueR
             motif.full_clean(exclude=["related"])
             motif.save()
             report.motifs_created.append(motif.slug)
+            writable.add(motif.slug)
         else:
-            changed = [k for k, v in values.items() if getattr(motif, k) != v]
-            if changed:
-                for name in changed:
-                    setattr(motif, name, values[name])
-                motif.full_clean(exclude=["related"])
-                motif.save(update_fields=changed)
-                report.motifs_updated.append(motif.slug)
+            have = related.get(motif.pk, set())
+            current = _motif_state(motif, MOTIF_FIELDS, have)
+            # The loader adds links and never removes one.
+            bundled = {**values, "related": sorted(have | wanted[source.slug])}
+            held = holder(
+                stored=motif.loaded_fingerprint, current=current, bundled=bundled
+            )
+            curated = held in (Holder.CURATOR, Holder.UNKNOWN)
+            if curated:
+                names = differing(current, bundled)
+                report.motifs_curated += not force
+                (report.curated_forced if force else report.curated_kept).append(
+                    _curated_line(motif.slug, held, names, forced=force)
+                )
+            if force or not curated:
+                writable.add(motif.slug)
+                changed = [k for k, v in values.items() if getattr(motif, k) != v]
+                if changed:
+                    for name in changed:
+                        setattr(motif, name, values[name])
+                    motif.full_clean(exclude=["related"])
+                    motif.save(update_fields=changed)
+                    report.motifs_updated.append(motif.slug)
         by_slug[motif.slug] = motif
-        _load_occurrences(motif, rows, report)
+        _load_occurrences(motif, rows, report, force=force)
 
     for source, _rows in planned:
         motif = by_slug[source.slug]
-        wanted = {by_slug[s].pk for s in source.related}
+        if motif.slug not in writable:
+            continue
+        # A link to a motif a curator edited would change that motif too.
+        add = {by_slug[s].pk for s in wanted[source.slug] if s in writable}
         current = set(motif.related.values_list("pk", flat=True))
-        if wanted - current:
-            motif.related.add(*(wanted - current))
+        if add - current:
+            motif.related.add(*(add - current))
+
+    # What the loader leaves in each motif it wrote is what it owns next time.
+    related = _related_slugs()
+    for slug in writable:
+        motif = by_slug[slug]
+        state = _motif_state(motif, MOTIF_FIELDS, related.get(motif.pk, set()))
+        stamp = fingerprint(state)
+        if motif.loaded_fingerprint != stamp:
+            Motif.objects.filter(pk=motif.pk).update(loaded_fingerprint=stamp)
     return report
 
 
-def _load_occurrences(motif: Motif, rows: list[tuple], report: CatalogueReport) -> None:
+def _load_occurrences(
+    motif: Motif, rows: list[tuple], report: CatalogueReport, *, force: bool
+) -> None:
     existing = {o.passage_id: o for o in motif.occurrences.all()}
     seen: set[int] = set()
     for occurrence, passage, span in rows:
         seen.add(passage.pk)
+        current = existing.get(passage.pk)
+        label = f"{motif.slug}:{passage.key}"
+        if span == UNPLACED:
+            left = (
+                "the occurrence is left as the revision re-anchored it"
+                if current is not None
+                else "it is not linked"
+            )
+            report.unplaced.append(
+                f"{label}: the catalogue's quote {occurrence.quote!r} is not in the "
+                f"passage as a curator revised it; {left} (fix the catalogue)."
+            )
+            continue
+        owned = {
+            "weight": occurrence.weight,
+            "note": occurrence.note,
+            "exact": occurrence.quote,
+        }
         values = _range_values(passage, span)
         values.update(
             {
                 "note": occurrence.note,
                 "weight": occurrence.weight,
                 "from_catalogue": True,
+                "loaded_fingerprint": fingerprint(owned),
             }
         )
-        current = existing.get(passage.pk)
         if current is None:
             MotifOccurrence.objects.create(motif=motif, passage=passage, **values)
             report.occurrences_created += 1
             continue
+        have = {name: getattr(current, name) for name in OCCURRENCE_FIELDS}
+        held = holder(stored=current.loaded_fingerprint, current=have, bundled=owned)
+        if held in (Holder.CURATOR, Holder.UNKNOWN):
+            names = differing(have, owned)
+            (report.curated_forced if force else report.curated_kept).append(
+                _curated_line(label, held, names, forced=force)
+            )
+            if not force:
+                report.occurrences_curated += 1
+                continue
         changed = [k for k, v in values.items() if getattr(current, k) != v]
         if changed:
             for name in changed:
                 setattr(current, name, values[name])
             current.save(update_fields=changed)
+        if set(changed) - {"loaded_fingerprint"}:
             report.occurrences_updated += 1
         else:
             report.occurrences_unchanged += 1

@@ -360,3 +360,107 @@ def test_readers_and_teachers_have_no_annotation_admin(
         client.force_login(user)
         response = client.get(reverse("admin:annotations_annotation_changelist"))
         assert response.status_code == 302
+
+
+def _course_note(teacher, student, passage, edition):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from teaching.models import Enrollment
+    from teaching.services import course_create
+
+    today = timezone.localdate()
+    course = course_create(
+        teacher=teacher,
+        name="C",
+        edition=edition,
+        term_start=today,
+        term_end=today + timedelta(days=9),
+    )
+    Enrollment.objects.create(course=course, student=student)
+    return make_annotation(
+        student,
+        passage,
+        motivation="commenting",
+        body="Class note",
+        visibility="course",
+        course=course,
+    )
+
+
+def _waiting(client, curator) -> list:
+    client.force_login(curator)
+    changelist = reverse("admin:annotations_annotation_changelist")
+    response = client.get(changelist, {"flagged": "open"})
+    return [a.pk for a in response.context["cl"].result_list]
+
+
+@pytest.mark.parametrize("path", ["admin", "reader page", "teacher"])
+@pytest.mark.parametrize("action", ["hide", "restore"])
+def test_hiding_or_restoring_a_flagged_note_answers_its_flags(
+    client, curator, teacher, reader_user, other_reader, passage, edition, path, action
+):
+    if path == "teacher":
+        note = _course_note(teacher, other_reader, passage, edition)
+        actor = teacher
+    else:
+        note = make_annotation(
+            other_reader,
+            passage,
+            21,
+            35,
+            motivation="commenting",
+            body="Shared",
+            visibility="public",
+        )
+        actor = curator
+    if action == "restore":
+        # Hidden by someone else earlier; flagged again since.
+        Annotation.objects.filter(pk=note.pk).update(moderation="hidden")
+    Flag.objects.create(annotation=note, flagger=reader_user, reason="Rude")
+    Flag.objects.create(annotation=note, flagger=curator, reason="Off topic")
+    assert _waiting(client, curator) == [note.pk]
+
+    client.force_login(actor)
+    if path == "admin":
+        response = client.post(
+            reverse("admin:annotations_annotation_changelist"),
+            {"action": action, "_selected_action": [note.pk]},
+        )
+    else:
+        response = client.post(
+            reverse("annotations:moderate", args=[note.pk]), {"action": action}
+        )
+    assert response.status_code == 302
+    note.refresh_from_db()
+    assert note.moderation == ("hidden" if action == "hide" else "visible")
+
+    assert _waiting(client, curator) == []
+    flags = list(Flag.objects.filter(annotation=note))
+    assert [(f.resolved, f.resolved_by) for f in flags] == [(True, actor)] * 2
+    assert all(f.resolved_at is not None for f in flags)
+
+
+def test_a_flag_ticked_resolved_by_hand_in_admin_records_who(
+    client, curator, reader_user, shared
+):
+    flag = Flag.objects.create(annotation=shared, flagger=reader_user, reason="x")
+    client.force_login(curator)
+    url = reverse("admin:annotations_annotation_change", args=[shared.pk])
+    prefix = "flags"
+    client.post(
+        url,
+        {
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-INITIAL_FORMS": "1",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+            f"{prefix}-0-id": str(flag.pk),
+            f"{prefix}-0-annotation": str(shared.pk),
+            f"{prefix}-0-resolved": "on",
+        },
+    )
+    flag.refresh_from_db()
+    assert (flag.resolved, flag.resolved_by) == (True, curator)
+    assert flag.resolved_at is not None

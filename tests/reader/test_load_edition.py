@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -149,3 +150,158 @@ def test_bad_input_on_reload_leaves_the_loaded_edition_untouched(db, folder):
     with pytest.raises(CommandError):
         load(folder)
     assert list(Passage.objects.values_list("key", "text", "revision")) == before
+
+
+# --- Curators' work is never undone ------------------------------------------
+
+CURATED = "The second paragraph, corrected by a curator."
+
+
+def load_forced(folder) -> str:
+    out = StringIO()
+    call_command("load_edition", str(folder), "--force", stdout=out)
+    return out.getvalue()
+
+
+def curator_revises(key: str, text: str) -> None:
+    """The service behind admin's "Revise the text"."""
+    from reader.revisions import revision_apply
+
+    revision_apply({Passage.objects.get(key=key): text})
+
+
+def test_a_revision_made_in_admin_survives_a_reload_and_is_named(
+    client, curator, folder
+):
+    from django.urls import reverse
+
+    load(folder)
+    passage = Passage.objects.get(key="open-002")
+    client.force_login(curator)
+    client.post(
+        reverse("admin:reader_passage_revise", args=[passage.pk]),
+        {"text": CURATED, "action": "apply"},
+    )
+    passage.refresh_from_db()
+    assert (passage.text, passage.revision) == (CURATED, 2)
+
+    output = load(folder)
+    passage.refresh_from_db()
+    assert (passage.text, passage.revision) == (CURATED, 2)
+    assert "0 revised" in output
+    assert "1 kept as a curator revised them" in output
+    assert "open-002: kept the curator's revision of " in output
+    assert "the bundled text differs (use --force to replace it)" in output
+    # Every later load keeps it too.
+    load(folder)
+    passage.refresh_from_db()
+    assert passage.text == CURATED
+
+
+def test_a_curators_revision_is_kept_when_the_bundled_file_changed_too(db, folder):
+    load(folder)
+    curator_revises("open-002", CURATED)
+    (folder / "01.md").write_text(
+        PART_ONE.replace("The second paragraph.", "The second paragraph, upstream."),
+        encoding="utf-8",
+    )
+    output = load(folder)
+    assert Passage.objects.get(key="open-002").text == CURATED
+    assert "has itself changed since it was last loaded" in output
+
+
+def test_force_replaces_a_curators_revision_as_a_revision_after_a_preview(
+    db, folder, reader_user
+):
+    from tests.factories import make_annotation
+
+    load(folder)
+    curator_revises("open-002", "Now " + CURATED)
+    passage = Passage.objects.get(key="open-002")
+    start = passage.text.index("second paragraph")
+    note = make_annotation(reader_user, passage, start, start + len("second paragraph"))
+
+    output = load_forced(folder)
+
+    passage.refresh_from_db()
+    note.refresh_from_db()
+    assert (passage.text, passage.revision) == ("The second paragraph.", 3)
+    # Old texts are kept; the note followed its words to where they are now.
+    assert list(passage.revisions.values_list("revision", "text")) == [
+        (1, "The second paragraph."),
+        (2, "Now " + CURATED),
+    ]
+    assert passage.text[note.start_offset : note.end_offset] == "second paragraph"
+    assert note.passage_revision == 3
+    # The admin's preview, as text: the diff and what happens to each anchor.
+    assert "open-002: replaced the curator's revision of " in output
+    assert "(--force)" in output
+    assert "text: [-Now-] The second [-paragraph, corrected by a curator.-] " in output
+    assert "{+paragraph.+}" in output
+    effects = re.search(
+        r"annotations: (\d+) stay exact, (\d+) move, (\d+) would be orphaned", output
+    )
+    assert effects and sum(map(int, effects.groups())) == 1
+    assert "motif occurrences: 0 stay exact, 0 move, 0 would be orphaned" in output
+    # Once replaced, the text is the loader's again: a later change of the
+    # file is loaded as before.
+    (folder / "01.md").write_text(
+        PART_ONE.replace("The second paragraph.", "The second paragraph, again."),
+        encoding="utf-8",
+    )
+    assert "1 revised" in load(folder)
+    passage.refresh_from_db()
+    assert passage.text == "The second paragraph, again."
+
+
+def test_a_passage_revised_only_by_the_loader_follows_the_file_again(db, folder):
+    load(folder)
+    for text in ("The second paragraph, take two.", "The second paragraph, three."):
+        (folder / "01.md").write_text(
+            PART_ONE.replace("The second paragraph.", text), encoding="utf-8"
+        )
+        output = load(folder)
+        assert "1 revised" in output and "kept" not in output
+        assert Passage.objects.get(key="open-002").text == text
+
+
+def test_once_the_file_agrees_with_the_curator_its_next_change_is_loaded(db, folder):
+    load(folder)
+    curator_revises("open-002", CURATED)
+    (folder / "01.md").write_text(
+        PART_ONE.replace("The second paragraph.", CURATED), encoding="utf-8"
+    )
+    assert "3 unchanged" in load(folder)
+    (folder / "01.md").write_text(
+        PART_ONE.replace("The second paragraph.", "Later still."), encoding="utf-8"
+    )
+    assert "1 revised" in load(folder)
+    assert Passage.objects.get(key="open-002").text == "Later still."
+
+
+def test_texts_loaded_before_fingerprints_were_kept(db, folder):
+    """Rows loaded by an older version carry no fingerprint: a text never
+    revised is the loader's; a revised one might be a curator's, so it is kept."""
+    load(folder)
+    curator_revises("open-002", CURATED)
+    Passage.objects.update(loaded_fingerprint="")
+    (folder / "01.md").write_text(
+        PART_ONE.replace("The first paragraph", "The very first paragraph"),
+        encoding="utf-8",
+    )
+    output = load(folder)
+    assert Passage.objects.get(key="open-001").text.startswith("The very first")
+    assert Passage.objects.get(key="open-002").text == CURATED
+    assert "open-002: kept revision 2 of " in output
+    assert "made before loads recorded their texts" in output
+
+
+def test_a_part_title_a_curator_changed_is_kept_unless_forced(db, folder):
+    load(folder)
+    Part.objects.filter(slug="opening").update(title="The Opening, retitled")
+    output = load(folder)
+    assert Part.objects.get(slug="opening").title == "The Opening, retitled"
+    assert "part opening: kept the curator's title" in output
+    output = load_forced(folder)
+    assert Part.objects.get(slug="opening").title == "The Opening"
+    assert "part opening: replaced the curator's title" in output

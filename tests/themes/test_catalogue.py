@@ -153,3 +153,138 @@ def test_a_catalogue_without_an_occurrences_section_is_refused(
 def test_an_unknown_edition_is_refused(catalogue):
     with pytest.raises(CommandError, match="No edition 'nope'"):
         load(catalogue, edition="nope")
+
+
+# --- Curators' work is never undone ------------------------------------------
+
+
+def load_forced(folder) -> str:
+    out = StringIO()
+    call_command("load_motifs", str(folder), "--edition", "test", "--force", stdout=out)
+    return out.getvalue()
+
+
+def admin_change(client, motif: Motif, **changes) -> None:
+    """Save a motif's admin page as a curator would: the form as shown,
+    with some fields changed (`occurrence_<key>_<field>` for the inline)."""
+    from django.urls import reverse
+
+    url = reverse("admin:themes_motif_change", args=[motif.pk])
+    page = client.get(url)
+    data: dict = {}
+    forms = [page.context["adminform"].form]
+    for inline in page.context["inline_admin_formsets"]:
+        forms.append(inline.formset.management_form)
+        forms += inline.formset.forms
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = "on" if value is True else value
+    for name, value in changes.items():
+        if name.startswith("occurrence_"):
+            _, key, field = name.split("_", 2)
+            pk = MotifOccurrence.objects.get(motif=motif, passage__key=key).pk
+            prefix = next(
+                k[: -len("-id")]
+                for k, v in data.items()
+                if k.endswith("-id") and str(v) == str(pk)
+            )
+            data[f"{prefix}-{field}"] = value
+        else:
+            data[name] = value
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+
+
+def test_a_motif_edited_in_admin_survives_reloads_until_forced(
+    client, curator, catalogue
+):
+    load(catalogue)
+    client.force_login(curator)
+    masks = Motif.objects.get(slug="masks")
+    admin_change(
+        client,
+        masks,
+        summary="A curator's better summary.",
+        **{"occurrence_black-001_note": "A curator's note."},
+    )
+    occurrence = MotifOccurrence.objects.get(motif=masks, passage__key="black-001")
+    assert occurrence.note == "A curator's note."
+
+    for _ in range(2):
+        output = load(catalogue)
+        masks.refresh_from_db()
+        occurrence.refresh_from_db()
+        assert masks.summary == "A curator's better summary."
+        assert occurrence.note == "A curator's note."
+        assert "Motifs: 0 added, 0 updated, 1 kept as a curator edited them" in output
+        assert "masks: kept the curator's summary; the bundled file differs" in output
+        assert "masks:black-001: kept the curator's note" in output
+        assert "(use --force to replace it)" in output
+
+    output = load_forced(catalogue)
+    masks.refresh_from_db()
+    occurrence.refresh_from_db()
+    assert masks.summary == "Faces that others read."
+    assert occurrence.note == "He looks at it again."
+    assert "masks: replaced the curator's summary (--force)." in output
+    assert "masks:black-001: replaced the curator's note (--force)." in output
+    # Replaced, they are the catalogue's again: its next change is loaded.
+    (catalogue / "masks.md").write_text(
+        MASKS.replace("Faces that others read.", "Faces, read."), encoding="utf-8"
+    )
+    assert "Motifs: 0 added, 1 updated." in load(catalogue)
+    masks.refresh_from_db()
+    assert masks.summary == "Faces, read."
+
+
+def test_an_unedited_motif_still_follows_the_changed_catalogue(catalogue):
+    load(catalogue)
+    Motif.objects.filter(slug="bandages").update(summary="Edited by a curator.")
+    (catalogue / "masks.md").write_text(
+        MASKS.replace("Faces that others read.", "Faces, read.").replace(
+            "He looks at it again.", "Looked at again."
+        ),
+        encoding="utf-8",
+    )
+    output = load(catalogue)
+    masks = Motif.objects.get(slug="masks")
+    assert masks.summary == "Faces, read."
+    assert masks.occurrences.get(passage__key="black-001").note == "Looked at again."
+    assert Motif.objects.get(slug="bandages").summary == "Edited by a curator."
+    assert "bandages: kept the curator's summary" in output
+    assert "masks:" not in output
+
+
+def test_a_related_link_a_curator_removed_is_not_put_back(catalogue):
+    load(catalogue)
+    masks = Motif.objects.get(slug="masks")
+    masks.related.clear()
+    output = load(catalogue)
+    assert not masks.related.exists()
+    assert not Motif.objects.get(slug="bandages").related.exists()
+    assert "masks: kept the curator's related" in output
+    load_forced(catalogue)
+    assert [m.slug for m in masks.related.all()] == ["bandages"]
+
+
+def test_a_quote_gone_from_a_passage_a_curator_revised_is_reported_not_fatal(
+    catalogue,
+):
+    from reader.models import Passage
+    from reader.revisions import revision_apply
+
+    load(catalogue)
+    passage = Passage.objects.get(key="letter-002")
+    revision_apply({passage: "She wrote that nothing had ever fooled her."})
+    output = load(catalogue)
+    occurrence = MotifOccurrence.objects.get(passage=passage)
+    assert occurrence.anchor_state == "orphaned"
+    assert occurrence.exact == "the mask"
+    assert (
+        "masks:letter-002: the catalogue's quote 'the mask' is not in the passage "
+        "as a curator revised it; the occurrence is left as the revision "
+        "re-anchored it" in output
+    )
