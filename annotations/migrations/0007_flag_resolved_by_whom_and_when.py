@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0005_curators_moderate'),
+        ('annotations', '0006_annotation_draft'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
