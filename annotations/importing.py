@@ -302,7 +302,8 @@ def _place(target: Any, editions: list[Edition]) -> tuple[Edition, TargetInput] 
             match = None
     edition_by_slug = {e.slug: e for e in editions}
 
-    if match and match.view_name == "reader:passage":
+    # A passage's page (older exports) or its plain text: the same offsets.
+    if match and match.view_name in ("reader:passage", "reader:passage_text"):
         edition = edition_by_slug.get(match.kwargs["edition"])
         passage = (
             Passage.objects.filter(edition=edition, key=match.kwargs["key"]).first()
@@ -313,6 +314,14 @@ def _place(target: Any, editions: list[Edition]) -> tuple[Edition, TargetInput] 
             placed = _in_passages([passage], quote, position)
             if placed:
                 return edition, placed
+    if match and match.view_name == "reader:part_text":
+        # Offsets count in the part's passages joined by line breaks.
+        edition = edition_by_slug.get(match.kwargs["edition"])
+        part = Part.objects.filter(edition=edition, slug=match.kwargs["part"]).first()
+        passages = list(part.passages.all()) if part else []
+        placed = _in_passages(passages, quote, position) if passages else None
+        if placed:
+            return edition, placed
     if match and match.view_name == "reader:part" and range_selector:
         edition = edition_by_slug.get(match.kwargs["edition"])
         part = Part.objects.filter(edition=edition, slug=match.kwargs["part"]).first()
