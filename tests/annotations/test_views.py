@@ -384,6 +384,23 @@ def test_a_reply_to_a_note_that_is_not_here_is_rejected_with_the_reason(
     assert not Annotation.objects.exists()
 
 
+def test_a_reply_to_a_note_deleted_since_is_rejected_with_a_readable_reason(
+    client, reader_user, other_reader, my_reply_to_theirs
+):
+    """Its author deleted the note: the thread takes no new replies, even
+    ones a file says were written before."""
+    theirs, mine = my_reply_to_theirs
+    reply_create(author=reader_user, parent=theirs, body="Kept: Bob's thread")
+    client.force_login(reader_user)
+    exported = export(client, "jsonld").encode()
+    mine.delete()
+    annotation_delete(annotation=theirs, user=other_reader)
+    report = upload(client, exported).context["report"]
+    assert report.imported == []
+    reasons = [reason for _label, reason in report.rejected]
+    assert reasons == ["This annotation was deleted by its author."]
+
+
 @pytest.fixture
 def tombstone(reader_user, other_reader, passage):
     """Alice's shared note, answered by Bob, then deleted by Alice."""
