@@ -142,7 +142,7 @@ def _answered(root: Annotation, visible: set) -> list[str]:
         return ["## A note you can no longer see"]
     passage = root.start_passage
     lines = [
-        f"## {passage.part.title} · {passage.key}",
+        f"## {passage.part.edition.title} · {passage.part.title} · {passage.key}",
         "",
         _quote_line(root),
         "",
