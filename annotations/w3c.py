@@ -188,25 +188,27 @@ def _target(
 ) -> dict[str, Any]:
     start, end = annotation.start_passage, annotation.end_passage
     edition_slug = annotation.edition.slug
-    target: dict[str, Any] = {"type": "SpecificResource"}
-    try:
-        if start.pk == end.pk:
-            target["source"] = passage_text_iri(request, edition_slug, start.key)
-            text, first, last = (
-                start.text,
-                annotation.start_offset,
-                annotation.end_offset,
-            )
-        else:
-            target["source"] = part_text_iri(request, edition_slug, start.part.slug)
-            text, first, last = texts.span(annotation)
-        if annotation.anchor_state == AnchorState.ORPHANED:
-            raise ValueError("its words are no longer in the text")
-        # Where it sits now, in the text as it is now (ValueError if the
-        # stored range does not fit it).
-        quote = anchoring.build_quote(text, first, last)
-    except ValueError:
-        selectors: list[dict[str, Any]] = [
+    if start.pk == end.pk:
+        source = passage_text_iri(request, edition_slug, start.key)
+    else:
+        source = part_text_iri(request, edition_slug, start.part.slug)
+    quote: anchoring.Quote | None = None
+    if annotation.anchor_state != AnchorState.ORPHANED:
+        try:
+            if start.pk == end.pk:
+                text, first, last = (
+                    start.text,
+                    annotation.start_offset,
+                    annotation.end_offset,
+                )
+            else:
+                text, first, last = texts.span(annotation)
+            # Where it sits now, in the text as it is now.
+            quote = anchoring.build_quote(text, first, last)
+        except ValueError:
+            quote = None  # a stored range that no longer fits the text
+    if quote is None:
+        selectors = [
             _quote_selector(
                 anchoring.Quote(annotation.exact, annotation.prefix, annotation.suffix)
             )
@@ -216,9 +218,12 @@ def _target(
             _quote_selector(quote),
             {"type": "TextPositionSelector", "start": first, "end": last},
         ]
-    target["styleClass"] = annotation.colour
-    target["selector"] = selectors
-    return target
+    return {
+        "type": "SpecificResource",
+        "source": source,
+        "styleClass": annotation.colour,
+        "selector": selectors,
+    }
 
 
 def _quote_selector(quote: anchoring.Quote) -> dict[str, Any]:
