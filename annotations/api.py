@@ -33,7 +33,12 @@ from .services import (
     annotation_update,
     reply_create,
 )
-from .w3c import PROFILE_MEDIA_TYPE, annotation_to_w3c, collection_to_w3c
+from .w3c import (
+    PROFILE_MEDIA_TYPE,
+    annotation_to_w3c,
+    annotations_to_w3c,
+    collection_to_w3c,
+)
 
 
 class W3CRenderer(JSONRenderer):
@@ -256,9 +261,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         if not _wants_w3c(request):
             data = self.get_serializer(page, many=True).data
             return self.get_paginated_response(data)
-        items = [
-            annotation_to_w3c(a, request=request, embed_context=False) for a in page
-        ]
+        items = annotations_to_w3c(list(page), request=request)
         collection_url = request.build_absolute_uri(request.path)
         return Response(
             collection_to_w3c(

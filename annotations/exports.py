@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from .models import Annotation
-from .w3c import annotation_to_w3c, collection_to_w3c
+from .w3c import annotations_to_w3c, collection_to_w3c
 
 # A spreadsheet treats a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -25,10 +26,30 @@ def safe_cell(value: object) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+DELETED = "(deleted)"
+
+
+def replies_in_reading_order(replies: QuerySet[Annotation]) -> list[Annotation]:
+    """Replies in the reading order of the notes they answer."""
+    return list(
+        replies.order_by(
+            "edition__title",
+            "reply_to__start_passage__part__order",
+            "reply_to__start_passage__order",
+            "reply_to__start_offset",
+            "reply_to__created",
+            "created",
+        )
+    )
+
+
 def _own_items(
-    annotations: Iterable[Annotation], user: AbstractBaseUser
+    annotations: Iterable[Annotation],
+    replies: Iterable[Annotation],
+    user: AbstractBaseUser,
 ) -> list[tuple[Annotation, Annotation]]:
-    """(item, its root) for each root and the reader's own replies to it.
+    """(item, its root) for each root, the reader's own replies to it, then
+    the reader's replies in other readers' threads.
 
     Other readers' replies are theirs: they appear in the Markdown for
     reading, but never in the files an import would attribute to this reader.
@@ -41,10 +62,30 @@ def _own_items(
             for r in annotation.visible_replies
             if r.author_id == user.pk
         )
+    items.extend((reply, reply.reply_to) for reply in replies)
     return items
 
 
-def to_markdown(annotations: list[Annotation], *, user: AbstractBaseUser) -> str:
+def _roots_visible_to(user: AbstractBaseUser, replies: list[Annotation]) -> set:
+    """Ids of the notes answered that the reader may still see: a thread
+    made private, or hidden, since the reader replied shows only the reply."""
+    return set(
+        Annotation.objects.visible_to(user)
+        .filter(pk__in={r.reply_to_id for r in replies})
+        .values_list("pk", flat=True)
+    )
+
+
+def _quote_line(annotation: Annotation) -> str:
+    return "> " + " ".join(annotation.exact.split())
+
+
+def to_markdown(
+    annotations: list[Annotation],
+    replies: Sequence[Annotation] = (),
+    *,
+    user: AbstractBaseUser,
+) -> str:
     lines = [
         f"# My notebook: {user.get_username()}",
         "",
@@ -74,13 +115,45 @@ def to_markdown(annotations: list[Annotation], *, user: AbstractBaseUser) -> str
             meta.append(" ".join(f"#{t}" for t in tags))
         lines += ["", f"> {quote}", "", f"*{' · '.join(meta)}*"]
         if annotation.is_deleted:
-            lines += ["", "(deleted)"]
+            lines += ["", DELETED]
         elif annotation.body:
             lines += ["", annotation.body.strip()]
-        for reply in annotation.visible_replies:
-            body = " ".join(reply.body.split())
-            lines += ["", f"- **{reply.author.get_username()}** replied: {body}"]
+        lines += [_reply_line(reply) for reply in annotation.visible_replies]
+    if replies:
+        lines += ["", "# My replies to others' notes"]
+        visible = _roots_visible_to(user, list(replies))
+        root = None
+        for reply in replies:
+            if reply.reply_to_id != root:
+                root = reply.reply_to_id
+                lines += ["", *_answered(reply.reply_to, visible)]
+            lines.append(_reply_line(reply))
     return "\n".join(lines) + "\n"
+
+
+def _reply_line(reply: Annotation) -> str:
+    body = " ".join(reply.body.split())
+    return f"\n- **{reply.author.get_username()}** replied: {body}"
+
+
+def _answered(root: Annotation, visible: set) -> list[str]:
+    """The note a reply answers, as far as the reader may still see it."""
+    if root.pk not in visible:
+        return ["## A note you can no longer see"]
+    passage = root.start_passage
+    lines = [
+        f"## {passage.part.edition.title} · {passage.part.title} · {passage.key}",
+        "",
+        _quote_line(root),
+        "",
+        f"*{root.get_motivation_display()} by {root.author.get_username()}*",
+        "",
+    ]
+    if root.is_deleted:
+        lines.append(DELETED)
+    elif root.body.strip():
+        lines.append(root.body.strip())
+    return lines
 
 
 CSV_COLUMNS = [
@@ -101,26 +174,35 @@ CSV_COLUMNS = [
     "created",
     "modified",
     "url",
+    "deleted",
 ]
 
 
-def to_csv(annotations: list[Annotation], *, request: HttpRequest) -> str:
+def to_csv(
+    annotations: list[Annotation],
+    replies: Sequence[Annotation] = (),
+    *,
+    request: HttpRequest,
+) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for item, root in _own_items(annotations, request.user):
+    visible = _roots_visible_to(request.user, list(replies)) if replies else set()
+    for item, root in _own_items(annotations, replies, request.user):
         passage = root.start_passage
+        # A thread the reader may no longer see keeps its place to itself.
+        where = root.author_id == request.user.pk or root.pk in visible
         row = [
             item.pk,
-            root.edition.slug,
-            passage.part.title,
+            item.edition.slug,
+            passage.part.title if where else "",
             passage.key if not item.is_reply else "",
             item.start_offset if not item.is_reply else "",
             root.end_passage.key if not item.is_reply else "",
             item.end_offset if not item.is_reply else "",
             item.exact,
             item.motivation,
-            item.body,
+            DELETED if item.is_deleted else item.body,
             ", ".join(t.name for t in item.tags_in_order())
             if not item.is_reply
             else "",
@@ -131,17 +213,27 @@ def to_csv(annotations: list[Annotation], *, request: HttpRequest) -> str:
             item.modified.isoformat(),
             request.build_absolute_uri(
                 f"{passage.part.get_absolute_url()}#{passage.key}"
-            ),
+            )
+            if where
+            else "",
+            item.deleted.isoformat() if item.is_deleted else "",
         ]
         writer.writerow([safe_cell(v) for v in row])
     return out.getvalue()
 
 
-def to_jsonld(annotations: list[Annotation], *, request: HttpRequest) -> str:
-    items = [
-        annotation_to_w3c(a, request=request, embed_context=False)
-        for a, _root in _own_items(annotations, request.user)
-    ]
+def to_jsonld(
+    annotations: list[Annotation],
+    replies: Sequence[Annotation] = (),
+    *,
+    request: HttpRequest,
+) -> str:
+    """Every item is the reader's own: roots (tombstones too), their replies
+    in their own threads and in others' (whose target is the note answered)."""
+    items = annotations_to_w3c(
+        [item for item, _root in _own_items(annotations, replies, request.user)],
+        request=request,
+    )
     url = request.build_absolute_uri(reverse("annotations:notebook"))
     collection = collection_to_w3c(
         items,

@@ -64,6 +64,8 @@ class _Plan:
     target: TargetInput | None = None
     reply_to_label: str | None = None  # an id in this file
     reply_to_existing: Annotation | None = None
+    # A tombstone: deleted by its author, kept for others' replies.
+    deleted: datetime | None = None
 
 
 class _Reject(Exception):
@@ -125,7 +127,10 @@ def import_annotations(
                     author=user,
                     edition=plan.edition,
                     target=plan.target,
-                    motivation=plan.motivation,
+                    # A tombstone has no note to write; _restore marks it.
+                    motivation=Motivation.HIGHLIGHTING
+                    if plan.deleted
+                    else plan.motivation,
                     body=plan.body,
                     tags=plan.tags,
                     colour=plan.colour,
@@ -150,7 +155,10 @@ def import_annotations(
                     body=plan.body,
                     annotation_id=_free_id(plan.keep_id),
                 )
-            except (ValidationError, PermissionDenied) as exc:
+            except ValidationError as exc:
+                report.rejected.append((plan.label, "; ".join(exc.messages)))
+                continue
+            except PermissionDenied as exc:
                 report.rejected.append((plan.label, str(exc)))
                 continue
             _restore(reply, plan)
@@ -165,6 +173,9 @@ def _restore(annotation: Annotation, plan: _Plan) -> None:
         updates["created"] = plan.created
     if plan.modified:
         updates["modified"] = plan.modified
+    if plan.deleted and not annotation.is_reply:
+        updates["deleted"] = plan.deleted
+        updates["motivation"] = plan.motivation
     if updates:
         Annotation.objects.filter(pk=annotation.pk).update(**updates)
 
@@ -223,6 +234,9 @@ def _plan(
         visibility=visibility,
         created=_when(item.get("created")),
         modified=_when(item.get("modified")),
+        deleted=_when(
+            item.get(f"{TN_PREFIX}:deleted") or item.get(f"{TN_NAMESPACE}deleted")
+        ),
     )
     targets = item.get("target")
     targets = targets if isinstance(targets, list) else [targets]
@@ -302,7 +316,8 @@ def _place(target: Any, editions: list[Edition]) -> tuple[Edition, TargetInput] 
             match = None
     edition_by_slug = {e.slug: e for e in editions}
 
-    if match and match.view_name == "reader:passage":
+    # A passage's page (older exports) or its plain text: the same offsets.
+    if match and match.view_name in ("reader:passage", "reader:passage_text"):
         edition = edition_by_slug.get(match.kwargs["edition"])
         passage = (
             Passage.objects.filter(edition=edition, key=match.kwargs["key"]).first()
@@ -313,6 +328,14 @@ def _place(target: Any, editions: list[Edition]) -> tuple[Edition, TargetInput] 
             placed = _in_passages([passage], quote, position)
             if placed:
                 return edition, placed
+    if match and match.view_name == "reader:part_text":
+        # Offsets count in the part's passages joined by line breaks.
+        edition = edition_by_slug.get(match.kwargs["edition"])
+        part = Part.objects.filter(edition=edition, slug=match.kwargs["part"]).first()
+        passages = list(part.passages.all()) if part else []
+        placed = _in_passages(passages, quote, position) if passages else None
+        if placed:
+            return edition, placed
     if match and match.view_name == "reader:part" and range_selector:
         edition = edition_by_slug.get(match.kwargs["edition"])
         part = Part.objects.filter(edition=edition, slug=match.kwargs["part"]).first()

@@ -432,3 +432,19 @@ def notebook_annotations(user: AbstractBaseUser) -> list[Annotation]:
             "created",
         )
     )
+
+
+def replies_to_others(user: AbstractBaseUser) -> QuerySet[Annotation]:
+    """A reader's replies in other readers' threads: theirs to keep, wherever
+    the thread is (their replies in their own threads come with the root)."""
+    return (
+        Annotation.objects.filter(author=user, reply_to__isnull=False)
+        .exclude(reply_to__author=user)
+        .select_related(
+            "author",
+            "edition",
+            "reply_to__author",
+            "reply_to__start_passage__part__edition",
+            "reply_to__end_passage",
+        )
+    )

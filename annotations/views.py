@@ -36,6 +36,7 @@ from .selectors import (
     notebook_annotations,
     own_tag_names,
     part_annotations,
+    replies_to_others,
     with_thread,
 )
 from .services import (
@@ -349,13 +350,7 @@ def annotation_confirm_delete(request: HttpRequest, pk: object) -> HttpResponse:
 @login_required
 def notebook(request: HttpRequest) -> HttpResponse:
     annotations = notebook_annotations(request.user)
-    my_replies = list(
-        Annotation.objects.visible_to(request.user)
-        .filter(author=request.user, reply_to__isnull=False)
-        .exclude(reply_to__author=request.user)
-        .select_related("reply_to__start_passage__part__edition", "reply_to__author")
-        .order_by("-created")
-    )
+    my_replies = list(replies_to_others(request.user).order_by("-created"))
     groups: list[dict[str, Any]] = []
     for annotation in annotations:
         part = annotation.start_passage.part
@@ -386,17 +381,18 @@ def notebook(request: HttpRequest) -> HttpResponse:
 @login_required
 def notebook_export(request: HttpRequest, fmt: str) -> HttpResponse:
     annotations = notebook_annotations(request.user)
+    replies = exports.replies_in_reading_order(replies_to_others(request.user))
     stamp = "three-notebooks"
     if fmt == "md":
-        body = exports.to_markdown(annotations, user=request.user)
+        body = exports.to_markdown(annotations, replies, user=request.user)
         response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
         filename = f"{stamp}.md"
     elif fmt == "csv":
-        body = exports.to_csv(annotations, request=request)
+        body = exports.to_csv(annotations, replies, request=request)
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         filename = f"{stamp}.csv"
     else:
-        body = exports.to_jsonld(annotations, request=request)
+        body = exports.to_jsonld(annotations, replies, request=request)
         response = HttpResponse(
             body,
             content_type='application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',

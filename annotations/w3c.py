@@ -1,24 +1,39 @@
 """Annotations as W3C Web Annotations (JSON-LD): our export and API shape.
 
-A single-passage annotation targets the passage's permalink with a
-TextQuoteSelector and a TextPositionSelector (code points, as the model
-counts). A range across passages targets the part's page with a
-RangeSelector whose ends are CSS selectors for the passages' ids refined by
-text positions, plus a TextQuoteSelector over the whole quote (passages
-joined by a newline). A reply targets the annotation it answers.
+Selectors must select the quote in the resource they name, so targets name
+plain-text resources whose code points our offsets count, never the HTML
+pages (whose text also holds headings, menus and cards):
 
-What the W3C model has no term for (visibility) goes under our own prefix,
-declared in the @context, so a round trip through a file loses nothing.
+* on one passage: the passage as plain text (`reader:passage_text`, exactly
+  `Passage.text`) with a TextQuoteSelector and a TextPositionSelector;
+* across passages: the part as plain text (`reader:part_text`, its passages
+  joined by a line break, the document `anchoring` counts ranges in) with the
+  same two selectors. A RangeSelector cannot do this: its two ends must lie
+  in one source, and a passage's text holds only one end.
+
+Both selectors are built from the text as it is now, where the annotation
+sits now (a revision may have moved it). An orphan's words are no longer in
+the text: it keeps only the TextQuoteSelector of what it quoted.
+
+A reply targets the annotation it answers, by IRI. A deleted annotation kept
+for others' replies (a tombstone) keeps its target, has no body, and says
+when it was deleted under our own prefix. What the W3C model has no term for
+(visibility, deletion) goes under that prefix, declared in the @context, so a
+round trip through a file loses nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .models import Annotation, Colour, Motivation
+from reader.models import Passage
+
+from . import anchoring
+from .models import AnchorState, Annotation, Colour, Motivation
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 TN_PREFIX = "tn"
@@ -41,20 +56,83 @@ def annotation_iri(request: HttpRequest, annotation_id: object) -> str:
     )
 
 
-def passage_iri(request: HttpRequest, edition_slug: str, key: str) -> str:
+def passage_text_iri(request: HttpRequest, edition_slug: str, key: str) -> str:
     return request.build_absolute_uri(
-        reverse("reader:passage", kwargs={"edition": edition_slug, "key": key})
+        reverse("reader:passage_text", kwargs={"edition": edition_slug, "key": key})
     )
+
+
+def part_text_iri(request: HttpRequest, edition_slug: str, part_slug: str) -> str:
+    return request.build_absolute_uri(
+        reverse("reader:part_text", kwargs={"edition": edition_slug, "part": part_slug})
+    )
+
+
+class PartTexts:
+    """The parts' current texts that ranges across passages are counted in.
+
+    Read once for a list of annotations (one query, and none when no
+    annotation spans passages), never once per annotation.
+    """
+
+    def __init__(self, annotations: Iterable[Annotation]) -> None:
+        part_ids = {
+            a.start_passage.part_id
+            for a in annotations
+            if a.reply_to_id is None and a.start_passage_id != a.end_passage_id
+        }
+        rows: dict[int, list[tuple[int, str]]] = {}
+        if part_ids:
+            for part_id, pk, text in (
+                Passage.objects.filter(part_id__in=part_ids)
+                .order_by("part_id", "order")
+                .values_list("part_id", "pk", "text")
+            ):
+                rows.setdefault(part_id, []).append((pk, text))
+        self._parts = {
+            part_id: (
+                [pk for pk, _text in passages],
+                anchoring.join_passages([text for _pk, text in passages]),
+            )
+            for part_id, passages in rows.items()
+        }
+
+    def span(self, annotation: Annotation) -> tuple[str, int, int]:
+        """The part's text and the annotation's range in it (global offsets).
+
+        Raises ValueError when the stored range no longer fits the text."""
+        start, end = annotation.start_passage, annotation.end_passage
+        keys, document = self._parts[start.part_id]
+        return (
+            document.text,
+            document.to_global(keys.index(start.pk), annotation.start_offset),
+            document.to_global(keys.index(end.pk), annotation.end_offset),
+        )
 
 
 def _iso(value: Any) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
+def annotations_to_w3c(
+    annotations: list[Annotation], *, request: HttpRequest
+) -> list[dict[str, Any]]:
+    """Many annotations, for a collection (their @context is the page's)."""
+    texts = PartTexts(annotations)
+    return [
+        annotation_to_w3c(a, request=request, embed_context=False, texts=texts)
+        for a in annotations
+    ]
+
+
 def annotation_to_w3c(
-    annotation: Annotation, *, request: HttpRequest, embed_context: bool = True
+    annotation: Annotation,
+    *,
+    request: HttpRequest,
+    embed_context: bool = True,
+    texts: PartTexts | None = None,
 ) -> dict[str, Any]:
-    """One annotation (a root or a reply) as a W3C Web Annotation."""
+    """One annotation (a root, a reply or a tombstone) as a W3C annotation."""
     data: dict[str, Any] = {}
     if embed_context:
         data["@context"] = CONTEXT
@@ -69,6 +147,9 @@ def annotation_to_w3c(
             f"{TN_PREFIX}:visibility": annotation.visibility,
         }
     )
+    if annotation.is_deleted:
+        # Not an empty note: a marker that keeps its place for the replies.
+        data[f"{TN_PREFIX}:deleted"] = _iso(annotation.deleted)
     bodies: list[dict[str, Any]] = []
     if annotation.body:
         bodies.append(
@@ -98,61 +179,59 @@ def annotation_to_w3c(
         "type": "CssStylesheet",
         "value": f".{colour} {{ background-color: {COLOUR_CSS[colour]} }}",
     }
-    data["target"] = _target(annotation, request)
+    data["target"] = _target(annotation, request, texts or PartTexts([annotation]))
     return data
 
 
-def _target(annotation: Annotation, request: HttpRequest) -> dict[str, Any]:
+def _target(
+    annotation: Annotation, request: HttpRequest, texts: PartTexts
+) -> dict[str, Any]:
     start, end = annotation.start_passage, annotation.end_passage
     edition_slug = annotation.edition.slug
-    quote = {
-        "type": "TextQuoteSelector",
-        "exact": annotation.exact,
-        "prefix": annotation.prefix,
-        "suffix": annotation.suffix,
-    }
     if start.pk == end.pk:
-        return {
-            "type": "SpecificResource",
-            "source": passage_iri(request, edition_slug, start.key),
-            "styleClass": annotation.colour,
-            "selector": [
-                quote,
-                {
-                    "type": "TextPositionSelector",
-                    "start": annotation.start_offset,
-                    "end": annotation.end_offset,
-                },
-            ],
-        }
+        source = passage_text_iri(request, edition_slug, start.key)
+    else:
+        source = part_text_iri(request, edition_slug, start.part.slug)
+    quote: anchoring.Quote | None = None
+    if annotation.anchor_state != AnchorState.ORPHANED:
+        try:
+            if start.pk == end.pk:
+                text, first, last = (
+                    start.text,
+                    annotation.start_offset,
+                    annotation.end_offset,
+                )
+            else:
+                text, first, last = texts.span(annotation)
+            # Where it sits now, in the text as it is now.
+            quote = anchoring.build_quote(text, first, last)
+        except ValueError:
+            quote = None  # a stored range that no longer fits the text
+    if quote is None:
+        selectors = [
+            _quote_selector(
+                anchoring.Quote(annotation.exact, annotation.prefix, annotation.suffix)
+            )
+        ]
+    else:
+        selectors = [
+            _quote_selector(quote),
+            {"type": "TextPositionSelector", "start": first, "end": last},
+        ]
     return {
         "type": "SpecificResource",
-        "source": request.build_absolute_uri(start.part.get_absolute_url()),
+        "source": source,
         "styleClass": annotation.colour,
-        "selector": [
-            {
-                "type": "RangeSelector",
-                "startSelector": {
-                    "type": "CssSelector",
-                    "value": f"#{start.key}",
-                    "refinedBy": {
-                        "type": "TextPositionSelector",
-                        "start": annotation.start_offset,
-                        "end": annotation.start_offset,
-                    },
-                },
-                "endSelector": {
-                    "type": "CssSelector",
-                    "value": f"#{end.key}",
-                    "refinedBy": {
-                        "type": "TextPositionSelector",
-                        "start": annotation.end_offset,
-                        "end": annotation.end_offset,
-                    },
-                },
-            },
-            quote,
-        ],
+        "selector": selectors,
+    }
+
+
+def _quote_selector(quote: anchoring.Quote) -> dict[str, Any]:
+    return {
+        "type": "TextQuoteSelector",
+        "exact": quote.exact,
+        "prefix": quote.prefix,
+        "suffix": quote.suffix,
     }
 
 

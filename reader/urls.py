@@ -10,6 +10,14 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("read/<slug:edition>/", views.edition_detail, name="edition"),
     path("read/<slug:edition>/p/<slug:key>/", views.passage_permalink, name="passage"),
+    # Plain-text representations W3C selectors can count in (no trailing
+    # slash: a file-like resource beside the page).
+    path(
+        "read/<slug:edition>/p/<slug:key>/text",
+        views.passage_text,
+        name="passage_text",
+    ),
+    path("read/<slug:edition>/<slug:part>/text", views.part_text, name="part_text"),
     path("read/<slug:edition>/progress/", views.progress_record, name="progress"),
     path("read/<slug:edition>/<slug:part>/", views.part_detail, name="part"),
 ]

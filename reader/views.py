@@ -15,7 +15,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from .contributions import contents_context, part_page_context
 from .models import Edition, Part, Passage, PassageRead
@@ -25,6 +25,11 @@ from .services import passage_reads_record
 # than a long part is not a reader's.
 MAX_PROGRESS_BATCH = 500
 CARRIED_PARAMETERS = ("assignment", "trace", "pick", "start_passage", "end_passage")
+# A part as plain text is its passages joined by a line break: the document
+# annotations spanning passages are anchored in (annotations.anchoring).
+# Passage texts are single paragraphs and never contain one.
+PART_TEXT_SEPARATOR = "\n"
+PLAIN_TEXT = "text/plain; charset=utf-8"
 
 
 @require_GET
@@ -118,6 +123,33 @@ def passage_permalink(request: HttpRequest, edition: str, key: str) -> HttpRespo
         key=key,
     )
     return HttpResponseRedirect(passage.get_absolute_url())
+
+
+@require_safe
+def passage_text(request: HttpRequest, edition: str, key: str) -> HttpResponse:
+    """A passage as plain text: exactly `Passage.text`, the text whose code
+    points annotations' offsets count, so a W3C selector can name it."""
+    passage = get_object_or_404(
+        Passage.objects.filter(edition__published=True),
+        edition__slug=edition,
+        key=key,
+    )
+    return _plain_text(passage.text)
+
+
+@require_safe
+def part_text(request: HttpRequest, edition: str, part: str) -> HttpResponse:
+    """A part as plain text: its passages in order, one per line, the text a
+    range across passages is counted in."""
+    part_obj = get_object_or_404(
+        Part.objects.filter(edition__published=True), edition__slug=edition, slug=part
+    )
+    texts = part_obj.passages.order_by("order").values_list("text", flat=True)
+    return _plain_text(PART_TEXT_SEPARATOR.join(texts))
+
+
+def _plain_text(text: str) -> HttpResponse:
+    return HttpResponse(text.encode("utf-8"), content_type=PLAIN_TEXT)
 
 
 @require_POST

@@ -132,7 +132,7 @@ def test_json_ld_is_negotiated_with_the_w3c_profile(client, reader_user, passage
     assert data["type"] == "Annotation"
     assert data["id"].endswith(detail(note))
     target = data["target"]
-    assert target["source"].endswith("/read/test/p/black-001/")
+    assert target["source"].endswith("/read/test/p/black-001/text")
     selectors = {s["type"]: s for s in target["selector"]}
     assert selectors["TextQuoteSelector"]["exact"] == passage.text[21:35]
     assert (
@@ -151,15 +151,21 @@ def test_a_list_in_json_ld_is_an_annotation_collection(client, reader_user, pass
     assert len(data["first"]["items"]) == 1
 
 
-def test_a_span_across_passages_uses_a_range_selector(
-    client, reader_user, passage, next_passage
+def test_a_span_across_passages_targets_its_part_as_plain_text(
+    client, reader_user, edition, passage, next_passage
 ):
     span = make_annotation(reader_user, passage, 40, 10, end_passage=next_passage)
     client.force_login(reader_user)
     target = client.get(detail(span), HTTP_ACCEPT=W3C).json()["target"]
-    ranges = [s for s in target["selector"] if s["type"] == "RangeSelector"]
-    assert ranges[0]["startSelector"]["value"] == "#black-001"
-    assert ranges[0]["endSelector"]["refinedBy"]["end"] == 10
+    assert target["source"].endswith("/read/test/black/text")
+    selectors = {s["type"]: s for s in target["selector"]}
+    assert set(selectors) == {"TextQuoteSelector", "TextPositionSelector"}
+    # The part's text is its passages, one per line: black-002 starts after
+    # black-001 and its line break.
+    start = selectors["TextPositionSelector"]["start"]
+    end = selectors["TextPositionSelector"]["end"]
+    assert (start, end) == (40, len(passage.text) + 1 + 10)
+    assert selectors["TextQuoteSelector"]["exact"] == span.exact
 
 
 def test_every_exported_annotation_meets_the_w3c_musts(

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from annotations.models import Annotation
-from annotations.services import reply_create
+from annotations.services import annotation_delete, reply_create
 from tests.factories import make_annotation, make_user
 
 
@@ -295,6 +295,164 @@ def test_jsonld_export_is_a_w3c_collection_of_my_items(client, reader_user, note
         "highlighting",
         "replying",
     }
+
+
+@pytest.fixture
+def my_reply_to_theirs(reader_user, other_reader, passage):
+    """Bob's shared note and Alice's reply to it: Alice's to export."""
+    theirs = make_annotation(
+        other_reader,
+        passage,
+        21,
+        35,
+        motivation="questioning",
+        body="Bob asks",
+        visibility="public",
+    )
+    return theirs, reply_create(author=reader_user, parent=theirs, body="Alice answers")
+
+
+def export(client, fmt):
+    return client.get(reverse("annotations:export", args=[fmt])).content.decode()
+
+
+def test_my_replies_in_others_threads_are_in_every_export(
+    client, reader_user, my_reply_to_theirs
+):
+    theirs, mine = my_reply_to_theirs
+    client.force_login(reader_user)
+    markdown = export(client, "md")
+    assert "# My replies to others' notes" in markdown
+    assert f"> {theirs.exact}" in markdown and "Bob asks" in markdown
+    assert "**alice** replied: Alice answers" in markdown
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(export(client, "csv")))}
+    assert rows[str(mine.pk)]["reply_to"] == str(theirs.pk)
+    assert rows[str(mine.pk)]["note"] == "Alice answers"
+    assert str(theirs.pk) not in rows
+    items = json.loads(export(client, "jsonld"))["first"]["items"]
+    assert len(items) == 1
+    assert items[0]["id"].endswith(f"/api/annotations/{mine.pk}/")
+    assert items[0]["motivation"] == "replying"
+    assert items[0]["target"].endswith(f"/api/annotations/{theirs.pk}/")
+
+
+def test_a_thread_i_can_no_longer_see_is_not_shown_with_my_reply(
+    client, reader_user, other_reader, my_reply_to_theirs
+):
+    theirs, mine = my_reply_to_theirs
+    Annotation.objects.filter(pk=theirs.pk).update(visibility="private")
+    client.force_login(reader_user)
+    markdown = export(client, "md")
+    assert "Alice answers" in markdown
+    assert "Bob asks" not in markdown and theirs.exact not in markdown
+    row = next(csv.DictReader(io.StringIO(export(client, "csv"))))
+    assert row["id"] == str(mine.pk)
+    assert (row["part"], row["url"]) == ("", "")
+
+
+def test_my_exported_reply_reattaches_to_the_note_it_answers(
+    client, reader_user, my_reply_to_theirs
+):
+    theirs, mine = my_reply_to_theirs
+    client.force_login(reader_user)
+    exported = export(client, "jsonld").encode()
+    mine_id = mine.pk
+    mine.delete()
+    report = upload(client, exported).context["report"]
+    assert len(report.imported) == 1, report.rejected
+    back = Annotation.objects.get(pk=mine_id)
+    assert (back.reply_to_id, back.body, back.author) == (
+        theirs.pk,
+        "Alice answers",
+        reader_user,
+    )
+
+
+def test_a_reply_to_a_note_that_is_not_here_is_rejected_with_the_reason(
+    client, reader_user, my_reply_to_theirs
+):
+    theirs, mine = my_reply_to_theirs
+    client.force_login(reader_user)
+    exported = export(client, "jsonld").encode()
+    mine_id = mine.pk
+    mine.delete()
+    theirs.delete()
+    report = upload(client, exported).context["report"]
+    assert report.imported == []
+    assert report.rejected[0][0].endswith(f"/api/annotations/{mine_id}/")
+    assert "neither here nor in the file" in report.rejected[0][1]
+    assert not Annotation.objects.exists()
+
+
+def test_a_reply_to_a_note_deleted_since_is_rejected_with_a_readable_reason(
+    client, reader_user, other_reader, my_reply_to_theirs
+):
+    """Its author deleted the note: the thread takes no new replies, even
+    ones a file says were written before."""
+    theirs, mine = my_reply_to_theirs
+    reply_create(author=reader_user, parent=theirs, body="Kept: Bob's thread")
+    client.force_login(reader_user)
+    exported = export(client, "jsonld").encode()
+    mine.delete()
+    annotation_delete(annotation=theirs, user=other_reader)
+    report = upload(client, exported).context["report"]
+    assert report.imported == []
+    reasons = [reason for _label, reason in report.rejected]
+    assert reasons == ["This annotation was deleted by its author."]
+
+
+@pytest.fixture
+def tombstone(reader_user, other_reader, passage):
+    """Alice's shared note, answered by Bob, then deleted by Alice."""
+    note = make_annotation(
+        reader_user,
+        passage,
+        21,
+        35,
+        motivation="questioning",
+        body="Alice asks",
+        visibility="public",
+        tags=("mask",),
+    )
+    reply_create(author=other_reader, parent=note, body="Bob answers")
+    annotation_delete(annotation=note, user=reader_user)
+    note.refresh_from_db()
+    assert note.is_deleted
+    return note
+
+
+def test_a_deleted_note_with_replies_exports_as_deleted_not_as_an_empty_note(
+    client, reader_user, tombstone
+):
+    client.force_login(reader_user)
+    assert "\n(deleted)\n" in export(client, "md")
+    row = next(csv.DictReader(io.StringIO(export(client, "csv"))))
+    assert (row["id"], row["note"]) == (str(tombstone.pk), "(deleted)")
+    assert row["deleted"] == tombstone.deleted.isoformat()
+    (item,) = json.loads(export(client, "jsonld"))["first"]["items"]
+    assert item["tn:deleted"] == tombstone.deleted.isoformat().replace("+00:00", "Z")
+    assert "body" not in item
+    assert item["motivation"] == "questioning"
+    assert item["target"]["selector"][0]["exact"] == tombstone.exact
+
+
+def test_a_deleted_note_imports_again_as_deleted(client, reader_user, tombstone):
+    client.force_login(reader_user)
+    exported = export(client, "jsonld").encode()
+    # A fresh database.
+    Annotation.objects.filter(reply_to__isnull=False).delete()
+    Annotation.objects.all().delete()
+    report = upload(client, exported).context["report"]
+    assert len(report.imported) == 1, report.rejected
+    back = Annotation.objects.get()
+    assert back.pk == tombstone.pk
+    assert back.deleted == tombstone.deleted
+    assert (back.body, back.motivation, back.exact) == (
+        "",
+        "questioning",
+        tombstone.exact,
+    )
+    assert back.start_offset == tombstone.start_offset
 
 
 def test_exports_need_an_account(client, db):

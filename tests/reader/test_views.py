@@ -96,6 +96,59 @@ def test_unknown_passage_permalink_is_404(client, edition):
     assert client.get(url).status_code == 404
 
 
+def passage_text_url(key: str, edition: str = "test") -> str:
+    return reverse("reader:passage_text", kwargs={"edition": edition, "key": key})
+
+
+def part_text_url(part: str, edition: str = "test") -> str:
+    return reverse("reader:part_text", kwargs={"edition": edition, "part": part})
+
+
+def test_a_passage_as_plain_text_is_exactly_its_text(client, edition, passage):
+    passage.text = "A mask \U0001f3ad, a caf\u00e9 and \u201cquotes\u201d."
+    passage.save()
+    response = client.get(passage_text_url("black-001"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content == passage.text.encode("utf-8")
+
+
+def test_a_part_as_plain_text_is_its_passages_one_per_line(client, edition):
+    texts = list(
+        edition.parts.get(slug="black")
+        .passages.order_by("order")
+        .values_list("text", flat=True)
+    )
+    response = client.get(part_text_url("black"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode("utf-8") == "\n".join(texts)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda: passage_text_url("black-999"),
+        lambda: passage_text_url("black-001", edition="other"),
+        lambda: part_text_url("purple"),
+    ],
+)
+def test_plain_text_of_what_does_not_exist_is_404(client, edition, url):
+    assert client.get(url()).status_code == 404
+
+
+def test_plain_text_of_an_unpublished_edition_is_404(client, edition):
+    Edition.objects.filter(pk=edition.pk).update(published=False)
+    assert client.get(passage_text_url("black-001")).status_code == 404
+    assert client.get(part_text_url("black")).status_code == 404
+
+
+def test_plain_text_is_read_only(client, edition):
+    assert client.head(passage_text_url("black-001")).status_code == 200
+    assert client.post(passage_text_url("black-001")).status_code == 405
+    assert client.post(part_text_url("black")).status_code == 405
+
+
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_part_page_makes_the_same_number_of_queries_for_10_and_100_passages(
     client, db, django_assert_num_queries, reader_user, signed_in
