@@ -7,18 +7,22 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from .access import (
+    readable_edition_or_404,
+    readable_part_or_404,
+    readable_passage_or_404,
+)
 from .contributions import contents_context, part_page_context
-from .models import Edition, Part, Passage, PassageRead
+from .models import Edition, PassageRead
 from .services import passage_reads_record
 
 # A browser sends what scrolled past in the last few seconds; a batch larger
@@ -29,7 +33,7 @@ CARRIED_PARAMETERS = ("assignment", "trace", "pick", "start_passage", "end_passa
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    editions = list(Edition.objects.published())
+    editions = list(Edition.objects.readable_by(request.user))
     edition = next(
         (e for e in editions if e.slug == settings.THREE_NOTEBOOKS_DEFAULT_EDITION),
         editions[0] if editions else None,
@@ -41,9 +45,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def edition_detail(request: HttpRequest, edition: str) -> HttpResponse:
-    edition_obj = get_object_or_404(Edition.objects.published(), slug=edition)
+    edition_obj = readable_edition_or_404(request.user, edition)
     return _render_contents(
-        request, edition_obj, other_editions=list(Edition.objects.published())
+        request,
+        edition_obj,
+        other_editions=list(Edition.objects.readable_by(request.user)),
     )
 
 
@@ -73,11 +79,7 @@ def _render_contents(
 
 @require_GET
 def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
-    part_obj = get_object_or_404(
-        Part.objects.select_related("edition").filter(edition__published=True),
-        edition__slug=edition,
-        slug=part,
-    )
+    part_obj = readable_part_or_404(request.user, edition, part)
     parts = list(part_obj.edition.parts.all())
     index = next(i for i, p in enumerate(parts) if p.pk == part_obj.pk)
     passages = list(part_obj.passages.all())
@@ -112,11 +114,7 @@ def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
 
 @require_GET
 def passage_permalink(request: HttpRequest, edition: str, key: str) -> HttpResponse:
-    passage = get_object_or_404(
-        Passage.objects.select_related("part__edition").filter(edition__published=True),
-        edition__slug=edition,
-        key=key,
-    )
+    passage = readable_passage_or_404(request.user, edition, key)
     return HttpResponseRedirect(passage.get_absolute_url())
 
 
@@ -131,9 +129,7 @@ def progress_record(request: HttpRequest, edition: str) -> JsonResponse:
         return JsonResponse(
             {"error": _("Sign in to keep your reading progress.")}, status=403
         )
-    edition_obj = Edition.objects.published().filter(slug=edition).first()
-    if edition_obj is None:
-        raise Http404
+    edition_obj = readable_edition_or_404(request.user, edition)
     try:
         payload = json.loads(request.body or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError):

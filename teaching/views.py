@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from annotations.exports import safe_cell
 from annotations.models import Annotation, Motivation
 from annotations.services import TargetInput
+from reader.access import can_read
 from reader.models import Part, Passage
 
 from .forms import AssignmentForm, CopyForm, CourseForm, JoinForm
@@ -101,6 +102,7 @@ def course_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = CourseForm(
         request.POST or None,
+        user=request.user,
         initial={"edition": settings.THREE_NOTEBOOKS_DEFAULT_EDITION},
     )
     if request.method == "POST" and form.is_valid():
@@ -214,6 +216,9 @@ def assignment_form(
 ) -> HttpResponse:
     assignment = _taught_assignment(request, pk) if pk else None
     course = assignment.course if assignment else _taught_course(request, course_pk)
+    if not can_read(request.user, course.edition_id):
+        # Its passages are not the teacher's to pick from.
+        raise Http404
     initial = {"answer_first": True}
     if assignment:
         initial = {

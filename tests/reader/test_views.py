@@ -43,7 +43,7 @@ def test_home_prefers_the_configured_default_edition(client, db, settings):
 
 
 def test_unpublished_editions_are_not_readable(client, edition):
-    Edition.objects.filter(pk=edition.pk).update(published=False)
+    Edition.objects.filter(pk=edition.pk).update(audience="curators")
     assert client.get(edition.get_absolute_url()).status_code == 404
     assert client.get(part_url(edition, "black")).status_code == 404
 
