@@ -49,6 +49,26 @@ class CourseForm(forms.Form):
         return data
 
 
+class CourseEditionForm(forms.Form):
+    """Switch a class to another edition its members may all read."""
+
+    edition = forms.ModelChoiceField(
+        label=_("Edition"), queryset=Edition.objects.none(), to_field_name="slug"
+    )
+
+    def __init__(self, *args: Any, user: Any, course: Course, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.course = course
+        self.fields["edition"].queryset = Edition.objects.readable_by(user)
+
+    def clean_edition(self) -> Edition:
+        edition = self.cleaned_data["edition"]
+        problem = edition_problem_for_class(edition, self.course)
+        if problem:
+            raise forms.ValidationError(problem)
+        return edition
+
+
 class JoinForm(forms.Form):
     code = forms.CharField(
         label=_("Class code"),

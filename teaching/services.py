@@ -57,8 +57,9 @@ def edition_problem_for_class(
                 return None
         return _(
             "This edition is open only to the classes a curator chose, and "
-            "their students could not read it here. Choose another edition, "
-            "or ask a curator to open this one to your class."
+            "this class is not one of them: its students could not read it. "
+            "Choose another edition, or ask a curator to open this one to "
+            "the class, then switch the class to it."
         )
     return _("This edition is not published yet; its students could not read it.")
 
@@ -126,6 +127,36 @@ def join_code_switch(
     _check_teacher(teacher, course)
     course.join_enabled = enabled
     course.save(update_fields=["join_enabled"])
+    return course
+
+
+@transaction.atomic
+def course_edition_change(
+    *, course: Course, teacher: AbstractBaseUser, edition: Edition
+) -> Course:
+    """Move a class to another edition its members may all read.
+
+    Only before its first assignment: assignments and the class's shared
+    notes point at passages of the edition the class reads.
+    """
+    _check_teacher(teacher, course)
+    if edition.pk == course.edition_id:
+        return course
+    problem = edition_problem_for_class(edition, course)
+    if problem:
+        raise ValidationError({"edition": problem})
+    if course.assignments.exists():
+        raise ValidationError(
+            {
+                "edition": _(
+                    "This class already has assignments on its edition; it "
+                    "keeps that edition."
+                )
+            }
+        )
+    course.edition = edition
+    course.full_clean()
+    course.save(update_fields=["edition"])
     return course
 
 

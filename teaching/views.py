@@ -25,7 +25,7 @@ from annotations.services import TargetInput
 from reader.access import can_read
 from reader.models import Part, Passage
 
-from .forms import AssignmentForm, CopyForm, CourseForm, JoinForm
+from .forms import AssignmentForm, CopyForm, CourseEditionForm, CourseForm, JoinForm
 from .models import Assignment, Course, Enrollment
 from .selectors import (
     dashboard as dashboard_data,
@@ -43,6 +43,7 @@ from .services import (
     completion_mark,
     coteacher_add,
     course_create,
+    course_edition_change,
     course_join,
     enrollment_remove,
     is_teacher,
@@ -136,8 +137,38 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if teacher
             else [],
             "teachers": list(course.teachers.all()),
+            "edition_form": CourseEditionForm(
+                user=request.user,
+                course=course,
+                initial={"edition": course.edition.slug},
+            )
+            if teacher
+            else None,
         },
     )
+
+
+@login_required
+@require_POST
+def course_edition(request: HttpRequest, pk: int) -> HttpResponse:
+    """Switch the class to another edition its members may all read."""
+    course = _taught_course(request, pk)
+    form = CourseEditionForm(request.POST, user=request.user, course=course)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(course)
+    try:
+        course_edition_change(
+            course=course, teacher=request.user, edition=form.cleaned_data["edition"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The class now reads %s.") % form.cleaned_data["edition"].title
+        )
+    return redirect(course)
 
 
 @login_required
