@@ -164,7 +164,9 @@ class EditionAdmin(admin.ModelAdmin):
             _("Publish or change who may read it"),
         )
 
-    @admin.action(description=_("Publish: choose who may read them…"))
+    @admin.action(
+        description=_("Publish: choose who may read them…"), permissions=["change"]
+    )
     def publish_editions(
         self, request: HttpRequest, queryset: QuerySet[Edition]
     ) -> HttpResponse:
@@ -173,7 +175,7 @@ class EditionAdmin(admin.ModelAdmin):
             f"{reverse('admin:reader_edition_publish')}?ids={ids}"
         )
 
-    @admin.action(description=_("Unpublish: curators only"))
+    @admin.action(description=_("Unpublish: curators only"), permissions=["change"])
     def unpublish_editions(
         self, request: HttpRequest, queryset: QuerySet[Edition]
     ) -> None:
