@@ -311,7 +311,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
                         {"target": ["This field is required."]}
                     )
                 edition = (
-                    Edition.objects.published()
+                    Edition.objects.readable_by(request.user)
                     .filter(slug=data.get("edition", ""))
                     .first()
                 )

@@ -90,7 +90,8 @@ def import_annotations(
         )
         return report
 
-    editions = list(Edition.objects.published())
+    # Only editions the importer may read: nothing is placed in the others.
+    editions = list(Edition.objects.readable_by(user))
     plans: list[_Plan] = []
     for index, item in enumerate(items, start=1):
         label = (

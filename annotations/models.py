@@ -85,7 +85,8 @@ class AnnotationQuerySet(models.QuerySet):
         """The one visibility rule, used by every page, the API and exports.
 
         Authors always see their own annotations. Others see one when it is
-        shared with them and not hidden by a moderator: public (all signed-in
+        on an edition they may read (`Edition.objects.readable_by`), shared
+        with them and not hidden by a moderator: public (all signed-in
         readers; anonymous visitors only if the site allows it), `course`
         (the class's students and teachers) or `teacher` (the class's
         teachers). A reply also needs its thread's root to be visible, and
@@ -102,7 +103,10 @@ class AnnotationQuerySet(models.QuerySet):
             Q(reply_to__isnull=True)
             | (Q(reply_to__in=visible_roots) & _answered_q(user))
         )
-        return self.filter(own | shared)
+        # Others' notes quote the text: only on an edition the reader may
+        # read. A reader's own notes stay theirs even if they lose access.
+        readable = Q(edition__in=Edition.objects.readable_by(user).values("pk"))
+        return self.filter(own | (shared & readable))
 
     def roots(self) -> AnnotationQuerySet:
         return self.filter(reply_to__isnull=True)

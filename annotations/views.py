@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
+from reader.access import readable_passage_or_404
 from reader.models import Part, Passage
 
 from . import exports
@@ -111,11 +112,7 @@ def part_page_annotations(
 def passage_annotations(request: HttpRequest, edition: str, key: str) -> HttpResponse:
     """Every annotation a reader may see on one passage (the part page shows
     the first few beside the text and links here for the rest)."""
-    passage = get_object_or_404(
-        Passage.objects.select_related("part__edition").filter(edition__published=True),
-        edition__slug=edition,
-        key=key,
-    )
+    passage = readable_passage_or_404(request.user, edition, key)
     if not (
         request.user.is_authenticated or settings.THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC
     ):

@@ -21,8 +21,17 @@ from django.utils.translation import gettext_lazy as _
 
 from .import_files import MAX_UPLOAD_BYTES
 from .importing import EditionDetails, import_apply, import_plan
-from .models import Edition, Part, Passage, PassageRead, PassageRevision
+from .models import (
+    READING_CLASSES,
+    Audience,
+    Edition,
+    Part,
+    Passage,
+    PassageRead,
+    PassageRevision,
+)
 from .revisions import revision_apply, revision_preview
+from .services import edition_publish
 from .splitting import DEFAULT_PATTERNS, format_patterns, parse_patterns
 
 
@@ -32,6 +41,12 @@ class PartInline(admin.TabularInline):
     extra = 0
     show_change_link = True
     ordering = ("order",)
+
+
+UNPUBLISHED_NOTICE = _(
+    "This edition is unpublished: only curators can read it. Check it, then "
+    "publish it and choose who may read it."
+)
 
 
 class EditionDetailsForm(forms.Form):
@@ -64,13 +79,59 @@ class ImportForm(EditionDetailsForm):
         return upload
 
 
+def _reading_classes() -> QuerySet:
+    """The classes an edition can be opened to (teaching.Course), found
+    through the relation the teaching app declares: no import to the right."""
+    course = Edition._meta.get_field(READING_CLASSES).related_model
+    return course.objects.select_related("edition").order_by("name", "pk")
+
+
+class PublishForm(forms.Form):
+    """Publishing asks who may read the edition (curators always may)."""
+
+    audience = forms.ChoiceField(
+        label=_("Who may read it"),
+        choices=Audience.choices,
+        widget=forms.RadioSelect,
+    )
+    classes = forms.ModelMultipleChoiceField(
+        label=_("Classes"),
+        queryset=Edition.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "With “Members of chosen classes”: the students and teachers of "
+            "these classes may read it."
+        ),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["classes"].queryset = _reading_classes()
+        self.fields["classes"].label_from_instance = lambda course: (
+            f"{course.name} ({course.edition.title}, "
+            f"{course.term_start:%Y-%m-%d} – {course.term_end:%Y-%m-%d})"
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("audience") == Audience.CLASSES and not data.get("classes"):
+            self.add_error("classes", _("Choose at least one class that may read it."))
+        return data
+
+
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    list_display = ("title", "slug", "author", "language", "published")
-    list_filter = ("published", "language")
+    list_display = ("title", "slug", "author", "language", "audience")
+    list_filter = ("audience", "language")
     search_fields = ("title", "slug", "author")
+    # Who may read an edition changes only through "Publish" (it asks for the
+    # classes too) and "Unpublish": never as a side effect of another edit.
+    readonly_fields = ("who_may_read",)
+    exclude = ("audience",)
     inlines = [PartInline]
     change_list_template = "admin/reader/edition/change_list.html"
+    actions = ["publish_editions", "unpublish_editions"]
 
     def get_urls(self) -> list:
         return [
@@ -79,8 +140,132 @@ class EditionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="reader_edition_import",
             ),
+            path(
+                "publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="reader_edition_publish",
+            ),
             *super().get_urls(),
         ]
+
+    @admin.display(description=_("who may read it"))
+    def who_may_read(self, edition: Edition) -> str:
+        if not edition.pk:
+            return str(Audience.CURATORS.label)
+        label = edition.get_audience_display()
+        if edition.audience == Audience.CLASSES:
+            names = ", ".join(c.name for c in getattr(edition, READING_CLASSES).all())
+            label = f"{label}: {names}"
+        return format_html(
+            '{} <a class="button" href="{}?ids={}">{}</a>',
+            label,
+            reverse("admin:reader_edition_publish"),
+            edition.pk,
+            _("Publish or change who may read it"),
+        )
+
+    @admin.action(
+        description=_("Publish: choose who may read them…"), permissions=["change"]
+    )
+    def publish_editions(
+        self, request: HttpRequest, queryset: QuerySet[Edition]
+    ) -> HttpResponse:
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(
+            f"{reverse('admin:reader_edition_publish')}?ids={ids}"
+        )
+
+    @admin.action(description=_("Unpublish: curators only"), permissions=["change"])
+    def unpublish_editions(
+        self, request: HttpRequest, queryset: QuerySet[Edition]
+    ) -> None:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        for edition in queryset:
+            edition_publish(edition=edition, audience=Audience.CURATORS)
+        messages.success(
+            request,
+            _("Unpublished %(n)d editions: only curators can read them now.")
+            % {"n": queryset.count()},
+        )
+
+    def publish_view(self, request: HttpRequest) -> HttpResponse:
+        """Ask who may read the chosen editions, then store the answer."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        raw = request.POST.get("ids") or request.GET.get("ids", "")
+        ids = [int(pk) for pk in raw.split(",") if pk.strip().isdigit()][:100]
+        editions = list(Edition.objects.filter(pk__in=ids))
+        if not editions:
+            messages.error(request, _("Choose the editions to publish."))
+            return HttpResponseRedirect(reverse("admin:reader_edition_changelist"))
+        initial: dict = {}
+        if len(editions) == 1:
+            edition = editions[0]
+            chosen = list(getattr(edition, READING_CLASSES).all())
+            initial = {
+                "audience": edition.audience
+                if edition.audience != Audience.CURATORS
+                else Audience.CLASSES,
+                # First time: the classes that already read this edition.
+                "classes": chosen or list(_reading_classes().filter(edition=edition)),
+            }
+        form = PublishForm(
+            request.POST if request.method == "POST" else None, initial=initial
+        )
+        if request.method == "POST" and form.is_valid():
+            for edition in editions:
+                edition_publish(
+                    edition=edition,
+                    audience=form.cleaned_data["audience"],
+                    classes=form.cleaned_data["classes"],
+                )
+            audience = Audience(form.cleaned_data["audience"])
+            messages.success(
+                request,
+                _("%(editions)s: %(audience)s.")
+                % {
+                    "editions": ", ".join(e.title for e in editions),
+                    "audience": audience.label,
+                },
+            )
+            if audience == Audience.CLASSES:
+                self._warn_about_classes_left_out(request, editions)
+            return HttpResponseRedirect(reverse("admin:reader_edition_changelist"))
+        return TemplateResponse(
+            request,
+            "admin/reader/edition/publish.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Who may read it?"),
+                "editions": editions,
+                "ids": ",".join(str(e.pk) for e in editions),
+                "form": form,
+            },
+            status=400 if form.errors else 200,
+        )
+
+    def _warn_about_classes_left_out(
+        self, request: HttpRequest, editions: list[Edition]
+    ) -> None:
+        """Classes that read an edition but were not chosen lose it."""
+        for edition in editions:
+            left_out = (
+                _reading_classes()
+                .filter(edition=edition)
+                .exclude(pk__in=getattr(edition, READING_CLASSES).values("pk"))
+            )
+            names = ", ".join(c.name for c in left_out)
+            if names:
+                messages.warning(
+                    request,
+                    _(
+                        "%(edition)s is the edition of classes you did not "
+                        "choose: %(names)s. Their students cannot read it now."
+                    )
+                    % {"edition": edition.title, "names": names},
+                )
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """Upload, then preview (parts, problems, revisions), then confirm.
@@ -174,6 +359,8 @@ class EditionAdmin(admin.ModelAdmin):
             stashed.unlink(missing_ok=True)
             for line in report.lines():
                 messages.success(request, line)
+            if not report.edition.is_published:
+                messages.warning(request, UNPUBLISHED_NOTICE)
             return HttpResponseRedirect(
                 reverse("admin:reader_edition_change", args=[report.edition.pk])
             )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .edition_files import EditionSource, PartSource, PassageSource
 from .import_files import ReadResult, read_upload
-from .models import Edition, Passage
+from .models import Audience, Edition, Passage
 from .revisions import PassagePreview, revision_preview
 from .services import LoadReport, edition_load
 from .splitting import DEFAULT_PATTERNS, PartPattern, SplitResult, split_blocks
@@ -131,9 +131,12 @@ def import_plan(
 def import_apply(plan: ImportPlan) -> LoadReport:
     """Write the edition, in one transaction (changed passages are revisions).
 
-    The curator confirmed the revisions the preview showed, including any to
-    passages revised in admin since: the import replaces them (`force`).
+    A new edition arrives unpublished: only curators read it, to check it,
+    until one of them publishes it and says who may read it. Re-importing
+    over an edition keeps whoever may read it now. The curator confirmed the
+    revisions the preview showed, including any to passages revised in admin
+    since: the import replaces them (`force`).
     """
     if not plan.ok:
         raise ValueError("This import has problems: " + "; ".join(plan.errors))
-    return edition_load(source=plan.source, force=True)
+    return edition_load(source=plan.source, force=True, audience=Audience.CURATORS)

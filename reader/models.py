@@ -7,8 +7,9 @@ plain Unicode text, one paragraph, and its `key` never changes once published.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Length
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +22,60 @@ from .provenance import fingerprint
 CHARACTERS_PER_MINUTE = 1200
 
 
+# Whoever may see an edition's passages in admin may read them on the site:
+# curators check an unpublished edition before anyone else reads it.
+CURATOR_PERMISSION = ("reader", "view_passage")
+
+# The reverse name of the classes an edition is opened to. The relation is
+# declared by the teaching app (`Course.licensed_editions`): the reader names
+# it here and asks it openly, without importing the app to its right.
+READING_CLASSES = "reading_classes"
+
+
+class Audience(models.TextChoices):
+    CURATORS = "curators", _("Unpublished: curators only")
+    EVERYONE = "everyone", _("Everyone, signed in or not")
+    SIGNED_IN = "signed_in", _("Signed-in readers")
+    CLASSES = "classes", _("Members of chosen classes")
+
+
+def _signed_in(user: object) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
 class EditionQuerySet(models.QuerySet):
-    def published(self) -> EditionQuerySet:
-        return self.filter(published=True)
+    def readable_by(self, user: object) -> EditionQuerySet:
+        """The one rule for who may read an edition (its text, its passages,
+        anything that quotes or links to them).
+
+        Everyone reads an edition open to everyone; signed-in readers also
+        read one open to them; the students and teachers of the chosen
+        classes read a class edition; curators read every edition, published
+        or not. One query however it is used: the checks are subqueries.
+        """
+        everyone = Q(audience=Audience.EVERYONE)
+        if not _signed_in(user):
+            return self.filter(everyone)
+        if getattr(user, "is_superuser", False):
+            return self.all()
+        app_label, codename = CURATOR_PERMISSION
+        curator = Exists(
+            Permission.objects.filter(
+                Q(user=user) | Q(group__user=user),
+                content_type__app_label=app_label,
+                codename=codename,
+            )
+        )
+        classes = Edition._meta.get_field(READING_CLASSES).related_model
+        in_my_classes = Edition.objects.filter(
+            **{f"{READING_CLASSES}__in": classes.objects.member(user).values("pk")}
+        ).values("pk")
+        return self.filter(
+            everyone
+            | Q(audience=Audience.SIGNED_IN)
+            | Q(audience=Audience.CLASSES, pk__in=in_my_classes)
+            | Q(curator)
+        )
 
 
 class Edition(models.Model):
@@ -37,7 +89,14 @@ class Edition(models.Model):
         blank=True,
         help_text=_("Markdown. Who wrote this text and on what terms it is shown."),
     )
-    published = models.BooleanField(_("published"), default=True)
+    # A new edition is for curators only until one of them decides who may
+    # read it (`edition_publish`): a licensed text is never public by default.
+    audience = models.CharField(
+        _("who may read it"),
+        max_length=16,
+        choices=Audience.choices,
+        default=Audience.CURATORS,
+    )
     # What the loader last wrote here (see reader/provenance.py): a curator's
     # change since is kept by the next load.
     loaded_fingerprint = models.CharField(
@@ -61,6 +120,10 @@ class Edition(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reader:edition", kwargs={"edition": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.audience != Audience.CURATORS
 
 
 class PartQuerySet(models.QuerySet):

@@ -6,12 +6,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .edition_files import EditionSource
-from .models import Edition, Part, Passage, PassageRead, PassageRevision
+from .models import (
+    READING_CLASSES,
+    Audience,
+    Edition,
+    Part,
+    Passage,
+    PassageRead,
+    PassageRevision,
+)
 from .provenance import Holder, differing, fingerprint, holder
 from .revisions import PassagePreview, revision_apply, revision_preview
 
@@ -150,8 +160,17 @@ def preview_lines(preview: PassagePreview) -> list[str]:
 
 
 @transaction.atomic
-def edition_load(*, source: EditionSource, force: bool = False) -> LoadReport:
+def edition_load(
+    *,
+    source: EditionSource,
+    force: bool = False,
+    audience: Audience = Audience.EVERYONE,
+) -> LoadReport:
     """Create or update an edition from checked source files.
+
+    A new edition gets `audience`: everyone for the project's own editions
+    (the bundled study edition), curators only for an imported licensed
+    text. Loading again never changes who may read an existing edition.
 
     Loading the same source twice changes nothing. A passage whose text
     changed keeps its key, gets a new revision number and its old text is kept
@@ -166,7 +185,11 @@ def edition_load(*, source: EditionSource, force: bool = False) -> LoadReport:
     edition_values = {name: getattr(source, name) for name in EDITION_FIELDS}
     edition, created = Edition.objects.get_or_create(
         slug=source.slug,
-        defaults={**edition_values, "loaded_fingerprint": fingerprint(edition_values)},
+        defaults={
+            **edition_values,
+            "loaded_fingerprint": fingerprint(edition_values),
+            "audience": audience,
+        },
     )
     report = LoadReport(edition=edition, edition_created=created)
     if not created:
@@ -372,3 +395,33 @@ def passage_reads_record(*, user: object, passages: Iterable[Passage]) -> int:
         update_fields=["last_seen"],
     )
     return len(rows)
+
+
+@transaction.atomic
+def edition_publish(
+    *,
+    edition: Edition,
+    audience: Audience | str,
+    classes: QuerySet | list | tuple = (),
+) -> Edition:
+    """Decide who may read an edition; `Audience.CURATORS` unpublishes it.
+
+    For `Audience.CLASSES`, `classes` are the classes (teaching.Course) whose
+    students and teachers may read it, at least one; for any other audience
+    the edition is opened to no class in particular, so the chosen classes
+    are cleared and never silently widen a later choice.
+    """
+    if audience not in Audience.values:
+        raise ValidationError({"audience": _("Choose who may read the edition.")})
+    classes = list(classes)
+    if audience == Audience.CLASSES and not classes:
+        raise ValidationError(
+            {"classes": _("Choose at least one class that may read it.")}
+        )
+    edition.audience = audience
+    edition.full_clean()
+    edition.save(update_fields=["audience", "modified"])
+    getattr(edition, READING_CLASSES).set(
+        classes if audience == Audience.CLASSES else []
+    )
+    return edition

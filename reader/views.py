@@ -7,18 +7,22 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from .access import (
+    readable_edition_or_404,
+    readable_part_or_404,
+    readable_passage_or_404,
+)
 from .contributions import contents_context, part_page_context
-from .models import Edition, Part, Passage, PassageRead
+from .models import Edition, PassageRead
 from .services import passage_reads_record
 
 # A browser sends what scrolled past in the last few seconds; a batch larger
@@ -34,7 +38,7 @@ PLAIN_TEXT = "text/plain; charset=utf-8"
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    editions = list(Edition.objects.published())
+    editions = list(Edition.objects.readable_by(request.user))
     edition = next(
         (e for e in editions if e.slug == settings.THREE_NOTEBOOKS_DEFAULT_EDITION),
         editions[0] if editions else None,
@@ -46,9 +50,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def edition_detail(request: HttpRequest, edition: str) -> HttpResponse:
-    edition_obj = get_object_or_404(Edition.objects.published(), slug=edition)
+    edition_obj = readable_edition_or_404(request.user, edition)
     return _render_contents(
-        request, edition_obj, other_editions=list(Edition.objects.published())
+        request,
+        edition_obj,
+        other_editions=list(Edition.objects.readable_by(request.user)),
     )
 
 
@@ -78,11 +84,7 @@ def _render_contents(
 
 @require_GET
 def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
-    part_obj = get_object_or_404(
-        Part.objects.select_related("edition").filter(edition__published=True),
-        edition__slug=edition,
-        slug=part,
-    )
+    part_obj = readable_part_or_404(request.user, edition, part)
     parts = list(part_obj.edition.parts.all())
     index = next(i for i, p in enumerate(parts) if p.pk == part_obj.pk)
     passages = list(part_obj.passages.all())
@@ -117,11 +119,7 @@ def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
 
 @require_GET
 def passage_permalink(request: HttpRequest, edition: str, key: str) -> HttpResponse:
-    passage = get_object_or_404(
-        Passage.objects.select_related("part__edition").filter(edition__published=True),
-        edition__slug=edition,
-        key=key,
-    )
+    passage = readable_passage_or_404(request.user, edition, key)
     return HttpResponseRedirect(passage.get_absolute_url())
 
 
@@ -129,11 +127,7 @@ def passage_permalink(request: HttpRequest, edition: str, key: str) -> HttpRespo
 def passage_text(request: HttpRequest, edition: str, key: str) -> HttpResponse:
     """A passage as plain text: exactly `Passage.text`, the text whose code
     points annotations' offsets count, so a W3C selector can name it."""
-    passage = get_object_or_404(
-        Passage.objects.filter(edition__published=True),
-        edition__slug=edition,
-        key=key,
-    )
+    passage = readable_passage_or_404(request.user, edition, key)
     return _plain_text(passage.text)
 
 
@@ -141,9 +135,7 @@ def passage_text(request: HttpRequest, edition: str, key: str) -> HttpResponse:
 def part_text(request: HttpRequest, edition: str, part: str) -> HttpResponse:
     """A part as plain text: its passages in order, one per line, the text a
     range across passages is counted in."""
-    part_obj = get_object_or_404(
-        Part.objects.filter(edition__published=True), edition__slug=edition, slug=part
-    )
+    part_obj = readable_part_or_404(request.user, edition, part)
     texts = part_obj.passages.order_by("order").values_list("text", flat=True)
     return _plain_text(PART_TEXT_SEPARATOR.join(texts))
 
@@ -163,9 +155,7 @@ def progress_record(request: HttpRequest, edition: str) -> JsonResponse:
         return JsonResponse(
             {"error": _("Sign in to keep your reading progress.")}, status=403
         )
-    edition_obj = Edition.objects.published().filter(slug=edition).first()
-    if edition_obj is None:
-        raise Http404
+    edition_obj = readable_edition_or_404(request.user, edition)
     try:
         payload = json.loads(request.body or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError):

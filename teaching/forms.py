@@ -11,12 +11,13 @@ from reader.models import Edition, Passage
 from themes.models import Motif
 
 from .models import Course
+from .services import edition_problem_for_class
 
 
 class CourseForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     edition = forms.ModelChoiceField(
-        label=_("Edition"), queryset=Edition.objects.published(), to_field_name="slug"
+        label=_("Edition"), queryset=Edition.objects.none(), to_field_name="slug"
     )
     term_start = forms.DateField(
         label=_("Term starts"), widget=forms.DateInput(attrs={"type": "date"})
@@ -24,6 +25,18 @@ class CourseForm(forms.Form):
     term_end = forms.DateField(
         label=_("Term ends"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A teacher chooses among the editions they may read themselves.
+        self.fields["edition"].queryset = Edition.objects.readable_by(user)
+
+    def clean_edition(self) -> Edition:
+        edition = self.cleaned_data["edition"]
+        problem = edition_problem_for_class(edition)
+        if problem:
+            raise forms.ValidationError(problem)
+        return edition
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -34,6 +47,26 @@ class CourseForm(forms.Form):
         ):
             self.add_error("term_end", _("The term ends before it starts."))
         return data
+
+
+class CourseEditionForm(forms.Form):
+    """Switch a class to another edition its members may all read."""
+
+    edition = forms.ModelChoiceField(
+        label=_("Edition"), queryset=Edition.objects.none(), to_field_name="slug"
+    )
+
+    def __init__(self, *args: Any, user: Any, course: Course, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.course = course
+        self.fields["edition"].queryset = Edition.objects.readable_by(user)
+
+    def clean_edition(self) -> Edition:
+        edition = self.cleaned_data["edition"]
+        problem = edition_problem_for_class(edition, self.course)
+        if problem:
+            raise forms.ValidationError(problem)
+        return edition
 
 
 class JoinForm(forms.Form):

@@ -50,6 +50,16 @@ class Course(models.Model):
         _("join code"), max_length=JOIN_CODE_LENGTH, unique=True
     )
     join_enabled = models.BooleanField(_("joining is open"), default=True)
+    # Editions a curator opened to this class's members only (a school's
+    # licensed text). Declared here, not on the edition: the reader asks for
+    # it by its reverse name (reader.models.READING_CLASSES) and so never
+    # depends on the teaching app.
+    licensed_editions = models.ManyToManyField(
+        Edition,
+        blank=True,
+        related_name="reading_classes",
+        verbose_name=_("editions opened to this class"),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = CourseQuerySet.as_manager()

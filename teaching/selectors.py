@@ -12,13 +12,14 @@ from django.utils import timezone
 
 from annotations.models import Annotation, Motivation
 from annotations.selectors import with_thread
-from reader.models import Passage, PassageRead
+from reader.models import Edition, Passage, PassageRead
 
 from .models import Assignment, Completion, Course, Enrollment
 
 
 def visible_assignment(user: AbstractBaseUser, pk: object) -> Assignment | None:
-    """An assignment its teachers may always see, and its students once published."""
+    """An assignment its teachers may always see, and its students once
+    published; nobody sees one on an edition they may not read."""
     if not user.is_authenticated:
         return None
     return (
@@ -30,6 +31,7 @@ def visible_assignment(user: AbstractBaseUser, pk: object) -> Assignment | None:
             Q(course__teachers=user)
             | Q(course__enrollments__student=user, published=True)
         )
+        .filter(course__edition__in=Edition.objects.readable_by(user).values("pk"))
         .distinct()
         .first()
     )
@@ -70,9 +72,11 @@ class AssignmentStatus:
 def student_home(user: AbstractBaseUser) -> list[tuple[Course, list[AssignmentStatus]]]:
     courses = list(Course.objects.attended_by(user).select_related("edition"))
     assignments = list(
-        Assignment.objects.filter(course__in=courses, published=True).select_related(
-            "start_passage__part", "end_passage__part"
-        )
+        Assignment.objects.filter(
+            course__in=courses,
+            published=True,
+            course__edition__in=Edition.objects.readable_by(user).values("pk"),
+        ).select_related("start_passage__part", "end_passage__part")
     )
     done = dict(
         Completion.objects.filter(student=user, assignment__in=assignments).values_list(

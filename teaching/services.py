@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import TEACHERS_GROUP
 from annotations.models import Annotation, Motivation, Visibility
 from annotations.services import TargetInput, annotation_create
-from reader.models import Edition, Passage
+from reader.models import Audience, Edition, Passage
 
 from .models import (
     JOIN_CODE_ALPHABET,
@@ -40,6 +40,30 @@ def teaches(user: AbstractBaseUser, course: Course) -> bool:
     return user.is_authenticated and course.teachers.filter(pk=user.pk).exists()
 
 
+def edition_problem_for_class(
+    edition: Edition, course: Course | None = None
+) -> str | None:
+    """Why a class cannot read this edition, or None if all its members may.
+
+    A class reads an edition open to everyone or to signed-in readers, or
+    one a curator opened to this very class; a new class is never among an
+    edition's chosen classes, so it cannot start on one.
+    """
+    if edition.audience in (Audience.EVERYONE, Audience.SIGNED_IN):
+        return None
+    if edition.audience == Audience.CLASSES:
+        if course is not None and course.pk is not None:
+            if course.licensed_editions.filter(pk=edition.pk).exists():
+                return None
+        return _(
+            "This edition is open only to the classes a curator chose, and "
+            "this class is not one of them: its students could not read it. "
+            "Choose another edition, or ask a curator to open this one to "
+            "the class, then switch the class to it."
+        )
+    return _("This edition is not published yet; its students could not read it.")
+
+
 def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
@@ -62,6 +86,9 @@ def course_create(
         raise PermissionDenied(_("Only teachers can create classes."))
     if term_end < term_start:
         raise ValidationError({"term_end": _("The term ends before it starts.")})
+    problem = edition_problem_for_class(edition)
+    if problem:
+        raise ValidationError({"edition": problem})
     for _attempt in range(10):
         course = Course(
             name=name.strip(),
@@ -100,6 +127,36 @@ def join_code_switch(
     _check_teacher(teacher, course)
     course.join_enabled = enabled
     course.save(update_fields=["join_enabled"])
+    return course
+
+
+@transaction.atomic
+def course_edition_change(
+    *, course: Course, teacher: AbstractBaseUser, edition: Edition
+) -> Course:
+    """Move a class to another edition its members may all read.
+
+    Only before its first assignment: assignments and the class's shared
+    notes point at passages of the edition the class reads.
+    """
+    _check_teacher(teacher, course)
+    if edition.pk == course.edition_id:
+        return course
+    problem = edition_problem_for_class(edition, course)
+    if problem:
+        raise ValidationError({"edition": problem})
+    if course.assignments.exists():
+        raise ValidationError(
+            {
+                "edition": _(
+                    "This class already has assignments on its edition; it "
+                    "keeps that edition."
+                )
+            }
+        )
+    course.edition = edition
+    course.full_clean()
+    course.save(update_fields=["edition"])
     return course
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("classes/join/", views.join, name="join"),
     path("classes/<int:pk>/", views.course_detail, name="course"),
     path("classes/<int:pk>/code/", views.course_code, name="course_code"),
+    path("classes/<int:pk>/edition/", views.course_edition, name="course_edition"),
     path("classes/<int:pk>/teachers/", views.course_coteacher, name="course_coteacher"),
     path("classes/<int:pk>/leave/", views.course_leave, name="course_leave"),
     path(

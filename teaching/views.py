@@ -22,9 +22,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from annotations.exports import safe_cell
 from annotations.models import Annotation, Motivation
 from annotations.services import TargetInput
+from reader.access import can_read
 from reader.models import Part, Passage
 
-from .forms import AssignmentForm, CopyForm, CourseForm, JoinForm
+from .forms import AssignmentForm, CopyForm, CourseEditionForm, CourseForm, JoinForm
 from .models import Assignment, Course, Enrollment
 from .selectors import (
     dashboard as dashboard_data,
@@ -42,6 +43,7 @@ from .services import (
     completion_mark,
     coteacher_add,
     course_create,
+    course_edition_change,
     course_join,
     enrollment_remove,
     is_teacher,
@@ -101,6 +103,7 @@ def course_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = CourseForm(
         request.POST or None,
+        user=request.user,
         initial={"edition": settings.THREE_NOTEBOOKS_DEFAULT_EDITION},
     )
     if request.method == "POST" and form.is_valid():
@@ -134,8 +137,38 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if teacher
             else [],
             "teachers": list(course.teachers.all()),
+            "edition_form": CourseEditionForm(
+                user=request.user,
+                course=course,
+                initial={"edition": course.edition.slug},
+            )
+            if teacher
+            else None,
         },
     )
+
+
+@login_required
+@require_POST
+def course_edition(request: HttpRequest, pk: int) -> HttpResponse:
+    """Switch the class to another edition its members may all read."""
+    course = _taught_course(request, pk)
+    form = CourseEditionForm(request.POST, user=request.user, course=course)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(course)
+    try:
+        course_edition_change(
+            course=course, teacher=request.user, edition=form.cleaned_data["edition"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The class now reads %s.") % form.cleaned_data["edition"].title
+        )
+    return redirect(course)
 
 
 @login_required
@@ -214,6 +247,9 @@ def assignment_form(
 ) -> HttpResponse:
     assignment = _taught_assignment(request, pk) if pk else None
     course = assignment.course if assignment else _taught_course(request, course_pk)
+    if not can_read(request.user, course.edition_id):
+        # Its passages are not the teacher's to pick from.
+        raise Http404
     initial = {"answer_first": True}
     if assignment:
         initial = {

@@ -76,3 +76,58 @@ def study_edition(db):
 def pytest_report_header(config) -> str:
     """Say which database the run uses (CI runs SQLite, then PostgreSQL)."""
     return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+@pytest.fixture
+def licensed(db):
+    """A licensed edition a curator opened to one class only, and the cast
+    that meets it: anonymous, a signed-in stranger, a student and a teacher
+    of the class, and a curator. `licensed.client(role)` is signed in as one.
+
+    Same shape as `edition` (opening, black, letter; three passages each).
+    """
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from reader.services import edition_publish
+    from teaching.models import Enrollment
+    from teaching.services import course_create
+
+    edition = make_edition("licensed", title="A Licensed Translation")
+    for order, (slug, kind) in enumerate(
+        [("opening", "frame"), ("black", "notebook"), ("letter", "letter")], start=1
+    ):
+        make_passages(make_part(edition, order, slug=slug, kind=kind), 3)
+    users = {
+        "stranger": make_user("stranger"),
+        "student": make_user("member"),
+        "teacher": make_user("classteacher", groups=("Teachers",)),
+        "curator": make_user("licensecurator", groups=("Curators",), is_staff=True),
+    }
+    today = timezone.localdate()
+    course = course_create(
+        teacher=users["teacher"],
+        name="Licensed class",
+        edition=edition,
+        term_start=today - timedelta(days=30),
+        term_end=today + timedelta(days=90),
+    )
+    Enrollment.objects.create(course=course, student=users["student"])
+    edition_publish(edition=edition, audience="classes", classes=[course])
+
+    def client(role: str) -> Client:
+        browser = Client()
+        if role != "anonymous":
+            browser.force_login(users[role])
+        return browser
+
+    return SimpleNamespace(
+        edition=edition,
+        course=course,
+        passage=Passage.objects.get(edition=edition, key="black-001"),
+        client=client,
+        **users,
+    )

@@ -25,7 +25,12 @@ def make_user(username: str | None = None, *, groups: tuple[str, ...] = (), **ex
 
 
 def make_edition(slug: str = "test", **extra) -> Edition:
-    defaults = {"title": f"Edition {slug}", "author": "A. Author"}
+    """An edition open to everyone, unless `audience` says otherwise."""
+    defaults = {
+        "title": f"Edition {slug}",
+        "author": "A. Author",
+        "audience": "everyone",
+    }
     defaults.update(extra)
     return Edition.objects.create(slug=slug, **defaults)
 

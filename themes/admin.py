@@ -114,7 +114,7 @@ class MotifAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "motif": motif,
-            "suggestions": motif_suggestions(motif),
+            "suggestions": motif_suggestions(motif, request.user),
             "title": _("Suggested passages for %s") % motif.name,
         }
         return TemplateResponse(request, "admin/themes/motif/suggestions.html", context)

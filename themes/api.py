@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from rest_framework import serializers, viewsets
 
+from reader.models import Edition
+
 from .models import Motif, MotifOccurrence
 
 
@@ -73,15 +75,16 @@ class MotifViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Motif]:
-        queryset = Motif.objects.with_counts().prefetch_related("related")
+        # Only editions the reader may read: a licensed text's passages and
+        # quotes stay with its readers.
+        readable = Edition.objects.readable_by(self.request.user)
+        queryset = Motif.objects.with_counts(readable).prefetch_related("related")
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch(
                     "occurrences",
-                    # Only published editions: an imported licensed text
-                    # stays private until its curators publish it.
                     queryset=MotifOccurrence.objects.filter(
-                        passage__edition__published=True
+                        passage__edition__in=readable.values("pk")
                     )
                     .select_related("passage__part", "passage__edition", "proposed_by")
                     .in_reading_order(),

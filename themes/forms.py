@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reader.models import Passage
+from reader.models import Edition, Passage
 
 from .models import Motif
 from .services import MAX_REASON_LENGTH
@@ -17,7 +17,7 @@ class ProposalForm(forms.Form):
     )
     passage = forms.ModelChoiceField(
         label=_("Passage key"),
-        queryset=Passage.objects.filter(edition__published=True),
+        queryset=Passage.objects.none(),
         to_field_name="key",
         widget=forms.TextInput(attrs={"placeholder": "white-007"}),
         error_messages={"invalid_choice": _("There is no passage with this key.")},
@@ -35,12 +35,16 @@ class ProposalForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args: object, edition: str = "", **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, user: object, edition: str = "", **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
-        # Keys are unique within an edition, not across editions.
+        # Keys are unique within an edition, not across editions; a passage
+        # of an edition the reader may not read is as good as absent.
         slug = self.data.get("edition") if self.is_bound else edition
         slug = slug or edition
         self.fields["passage"].queryset = Passage.objects.filter(
-            edition__published=True, edition__slug=slug
+            edition__in=Edition.objects.readable_by(user).values("pk"),
+            edition__slug=slug,
         )
         self.initial.setdefault("edition", slug)

@@ -12,10 +12,17 @@ from reader.models import Passage
 
 
 class MotifQuerySet(models.QuerySet):
-    def with_counts(self) -> MotifQuerySet:
+    def with_counts(self, editions: models.QuerySet | None = None) -> MotifQuerySet:
+        """Occurrence counts; with `editions`, only those in them (a reader
+        counts only the passages they may read)."""
+        only = (
+            None
+            if editions is None
+            else Q(occurrences__passage__edition__in=editions.values("pk"))
+        )
         # Meta.ordering is dropped from GROUP BY queries: order explicitly.
         return self.annotate(
-            occurrence_count=Count("occurrences", distinct=True)
+            occurrence_count=Count("occurrences", filter=only, distinct=True)
         ).order_by("order", "name")
 
 

@@ -15,13 +15,12 @@ from . import charts
 from .models import DismissedSuggestion, Motif, MotifOccurrence, Weight
 
 
-def atlas_edition() -> Edition | None:
+def atlas_edition(user: object) -> Edition | None:
     """The edition the atlas charts: the one the home page opens."""
+    readable = Edition.objects.readable_by(user)
     return (
-        Edition.objects.published()
-        .filter(slug=settings.THREE_NOTEBOOKS_DEFAULT_EDITION)
-        .first()
-        or Edition.objects.published().first()
+        readable.filter(slug=settings.THREE_NOTEBOOKS_DEFAULT_EDITION).first()
+        or readable.first()
     )
 
 
@@ -38,12 +37,12 @@ class MotifGroup:
     motifs: list[Motif]
 
 
-def motif_index() -> tuple[list[MotifGroup], list[charts.PartSpan]]:
+def motif_index(user: object) -> tuple[list[MotifGroup], list[charts.PartSpan]]:
     """All motifs, grouped, each with its occurrence count and a strip."""
-    edition = atlas_edition()
+    edition = atlas_edition(user)
     parts, spans = part_spans(edition)
     part_index = {p.pk: i for i, p in enumerate(parts)}
-    motifs = list(Motif.objects.with_counts())
+    motifs = list(Motif.objects.with_counts(Edition.objects.readable_by(user)))
     hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if edition is not None:
         positions = MotifOccurrence.objects.filter(
@@ -87,14 +86,15 @@ class MotifPage:
     table: list[tuple[str, int, int]]
 
 
-def motif_page(motif: Motif) -> MotifPage:
+def motif_page(motif: Motif, user: object) -> MotifPage:
+    readable = Edition.objects.readable_by(user)
     occurrences = list(
         motif.occurrences.select_related("passage__part__edition", "proposed_by")
-        .filter(passage__edition__published=True)
+        .filter(passage__edition__in=readable.values("pk"))
         .in_reading_order()
     )
-    related = list(motif.related.with_counts().order_by("order", "name"))
-    edition = atlas_edition()
+    related = list(motif.related.with_counts(readable).order_by("order", "name"))
+    edition = atlas_edition(user)
     parts, spans = part_spans(edition)
     counts = {p.pk: [0, 0] for p in parts}
     for occurrence in occurrences:
@@ -139,11 +139,13 @@ def _excerpt(occurrence: MotifOccurrence, context: int = 160) -> Excerpt:
     return Excerpt(before, text[start:end], after)
 
 
-def motif_matrix() -> tuple[list[Motif], list[Part], dict[tuple[int, int], int], int]:
+def motif_matrix(
+    user: object,
+) -> tuple[list[Motif], list[Part], dict[tuple[int, int], int], int]:
     """Motifs × parts: how many passages of each part carry each motif."""
-    edition = atlas_edition()
+    edition = atlas_edition(user)
     parts = list(edition.parts.order_by("order")) if edition else []
-    motifs = list(Motif.objects.with_counts())
+    motifs = list(Motif.objects.with_counts(Edition.objects.readable_by(user)))
     cells: dict[tuple[int, int], int] = {}
     if edition is not None:
         for motif_id, part_id, n in (
@@ -164,7 +166,7 @@ class Suggestion:
     term: str
 
 
-def motif_suggestions(motif: Motif, limit: int = 100) -> list[Suggestion]:
+def motif_suggestions(motif: Motif, user: object, limit: int = 100) -> list[Suggestion]:
     """Passages matching the motif's search terms, not linked, not dismissed."""
     terms = motif.terms
     if not terms:
@@ -175,7 +177,9 @@ def motif_suggestions(motif: Motif, limit: int = 100) -> list[Suggestion]:
     linked = motif.occurrences.values("passage_id")
     dismissed = DismissedSuggestion.objects.filter(motif=motif).values("passage_id")
     candidates = (
-        Passage.objects.filter(matches, edition__published=True)
+        Passage.objects.filter(
+            matches, edition__in=Edition.objects.readable_by(user).values("pk")
+        )
         .exclude(pk__in=linked)
         .exclude(pk__in=dismissed)
         .select_related("part")

@@ -23,19 +23,23 @@ from .services import proposal_create
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    groups, spans = motif_index()
+    groups, spans = motif_index(request.user)
     return render(request, "themes/index.html", {"groups": groups, "spans": spans})
 
 
 @require_GET
 def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
     motif = get_object_or_404(Motif, slug=slug)
-    return render(request, "themes/motif_detail.html", {"page": motif_page(motif)})
+    return render(
+        request,
+        "themes/motif_detail.html",
+        {"page": motif_page(motif, request.user)},
+    )
 
 
 @require_GET
 def matrix(request: HttpRequest) -> HttpResponse:
-    motifs, parts, _cells, maximum = motif_matrix()
+    motifs, parts, _cells, maximum = motif_matrix(request.user)
     return render(
         request,
         "themes/matrix.html",
@@ -48,9 +52,12 @@ def matrix(request: HttpRequest) -> HttpResponse:
 def propose(request: HttpRequest) -> HttpResponse:
     """Propose that a passage (or a phrase of it) belongs to a motif."""
     data = request.POST if request.method == "POST" else None
-    edition = request.GET.get("edition") or getattr(atlas_edition(), "slug", "")
+    edition = request.GET.get("edition") or getattr(
+        atlas_edition(request.user), "slug", ""
+    )
     form = ProposalForm(
         data,
+        user=request.user,
         edition=edition,
         initial={
             "passage": request.GET.get("passage", ""),

@@ -8,7 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reader.models import Edition, PassageRead
+from reader.models import Audience, Edition, PassageRead
 from tests.factories import make_edition, make_part, make_passages
 
 
@@ -43,7 +43,7 @@ def test_home_prefers_the_configured_default_edition(client, db, settings):
 
 
 def test_unpublished_editions_are_not_readable(client, edition):
-    Edition.objects.filter(pk=edition.pk).update(published=False)
+    Edition.objects.filter(pk=edition.pk).update(audience="curators")
     assert client.get(edition.get_absolute_url()).status_code == 404
     assert client.get(part_url(edition, "black")).status_code == 404
 
@@ -138,7 +138,7 @@ def test_plain_text_of_what_does_not_exist_is_404(client, edition, url):
 
 
 def test_plain_text_of_an_unpublished_edition_is_404(client, edition):
-    Edition.objects.filter(pk=edition.pk).update(published=False)
+    Edition.objects.filter(pk=edition.pk).update(audience=Audience.CURATORS)
     assert client.get(passage_text_url("black-001")).status_code == 404
     assert client.get(part_text_url("black")).status_code == 404
 

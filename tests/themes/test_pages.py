@@ -155,7 +155,7 @@ def test_the_api_shows_no_occurrences_in_unpublished_editions(client, atlas):
     from reader.models import Edition
 
     assert client.get("/api/motifs/masks/").json()["occurrences"]
-    Edition.objects.update(published=False)
+    Edition.objects.update(audience="curators")
     assert client.get("/api/motifs/masks/").json()["occurrences"] == []
 
 

@@ -74,5 +74,11 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing was written.")
             return
-        for line in import_apply(plan).lines():
+        report = import_apply(plan)
+        for line in report.lines():
             self.stdout.write(line)
+        if not report.edition.is_published:
+            self.stdout.write(
+                "Unpublished: only curators can read it. Check it, then publish "
+                "it in admin (Editions → Publish) and choose who may read it."
+            )
