@@ -73,21 +73,12 @@ def place(
             return Placement(AnchorState.ORPHANED)
         new_start, new_end, intact = followed
         if not intact:
-            # A diff may align an edit beside the quote as if it touched the
-            # quote's edge ("…done. He left…" losing its first "."); if the
-            # quoted words stand whole at either mapped edge, they are intact.
-            size = len(quote.exact)
-            for candidate in (new_start, new_end - size):
-                if new_doc.text[candidate : candidate + size] == quote.exact:
-                    new_start, new_end, intact = candidate, candidate + size, True
-                    break
-        if not intact:
             new_start, new_end = _whole_words(
                 new_doc.text, new_start, new_end, old_doc.text, start, end
             )
         words = new_doc.text[new_start:new_end]
-        if not (intact and words == quote.exact) and (
-            not words.strip() or fuzz.ratio(words, quote.exact) < MIN_FOLLOW_SIMILARITY
+        if not (intact and words == quote.exact) and not _still_their_words(
+            old_doc.text, new_doc.text, (start, end), (new_start, new_end)
         ):
             return Placement(AnchorState.ORPHANED)
         resolved = (new_start, new_end, intact and words == quote.exact)
@@ -149,9 +140,64 @@ def _placement(
 
 
 # Changed words are followed while they stay this close (rapidfuzz ratio, 0-100)
-# to what was quoted: a fixed typo, a changed word in a long quote; a quote that
-# lost a clause or more is orphaned rather than shrunk onto what is left.
+# to what was quoted: a fixed typo, a changed letter or a re-punctuated clause;
+# a quote that lost a clause or more is orphaned rather than shrunk onto what
+# is left. A word swapped for another is judged by `_a_word_swapped` instead:
+# in a six-word quote one new word already costs the ratio more than this.
 MIN_FOLLOW_SIMILARITY = 90
+
+WORDS_PER_SWAPPED_WORD = 6
+"""A quote may have one word swapped for another per this many of its words
+(one in a quote of 6 to 11 words, two from 12), and never so many that fewer
+than two of its own words are left: a two-word quote that lost a word is
+half someone else's words, and is orphaned."""
+
+WORD_RE = re.compile(r"\w+")
+
+
+def _still_their_words(
+    old: str, new: str, quoted: tuple[int, int], followed: tuple[int, int]
+) -> bool:
+    """Are the words the edit put in place of old[quoted] still the reader's?
+
+    They are when the edit left them close to what was quoted (a fixed typo),
+    or when it swapped a word for another and left the quote's surroundings
+    as they were (see `_a_word_swapped`).
+    """
+    words = new[followed[0] : followed[1]]
+    if not words.strip():
+        return False
+    exact = old[quoted[0] : quoted[1]]
+    return fuzz.ratio(words, exact) >= MIN_FOLLOW_SIMILARITY or _a_word_swapped(
+        old, new, quoted, followed
+    )
+
+
+def _a_word_swapped(
+    old: str, new: str, quoted: tuple[int, int], followed: tuple[int, int]
+) -> bool:
+    """The edit swapped a word of the quote (or one in six) for another word,
+    and the context on both sides is, character for character, what it was.
+
+    The diff has already shown the words in between are where the quote was
+    (no words inserted among them or deleted from them); unchanged
+    surroundings show it is the same place in the same sentence, not a
+    rewritten one or a copy elsewhere, which differ in what is around them.
+    """
+    (start, end), (new_start, new_end) = quoted, followed
+    before = old[max(0, start - anchoring.CONTEXT_LENGTH) : start]
+    after = old[end : end + anchoring.CONTEXT_LENGTH]
+    if new[max(0, new_start - len(before)) : new_start] != before:
+        return False
+    if new[new_end : new_end + len(after)] != after:
+        return False
+    was = WORD_RE.findall(old[start:end])
+    now = WORD_RE.findall(new[new_start:new_end])
+    if len(was) != len(now):
+        return False
+    swapped = sum(a != b for a, b in zip(was, now, strict=True))
+    allowed = max(1, len(was) // WORDS_PER_SWAPPED_WORD)
+    return swapped <= allowed and len(was) - swapped >= 2
 
 
 def _whole_words(
@@ -232,15 +278,59 @@ def follow_edit(
 ) -> tuple[int, int, bool] | None:
     """Map old[start:end] into `new` through the edit between them.
 
-    Returns (new start, new end, intact), where intact means no edit touched
-    the range, or None when the edit deleted the quoted words, deleted some of
-    them, or inserted new words among them: those are no longer the words the
-    reader quoted, and a shrunk or stretched highlight would mislead. Changed
-    letters and swapped words are followed (the caller checks how close).
+    Returns (new start, new end, intact), where intact means the quoted words
+    stand in `new` untouched, or None when the edit deleted the quoted words,
+    deleted some of them, or inserted new words among them: those are no
+    longer the words the reader quoted, and a shrunk or stretched highlight
+    would mislead. Changed letters and swapped words are followed (the
+    caller checks how close).
+
+    A diff can often place an edit in more than one way: a sentence inserted
+    before a quote that begins with the same words ("It was a plan. It was a
+    small errand.") reads as well as words inserted inside it after "It was
+    a". Where an edit at or inside the quote's edge can be read as lying just
+    outside it, with the same new text, it is: the quote is intact.
     """
+    ops = _opcodes(old, new)
+    mapped = _map_through(ops, old, new, start, end)
+    if mapped is not None and mapped[2]:
+        return mapped
+    exact = old[start:end]
+    for candidate in _readings_outside(ops, start, end, mapped):
+        if 0 <= candidate and new[candidate : candidate + len(exact)] == exact:
+            return candidate, candidate + len(exact), True
+    return mapped
+
+
+def _readings_outside(
+    ops: tuple[tuple[str, int, int, int, int], ...],
+    start: int,
+    end: int,
+    mapped: tuple[int, int, bool] | None,
+) -> list[int]:
+    """Where the quote would start in the new text if an edit that touches it
+    lay just before it or just after it instead (the caller checks the words
+    are there): at the mapped edges, and beside each such edit."""
+    length = end - start
+    starts = [mapped[0], mapped[1] - length] if mapped else []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag != "equal" and i1 <= end and i2 >= start:
+            # The edit ending where the quote starts, or starting where it ends.
+            starts += [j2 - (i2 - start), j1 - (i1 - start)]
+    return starts
+
+
+def _map_through(
+    ops: tuple[tuple[str, int, int, int, int], ...],
+    old: str,
+    new: str,
+    start: int,
+    end: int,
+) -> tuple[int, int, bool] | None:
+    """follow_edit, reading the edit as the word diff aligned it."""
     new_start = new_end = None
     intact = True
-    for tag, i1, i2, j1, j2 in _opcodes(old, new):
+    for tag, i1, i2, j1, j2 in ops:
         if tag == "insert":
             if start < i1 < end:
                 if _has_word(new[j1:j2]):
@@ -261,9 +351,13 @@ def follow_edit(
             if _has_word(lost):
                 return None  # some of the quoted words are gone
             continue
-        # A replacement: a changed letter or word is followed; one that
-        # shrinks or grows the quoted words by a word or more is not.
-        if abs(len(lost) - (j2 - j1)) > max(3, len(lost) // 2):
+        # A replacement: a changed letter, or words swapped one for one, is
+        # followed; one that shrinks or grows the quoted words is not.
+        inside = start <= i1 and i2 <= end
+        one_for_one = len(WORD_RE.findall(lost)) == len(WORD_RE.findall(new[j1:j2]))
+        if not (inside and one_for_one) and abs(len(lost) - (j2 - j1)) > max(
+            3, len(lost) // 2
+        ):
             return None
         if new_start is None:
             new_start = j1
