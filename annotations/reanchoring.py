@@ -160,44 +160,74 @@ def _still_their_words(
 ) -> bool:
     """Are the words the edit put in place of old[quoted] still the reader's?
 
-    They are when the edit left them close to what was quoted (a fixed typo),
-    or when it swapped a word for another and left the quote's surroundings
-    as they were (see `_a_word_swapped`).
+    Only if the edit touched nothing around them: their sentence, and
+    `CONTEXT_LENGTH` code points beyond it on each side, are character for
+    character what they were (see `_surroundings_kept`). Then a fixed typo
+    (the words stay within MIN_FOLLOW_SIMILARITY) is followed, and so is a
+    word swapped for another (one in WORDS_PER_SWAPPED_WORD, with at least
+    two of the quote's own words left).
     """
     words = new[followed[0] : followed[1]]
-    if not words.strip():
+    if not words.strip() or not _surroundings_kept(old, new, quoted, followed):
         return False
     exact = old[quoted[0] : quoted[1]]
-    return fuzz.ratio(words, exact) >= MIN_FOLLOW_SIMILARITY or _a_word_swapped(
-        old, new, quoted, followed
-    )
-
-
-def _a_word_swapped(
-    old: str, new: str, quoted: tuple[int, int], followed: tuple[int, int]
-) -> bool:
-    """The edit swapped a word of the quote (or one in six) for another word,
-    and the context on both sides is, character for character, what it was.
-
-    The diff has already shown the words in between are where the quote was
-    (no words inserted among them or deleted from them); unchanged
-    surroundings show it is the same place in the same sentence, not a
-    rewritten one or a copy elsewhere, which differ in what is around them.
-    """
-    (start, end), (new_start, new_end) = quoted, followed
-    before = old[max(0, start - anchoring.CONTEXT_LENGTH) : start]
-    after = old[end : end + anchoring.CONTEXT_LENGTH]
-    if new[max(0, new_start - len(before)) : new_start] != before:
-        return False
-    if new[new_end : new_end + len(after)] != after:
-        return False
-    was = WORD_RE.findall(old[start:end])
-    now = WORD_RE.findall(new[new_start:new_end])
+    if fuzz.ratio(words, exact) >= MIN_FOLLOW_SIMILARITY:
+        return True
+    was, now = WORD_RE.findall(exact), WORD_RE.findall(words)
     if len(was) != len(now):
         return False
     swapped = sum(a != b for a, b in zip(was, now, strict=True))
     allowed = max(1, len(was) // WORDS_PER_SWAPPED_WORD)
     return swapped <= allowed and len(was) - swapped >= 2
+
+
+def _surroundings_kept(
+    old: str, new: str, quoted: tuple[int, int], followed: tuple[int, int]
+) -> bool:
+    """Is everything around the changed quote as it was?
+
+    Around means the rest of its sentence and `CONTEXT_LENGTH` code points of
+    the sentences beside it, or up to the edge of the text (where the new text
+    must end too). The diff lined the changed words up with the quote; this
+    shows it is the same place in the same sentence. A sentence deleted and a
+    near copy of it added elsewhere, even right beside where it was (two
+    sentences swapped), is lined up the same way, but what stands around the
+    copy is not what stood around the quote.
+    """
+    (start, end), (new_start, new_end) = quoted, followed
+    begin, stop = _sentence_around(old, start, end)
+    low = max(0, begin - anchoring.CONTEXT_LENGTH)
+    high = min(len(old), stop + anchoring.CONTEXT_LENGTH)
+    new_low = new_start - (start - low)
+    new_high = new_end + (high - end)
+    return (
+        new_low >= 0
+        and new[new_low:new_start] == old[low:start]
+        and new[new_end:new_high] == old[end:high]
+        and (low > 0 or new_low == 0)
+        and (high < len(old) or new_high == len(new))
+    )
+
+
+# The end of a sentence: terminal punctuation and any closing quotes, before a
+# space or the end of the text (CJK full stops need no space), or a passage
+# break in a quote over several passages.
+SENTENCE_END_RE = re.compile(
+    r"[.?!…][”’\"')\]]*(?=\s|$)|[。！？][」』”’)）]*|" + re.escape(anchoring.SEPARATOR)
+)
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence(s) holding text[start:end] begin and end."""
+    begin = 0
+    for match in SENTENCE_END_RE.finditer(text, 0, start):
+        begin = match.end()
+    stop = len(text)
+    for match in SENTENCE_END_RE.finditer(text, start):
+        if match.end() >= end:
+            stop = match.end()
+            break
+    return begin, stop
 
 
 def _whole_words(
