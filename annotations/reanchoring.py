@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from rapidfuzz import fuzz
 
-from reader.models import Passage
+from reader.models import Passage, PassageRevision
 from reader.revisions import Anchored, Effect, register_anchored
 
 from . import anchoring
@@ -436,20 +436,118 @@ def _quote(annotation: Annotation) -> anchoring.Quote:
     )
 
 
-def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
-    annotations = _touching(new_texts)
-    by_part = _spans(annotations)
-    effects: dict[int, Effect] = {}
-    for annotation in annotations:
-        span = _span(annotation, by_part)
-        old_texts = {p.pk: p.text for p in span}
-        placement = place(
-            span_old=span,
-            old_texts=old_texts,
-            new_texts={p.pk: new_texts.get(p.pk, p.text) for p in span},
+def earlier_texts(passage_ids: Iterable[int]) -> dict[int, dict[int, str]]:
+    """Every text these passages had before their current one, by revision."""
+    texts: dict[int, dict[int, str]] = defaultdict(dict)
+    for passage_id, revision, text in PassageRevision.objects.filter(
+        passage_id__in=set(passage_ids)
+    ).values_list("passage_id", "revision", "text"):
+        texts[passage_id][revision] = text
+    return texts
+
+
+def texts_it_was_on(
+    *,
+    span: list[Passage],
+    revision: int | None,
+    texts: dict[int, str],
+    earlier: dict[int, dict[int, str]],
+    start_offset: int,
+    end_offset: int,
+    quote: anchoring.Quote,
+) -> dict[int, str] | None:
+    """The texts an orphan's stored range was made on, or None if not found.
+
+    An orphan keeps the offsets it had in the text that lost its words, the
+    revision it was anchored on. When a later revision brings the words back
+    (a revert, say), they are followed from that text through the edit to
+    now, like any other: a look-alike elsewhere is still no reason to move.
+    `texts` are the passages' texts just before the edit being followed, and
+    each passage is tried at that revision and then every earlier one, newest
+    first, until its part of the stored range gives back its part of the
+    quote. Checked, never guessed: None unless every part does.
+    """
+    parts = quote.exact.split(anchoring.SEPARATOR)
+    if len(parts) == len(span):
+        outer = span
+    elif len(parts) == 2:
+        # A passage split off inside the range since: only its ends are
+        # checked here, `place` makes sure the range gives back the quote.
+        outer = [span[0], span[-1]]
+    else:
+        return None
+    ends: list[tuple[int | None, int | None]] = [(None, None)] * len(outer)
+    ends[0] = (start_offset, None)
+    ends[-1] = (ends[-1][0], end_offset)
+    wanted = [
+        (passage, start, end, part)
+        for passage, (start, end), part in zip(outer, ends, parts, strict=True)
+    ]
+    found = dict(texts)
+    for passage, start, end, part in wanted:
+        history = earlier.get(passage.pk, {})
+        newest = passage.revision if revision is None else revision
+        candidates = [texts[passage.pk]] + [
+            history[r] for r in sorted(history, reverse=True) if r < newest
+        ]
+        text = next((t for t in candidates if t[start:end] == part), None)
+        if text is None:
+            return None
+        found[passage.pk] = text
+    return found
+
+
+def _placed(
+    annotation: Annotation,
+    span: list[Passage],
+    old_texts: dict[int, str],
+    new_texts: dict[int, str],
+    earlier: dict[int, dict[int, str]],
+) -> Placement:
+    """Where an annotation's words are after the edit from old to new texts."""
+    if annotation.anchor_state == AnchorState.ORPHANED:
+        found = texts_it_was_on(
+            span=span,
+            revision=annotation.passage_revision,
+            texts=old_texts,
+            earlier=earlier,
             start_offset=annotation.start_offset,
             end_offset=annotation.end_offset,
             quote=_quote(annotation),
+        )
+        if found is None:
+            return Placement(AnchorState.ORPHANED)
+        old_texts = found
+    return place(
+        span_old=span,
+        old_texts=old_texts,
+        new_texts=new_texts,
+        start_offset=annotation.start_offset,
+        end_offset=annotation.end_offset,
+        quote=_quote(annotation),
+    )
+
+
+def _orphans_history(
+    annotations: list[Annotation], by_part: dict[int, list[Passage]]
+) -> dict[int, dict[int, str]]:
+    orphans = [a for a in annotations if a.anchor_state == AnchorState.ORPHANED]
+    return earlier_texts(p.pk for a in orphans for p in _span(a, by_part))
+
+
+def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
+    annotations = _touching(new_texts)
+    by_part = _spans(annotations)
+    earlier = _orphans_history(annotations, by_part)
+    effects: dict[int, Effect] = {}
+    for annotation in annotations:
+        span = _span(annotation, by_part)
+        placement = _placed(
+            annotation,
+            span,
+            {p.pk: p.text for p in span},
+            {p.pk: new_texts.get(p.pk, p.text) for p in span},
+            earlier,
         )
         changed = next(p.pk for p in span if p.pk in new_texts)
         effects.setdefault(changed, Effect("annotations")).count(
@@ -463,37 +561,38 @@ def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
 
 @transaction.atomic
 def apply(passages: list[Passage], old_texts: dict[int, str]) -> None:
-    """Re-anchor every annotation on freshly revised passages."""
+    """Re-anchor every annotation on freshly revised passages.
+
+    Orphans too: a revision that brings their words back (a revert) puts
+    them back on them. An orphan keeps the revision and offsets it was
+    anchored on, so that it can be followed from there.
+    """
     annotations = _touching(p.pk for p in passages)
     by_part = _spans(annotations)
+    earlier = _orphans_history(annotations, by_part)
     for annotation in annotations:
-        if annotation.anchor_state == AnchorState.ORPHANED:
-            # Its words were lost in an earlier revision: only its author or
-            # a curator can re-attach it, never a guess.
-            continue
         span = _span(annotation, by_part)
-        placement = place(
-            span_old=span,
-            old_texts={p.pk: old_texts.get(p.pk, p.text) for p in span},
-            new_texts={p.pk: p.text for p in span},
-            start_offset=annotation.start_offset,
-            end_offset=annotation.end_offset,
-            quote=_quote(annotation),
+        placement = _placed(
+            annotation,
+            span,
+            {p.pk: old_texts.get(p.pk, p.text) for p in span},
+            {p.pk: p.text for p in span},
+            earlier,
         )
         if placement.state == AnchorState.ORPHANED:
-            annotation.anchor_state = AnchorState.ORPHANED
-            annotation.save(update_fields=["anchor_state"])
+            if annotation.anchor_state != AnchorState.ORPHANED:
+                annotation.anchor_state = AnchorState.ORPHANED
+                annotation.save(update_fields=["anchor_state"])
             continue
         annotation.start_passage = placement.start
         annotation.start_offset = placement.start_offset
         annotation.end_passage = placement.end
         annotation.end_offset = placement.end_offset
         annotation.passage_revision = placement.start.revision
-        if (
-            placement.state == AnchorState.MOVED
-            or annotation.anchor_state != AnchorState.EXACT
-        ):
-            annotation.anchor_state = AnchorState.MOVED
+        # Exact: its quote, at the offsets it had. A note that moved once and
+        # is left alone by this revision is exact on its new offsets; one whose
+        # words came back as they were is exact again.
+        annotation.anchor_state = placement.state
         annotation.save(
             update_fields=[
                 "start_passage",
