@@ -458,14 +458,16 @@ def texts_it_was_on(
 ) -> dict[int, str] | None:
     """The texts an orphan's stored range was made on, or None if not found.
 
-    An orphan keeps the offsets it had in the text that lost its words, the
-    revision it was anchored on. When a later revision brings the words back
-    (a revert, say), they are followed from that text through the edit to
-    now, like any other: a look-alike elsewhere is still no reason to move.
-    `texts` are the passages' texts just before the edit being followed, and
-    each passage is tried at that revision and then every earlier one, newest
-    first, until its part of the stored range gives back its part of the
-    quote. Checked, never guessed: None unless every part does.
+    An orphan keeps the offsets it had in the text that lost its words, and
+    the revision of its first passage it was anchored on. When a later
+    revision brings the words back (a revert, say), they are followed from
+    that text through the edit to now, like any other: a look-alike elsewhere
+    is still no reason to move. `texts` are the passages' texts just before
+    the edit being followed, `earlier` their kept PassageRevisions. The first
+    passage is tried at `revision`, then at every earlier one; the others at
+    `texts`, then newest first; each until its part of the stored range gives
+    back its part of the quote. Checked, never guessed: None unless every
+    part does.
     """
     parts = quote.exact.split(anchoring.SEPARATOR)
     if len(parts) == len(span):
@@ -484,11 +486,20 @@ def texts_it_was_on(
         for passage, (start, end), part in zip(outer, ends, parts, strict=True)
     ]
     found = dict(texts)
-    for passage, start, end, part in wanted:
+    for index, (passage, start, end, part) in enumerate(wanted):
         history = earlier.get(passage.pk, {})
-        newest = passage.revision if revision is None else revision
-        candidates = [texts[passage.pk]] + [
-            history[r] for r in sorted(history, reverse=True) if r < newest
+        # The first passage's revision is recorded: its text, then earlier
+        # ones (an occurrence orphaned before this was recorded kept the
+        # revision that lost its words). The others: newest first.
+        newest = revision if index == 0 and revision is not None else None
+        if newest is None or newest not in history:
+            candidates = [texts[passage.pk]]
+        else:
+            candidates = [history[newest]]
+        candidates += [
+            history[r]
+            for r in sorted(history, reverse=True)
+            if newest is None or r < newest
         ]
         text = next((t for t in candidates if t[start:end] == part), None)
         if text is None:
