@@ -152,7 +152,9 @@ WORDS_PER_SWAPPED_WORD = 6
 than two of its own words are left: a two-word quote that lost a word is
 half someone else's words, and is orphaned."""
 
-WORD_RE = re.compile(r"\w+")
+# A word, with the apostrophes and hyphens inside it ("superintendent's",
+# "yo-yo"), so that swapping it for another counts as one word.
+WORD_RE = re.compile(r"\w+(?:[’'-]\w+)*")
 
 
 def _still_their_words(
@@ -327,9 +329,24 @@ def follow_edit(
         return mapped
     exact = old[start:end]
     for candidate in _readings_outside(ops, start, end, mapped):
-        if 0 <= candidate and new[candidate : candidate + len(exact)] == exact:
+        if (
+            0 <= candidate
+            and new[candidate : candidate + len(exact)] == exact
+            # Not "onto a" read in "onto about": whole words stay whole.
+            and _word_edge(old, start) <= _word_edge(new, candidate)
+            and _word_edge(old, end) <= _word_edge(new, candidate + len(exact))
+        ):
             return candidate, candidate + len(exact), True
     return mapped
+
+
+def _word_edge(text: str, position: int) -> bool:
+    """Is `position` between words (or at an edge of the text)?"""
+    return not (
+        0 < position < len(text)
+        and text[position - 1].isalnum()
+        and text[position].isalnum()
+    )
 
 
 def _readings_outside(

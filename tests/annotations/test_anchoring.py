@@ -723,3 +723,23 @@ def test_a_deleted_quote_is_orphaned_though_a_near_copy_is_added_elsewhere(case,
     if first == 0:
         quoted = quoted.capitalize()
     assert placed_after(old, new, quoted) == (AnchorState.ORPHANED, "")
+
+
+def test_a_changed_last_word_is_followed_whole_not_read_as_its_first_letters():
+    """ "onto a" is in "onto about" letter for letter; the quote ended on a
+    whole word, so it follows the changed word whole."""
+    text = "It stayed with him like a label pasted onto a jar, for years after."
+    revised = text.replace("onto a jar", "onto about jar")
+    assert placed_after(text, revised, "like a label pasted onto a") == (
+        AnchorState.MOVED,
+        "like a label pasted onto about",
+    )
+
+
+def test_a_word_with_an_apostrophe_swapped_for_another_counts_as_one_word():
+    text = "Back at the flats he met the caretaker’s daughter in the yard again."
+    revised = text.replace("caretaker’s", "youngest")
+    assert placed_after(text, revised, "he met the caretaker’s daughter in") == (
+        AnchorState.MOVED,
+        "he met the youngest daughter in",
+    )
