@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from rapidfuzz import fuzz
 
-from reader.models import Passage
+from reader.models import Passage, PassageRevision
 from reader.revisions import Anchored, Effect, register_anchored
 
 from . import anchoring
@@ -73,21 +73,12 @@ def place(
             return Placement(AnchorState.ORPHANED)
         new_start, new_end, intact = followed
         if not intact:
-            # A diff may align an edit beside the quote as if it touched the
-            # quote's edge ("…done. He left…" losing its first "."); if the
-            # quoted words stand whole at either mapped edge, they are intact.
-            size = len(quote.exact)
-            for candidate in (new_start, new_end - size):
-                if new_doc.text[candidate : candidate + size] == quote.exact:
-                    new_start, new_end, intact = candidate, candidate + size, True
-                    break
-        if not intact:
             new_start, new_end = _whole_words(
                 new_doc.text, new_start, new_end, old_doc.text, start, end
             )
         words = new_doc.text[new_start:new_end]
-        if not (intact and words == quote.exact) and (
-            not words.strip() or fuzz.ratio(words, quote.exact) < MIN_FOLLOW_SIMILARITY
+        if not (intact and words == quote.exact) and not _still_their_words(
+            old_doc.text, new_doc.text, (start, end), (new_start, new_end)
         ):
             return Placement(AnchorState.ORPHANED)
         resolved = (new_start, new_end, intact and words == quote.exact)
@@ -149,9 +140,96 @@ def _placement(
 
 
 # Changed words are followed while they stay this close (rapidfuzz ratio, 0-100)
-# to what was quoted: a fixed typo, a changed word in a long quote; a quote that
-# lost a clause or more is orphaned rather than shrunk onto what is left.
+# to what was quoted: a fixed typo, a changed letter or a re-punctuated clause;
+# a quote that lost a clause or more is orphaned rather than shrunk onto what
+# is left. A word swapped for another is judged by `_a_word_swapped` instead:
+# in a six-word quote one new word already costs the ratio more than this.
 MIN_FOLLOW_SIMILARITY = 90
+
+WORDS_PER_SWAPPED_WORD = 6
+"""A quote may have one word swapped for another per this many of its words
+(one in a quote of 6 to 11 words, two from 12), and never so many that fewer
+than two of its own words are left: a two-word quote that lost a word is
+half someone else's words, and is orphaned."""
+
+# A word, with the apostrophes and hyphens inside it ("superintendent's",
+# "yo-yo"), so that swapping it for another counts as one word.
+WORD_RE = re.compile(r"\w+(?:[’'-]\w+)*")
+
+
+def _still_their_words(
+    old: str, new: str, quoted: tuple[int, int], followed: tuple[int, int]
+) -> bool:
+    """Are the words the edit put in place of old[quoted] still the reader's?
+
+    Only if the edit touched nothing around them: their sentence, and
+    `CONTEXT_LENGTH` code points beyond it on each side, are character for
+    character what they were (see `_surroundings_kept`). Then a fixed typo
+    (the words stay within MIN_FOLLOW_SIMILARITY) is followed, and so is a
+    word swapped for another (one in WORDS_PER_SWAPPED_WORD, with at least
+    two of the quote's own words left).
+    """
+    words = new[followed[0] : followed[1]]
+    if not words.strip() or not _surroundings_kept(old, new, quoted, followed):
+        return False
+    exact = old[quoted[0] : quoted[1]]
+    if fuzz.ratio(words, exact) >= MIN_FOLLOW_SIMILARITY:
+        return True
+    was, now = WORD_RE.findall(exact), WORD_RE.findall(words)
+    if len(was) != len(now):
+        return False
+    swapped = sum(a != b for a, b in zip(was, now, strict=True))
+    allowed = max(1, len(was) // WORDS_PER_SWAPPED_WORD)
+    return swapped <= allowed and len(was) - swapped >= 2
+
+
+def _surroundings_kept(
+    old: str, new: str, quoted: tuple[int, int], followed: tuple[int, int]
+) -> bool:
+    """Is everything around the changed quote as it was?
+
+    Around means the rest of its sentence and `CONTEXT_LENGTH` code points of
+    the sentences beside it, or up to the edge of the text (where the new text
+    must end too). The diff lined the changed words up with the quote; this
+    shows it is the same place in the same sentence. A sentence deleted and a
+    near copy of it added elsewhere, even right beside where it was (two
+    sentences swapped), is lined up the same way, but what stands around the
+    copy is not what stood around the quote.
+    """
+    (start, end), (new_start, new_end) = quoted, followed
+    begin, stop = _sentence_around(old, start, end)
+    low = max(0, begin - anchoring.CONTEXT_LENGTH)
+    high = min(len(old), stop + anchoring.CONTEXT_LENGTH)
+    new_low = new_start - (start - low)
+    new_high = new_end + (high - end)
+    return (
+        new_low >= 0
+        and new[new_low:new_start] == old[low:start]
+        and new[new_end:new_high] == old[end:high]
+        and (low > 0 or new_low == 0)
+        and (high < len(old) or new_high == len(new))
+    )
+
+
+# The end of a sentence: terminal punctuation and any closing quotes, before a
+# space or the end of the text (CJK full stops need no space), or a passage
+# break in a quote over several passages.
+SENTENCE_END_RE = re.compile(
+    r"[.?!…][”’\"')\]]*(?=\s|$)|[。！？][」』”’)）]*|" + re.escape(anchoring.SEPARATOR)
+)
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence(s) holding text[start:end] begin and end."""
+    begin = 0
+    for match in SENTENCE_END_RE.finditer(text, 0, start):
+        begin = match.end()
+    stop = len(text)
+    for match in SENTENCE_END_RE.finditer(text, start):
+        if match.end() >= end:
+            stop = match.end()
+            break
+    return begin, stop
 
 
 def _whole_words(
@@ -232,15 +310,74 @@ def follow_edit(
 ) -> tuple[int, int, bool] | None:
     """Map old[start:end] into `new` through the edit between them.
 
-    Returns (new start, new end, intact), where intact means no edit touched
-    the range, or None when the edit deleted the quoted words, deleted some of
-    them, or inserted new words among them: those are no longer the words the
-    reader quoted, and a shrunk or stretched highlight would mislead. Changed
-    letters and swapped words are followed (the caller checks how close).
+    Returns (new start, new end, intact), where intact means the quoted words
+    stand in `new` untouched, or None when the edit deleted the quoted words,
+    deleted some of them, or inserted new words among them: those are no
+    longer the words the reader quoted, and a shrunk or stretched highlight
+    would mislead. Changed letters and swapped words are followed (the
+    caller checks how close).
+
+    A diff can often place an edit in more than one way: a sentence inserted
+    before a quote that begins with the same words ("It was a plan. It was a
+    small errand.") reads as well as words inserted inside it after "It was
+    a". Where an edit at or inside the quote's edge can be read as lying just
+    outside it, with the same new text, it is: the quote is intact.
     """
+    ops = _opcodes(old, new)
+    mapped = _map_through(ops, old, new, start, end)
+    if mapped is not None and mapped[2]:
+        return mapped
+    exact = old[start:end]
+    for candidate in _readings_outside(ops, start, end, mapped):
+        if (
+            0 <= candidate
+            and new[candidate : candidate + len(exact)] == exact
+            # Not "onto a" read in "onto about": whole words stay whole.
+            and _word_edge(old, start) <= _word_edge(new, candidate)
+            and _word_edge(old, end) <= _word_edge(new, candidate + len(exact))
+        ):
+            return candidate, candidate + len(exact), True
+    return mapped
+
+
+def _word_edge(text: str, position: int) -> bool:
+    """Is `position` between words (or at an edge of the text)?"""
+    return not (
+        0 < position < len(text)
+        and text[position - 1].isalnum()
+        and text[position].isalnum()
+    )
+
+
+def _readings_outside(
+    ops: tuple[tuple[str, int, int, int, int], ...],
+    start: int,
+    end: int,
+    mapped: tuple[int, int, bool] | None,
+) -> list[int]:
+    """Where the quote would start in the new text if an edit that touches it
+    lay just before it or just after it instead (the caller checks the words
+    are there): at the mapped edges, and beside each such edit."""
+    length = end - start
+    starts = [mapped[0], mapped[1] - length] if mapped else []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag != "equal" and i1 <= end and i2 >= start:
+            # The edit ending where the quote starts, or starting where it ends.
+            starts += [j2 - (i2 - start), j1 - (i1 - start)]
+    return starts
+
+
+def _map_through(
+    ops: tuple[tuple[str, int, int, int, int], ...],
+    old: str,
+    new: str,
+    start: int,
+    end: int,
+) -> tuple[int, int, bool] | None:
+    """follow_edit, reading the edit as the word diff aligned it."""
     new_start = new_end = None
     intact = True
-    for tag, i1, i2, j1, j2 in _opcodes(old, new):
+    for tag, i1, i2, j1, j2 in ops:
         if tag == "insert":
             if start < i1 < end:
                 if _has_word(new[j1:j2]):
@@ -261,9 +398,13 @@ def follow_edit(
             if _has_word(lost):
                 return None  # some of the quoted words are gone
             continue
-        # A replacement: a changed letter or word is followed; one that
-        # shrinks or grows the quoted words by a word or more is not.
-        if abs(len(lost) - (j2 - j1)) > max(3, len(lost) // 2):
+        # A replacement: a changed letter, or words swapped one for one, is
+        # followed; one that shrinks or grows the quoted words is not.
+        inside = start <= i1 and i2 <= end
+        one_for_one = len(WORD_RE.findall(lost)) == len(WORD_RE.findall(new[j1:j2]))
+        if not (inside and one_for_one) and abs(len(lost) - (j2 - j1)) > max(
+            3, len(lost) // 2
+        ):
             return None
         if new_start is None:
             new_start = j1
@@ -312,20 +453,129 @@ def _quote(annotation: Annotation) -> anchoring.Quote:
     )
 
 
-def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
-    annotations = _touching(new_texts)
-    by_part = _spans(annotations)
-    effects: dict[int, Effect] = {}
-    for annotation in annotations:
-        span = _span(annotation, by_part)
-        old_texts = {p.pk: p.text for p in span}
-        placement = place(
-            span_old=span,
-            old_texts=old_texts,
-            new_texts={p.pk: new_texts.get(p.pk, p.text) for p in span},
+def earlier_texts(passage_ids: Iterable[int]) -> dict[int, dict[int, str]]:
+    """Every text these passages had before their current one, by revision."""
+    texts: dict[int, dict[int, str]] = defaultdict(dict)
+    for passage_id, revision, text in PassageRevision.objects.filter(
+        passage_id__in=set(passage_ids)
+    ).values_list("passage_id", "revision", "text"):
+        texts[passage_id][revision] = text
+    return texts
+
+
+def texts_it_was_on(
+    *,
+    span: list[Passage],
+    revision: int | None,
+    texts: dict[int, str],
+    earlier: dict[int, dict[int, str]],
+    start_offset: int,
+    end_offset: int,
+    quote: anchoring.Quote,
+) -> dict[int, str] | None:
+    """The texts an orphan's stored range was made on, or None if not found.
+
+    An orphan keeps the offsets it had in the text that lost its words, and
+    the revision of its first passage it was anchored on. When a later
+    revision brings the words back (a revert, say), they are followed from
+    that text through the edit to now, like any other: a look-alike elsewhere
+    is still no reason to move. `texts` are the passages' texts just before
+    the edit being followed, `earlier` their kept PassageRevisions. The first
+    passage is tried at `revision`, then at every earlier one; the others at
+    `texts`, then newest first; each until its part of the stored range gives
+    back its part of the quote. Checked, never guessed: None unless every
+    part does.
+    """
+    parts = quote.exact.split(anchoring.SEPARATOR)
+    if len(parts) == len(span):
+        outer = span
+    elif len(parts) == 2:
+        # A passage split off inside the range since: only its ends are
+        # checked here, `place` makes sure the range gives back the quote.
+        outer = [span[0], span[-1]]
+    else:
+        return None
+    ends: list[tuple[int | None, int | None]] = [(None, None)] * len(outer)
+    ends[0] = (start_offset, None)
+    ends[-1] = (ends[-1][0], end_offset)
+    wanted = [
+        (passage, start, end, part)
+        for passage, (start, end), part in zip(outer, ends, parts, strict=True)
+    ]
+    found = dict(texts)
+    for index, (passage, start, end, part) in enumerate(wanted):
+        history = earlier.get(passage.pk, {})
+        # The first passage's revision is recorded: its text, then earlier
+        # ones (an occurrence orphaned before this was recorded kept the
+        # revision that lost its words). The others: newest first.
+        newest = revision if index == 0 and revision is not None else None
+        if newest is None or newest not in history:
+            candidates = [texts[passage.pk]]
+        else:
+            candidates = [history[newest]]
+        candidates += [
+            history[r]
+            for r in sorted(history, reverse=True)
+            if newest is None or r < newest
+        ]
+        text = next((t for t in candidates if t[start:end] == part), None)
+        if text is None:
+            return None
+        found[passage.pk] = text
+    return found
+
+
+def _placed(
+    annotation: Annotation,
+    span: list[Passage],
+    old_texts: dict[int, str],
+    new_texts: dict[int, str],
+    earlier: dict[int, dict[int, str]],
+) -> Placement:
+    """Where an annotation's words are after the edit from old to new texts."""
+    if annotation.anchor_state == AnchorState.ORPHANED:
+        found = texts_it_was_on(
+            span=span,
+            revision=annotation.passage_revision,
+            texts=old_texts,
+            earlier=earlier,
             start_offset=annotation.start_offset,
             end_offset=annotation.end_offset,
             quote=_quote(annotation),
+        )
+        if found is None:
+            return Placement(AnchorState.ORPHANED)
+        old_texts = found
+    return place(
+        span_old=span,
+        old_texts=old_texts,
+        new_texts=new_texts,
+        start_offset=annotation.start_offset,
+        end_offset=annotation.end_offset,
+        quote=_quote(annotation),
+    )
+
+
+def _orphans_history(
+    annotations: list[Annotation], by_part: dict[int, list[Passage]]
+) -> dict[int, dict[int, str]]:
+    orphans = [a for a in annotations if a.anchor_state == AnchorState.ORPHANED]
+    return earlier_texts(p.pk for a in orphans for p in _span(a, by_part))
+
+
+def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
+    annotations = _touching(new_texts)
+    by_part = _spans(annotations)
+    earlier = _orphans_history(annotations, by_part)
+    effects: dict[int, Effect] = {}
+    for annotation in annotations:
+        span = _span(annotation, by_part)
+        placement = _placed(
+            annotation,
+            span,
+            {p.pk: p.text for p in span},
+            {p.pk: new_texts.get(p.pk, p.text) for p in span},
+            earlier,
         )
         changed = next(p.pk for p in span if p.pk in new_texts)
         effects.setdefault(changed, Effect("annotations")).count(
@@ -339,37 +589,38 @@ def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
 
 @transaction.atomic
 def apply(passages: list[Passage], old_texts: dict[int, str]) -> None:
-    """Re-anchor every annotation on freshly revised passages."""
+    """Re-anchor every annotation on freshly revised passages.
+
+    Orphans too: a revision that brings their words back (a revert) puts
+    them back on them. An orphan keeps the revision and offsets it was
+    anchored on, so that it can be followed from there.
+    """
     annotations = _touching(p.pk for p in passages)
     by_part = _spans(annotations)
+    earlier = _orphans_history(annotations, by_part)
     for annotation in annotations:
-        if annotation.anchor_state == AnchorState.ORPHANED:
-            # Its words were lost in an earlier revision: only its author or
-            # a curator can re-attach it, never a guess.
-            continue
         span = _span(annotation, by_part)
-        placement = place(
-            span_old=span,
-            old_texts={p.pk: old_texts.get(p.pk, p.text) for p in span},
-            new_texts={p.pk: p.text for p in span},
-            start_offset=annotation.start_offset,
-            end_offset=annotation.end_offset,
-            quote=_quote(annotation),
+        placement = _placed(
+            annotation,
+            span,
+            {p.pk: old_texts.get(p.pk, p.text) for p in span},
+            {p.pk: p.text for p in span},
+            earlier,
         )
         if placement.state == AnchorState.ORPHANED:
-            annotation.anchor_state = AnchorState.ORPHANED
-            annotation.save(update_fields=["anchor_state"])
+            if annotation.anchor_state != AnchorState.ORPHANED:
+                annotation.anchor_state = AnchorState.ORPHANED
+                annotation.save(update_fields=["anchor_state"])
             continue
         annotation.start_passage = placement.start
         annotation.start_offset = placement.start_offset
         annotation.end_passage = placement.end
         annotation.end_offset = placement.end_offset
         annotation.passage_revision = placement.start.revision
-        if (
-            placement.state == AnchorState.MOVED
-            or annotation.anchor_state != AnchorState.EXACT
-        ):
-            annotation.anchor_state = AnchorState.MOVED
+        # Exact: its quote, at the offsets it had. A note that moved once and
+        # is left alone by this revision is exact on its new offsets; one whose
+        # words came back as they were is exact again.
+        annotation.anchor_state = placement.state
         annotation.save(
             update_fields=[
                 "start_passage",

@@ -213,6 +213,8 @@ def part_annotations(
     styles: dict[str, str] = {}
     own_ids: set[str] = set()
     anchor_states: dict[str, AnchorState] = {}
+    # Where each highlight is now: (first passage index, start, last, end).
+    placed_at: dict[str, tuple[int, int, int, int]] = {}
     editorial_order: list[tuple[int, int, str]] = []
     for (
         pk,
@@ -247,6 +249,7 @@ def part_annotations(
             if placed[4] == AnchorState.ORPHANED:
                 continue
             first, last, start, end = placed[:4]
+        placed_at[ident] = (first, start, last, end)
         styles[ident] = f"hl-{colour} hl-{motivation}"
         if editorial:
             styles[ident] += " hl-editorial"
@@ -277,10 +280,9 @@ def part_annotations(
         ident: n for n, (*_, ident) in enumerate(sorted(editorial_order), start=1)
     }
     carded_ids = {str(card.pk) for card in cards}
-    by_pk = {p.pk: p for p in passages}
     for card in cards:
         card.current_anchor = anchor_states.get(str(card.pk), card.anchor_state)
-        card.current_words = _current_words(card, by_pk)
+        card.current_words = _changed_words(card, passages, placed_at.get(str(card.pk)))
         card.note_number = numbers.get(str(card.pk))
     for passage in passages:
         segments = split_segments(passage.text, ranges.get(passage.pk, ()))
@@ -295,20 +297,30 @@ def part_annotations(
     return PartAnnotations(total=len(rows), cards=cards, tags=tag_names)
 
 
-def _current_words(annotation: Annotation, passages: dict[int, Passage]) -> str:
-    """The words an annotation points at now (after a revision they may
-    differ from the words it quoted)."""
-    start = passages.get(annotation.start_passage_id)
-    end = passages.get(annotation.end_passage_id)
-    if start is None or end is None or annotation.start_offset is None:
+def _changed_words(
+    annotation: Annotation,
+    passages: list[Passage],
+    placed: tuple[int, int, int, int] | None,
+) -> str:
+    """The words an annotation points at now, if they differ from the words
+    it quoted ("" when they are the same, or it points at none): a revision
+    may have changed them, and only then is there a Then and a Now to show."""
+    if placed is None:
         return ""
-    if start.pk == end.pk:
-        return start.text[annotation.start_offset : annotation.end_offset]
-    return (
-        start.text[annotation.start_offset :]
-        + " … "
-        + end.text[: annotation.end_offset]
-    )
+    first, start, last, end = placed
+    if first == last:
+        words = passages[first].text[start:end]
+    else:
+        words = anchoring.SEPARATOR.join(
+            [passages[first].text[start:]]
+            + [p.text for p in passages[first + 1 : last]]
+            + [passages[last].text[:end]]
+        )
+    if words == annotation.exact:
+        return ""
+    if first == last:
+        return words
+    return f"{passages[first].text[start:]} … {passages[last].text[:end]}"
 
 
 def _reanchor(

@@ -25,6 +25,14 @@ words were deleted, changed or moved to another passage is the right outcome,
 and one whose words had a word changed or a sentence inserted inside may
 either be orphaned or follow the edited words to their place.
 
+Then, one quote and one edit at a time, a row per kind of edit (shift
+before or after, a typo outside the quote, the quote duplicated elsewhere, one
+word changed inside, the sentence deleted, the sentence deleted with a near
+copy added elsewhere): BENCH_TRIALS trials of each (default 400, 0 skips
+them), each on a random quote of 6 to 10 words. Goal, on every row: >= 99% of
+surviving quotes re-anchored on their words (with the changed word, where one
+was changed inside), none on anything else, every deleted quote orphaned.
+
 BENCH_REVISED_SHARE=0 revises nothing: every annotation must then come out
 exact and correct, which checks the benchmark's own bookkeeping.
 """
@@ -59,8 +67,15 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from annotations.anchoring import Quote, build_quote, join_passages  # noqa: E402
+from annotations.anchoring import (  # noqa: E402
+    Anchor,
+    Quote,
+    build_quote,
+    join_passages,
+    resolve,
+)
 from annotations.models import AnchorState, Annotation  # noqa: E402
+from annotations.reanchoring import place  # noqa: E402
 from reader.edition_files import read_edition_folder  # noqa: E402
 from reader.models import Edition, Passage  # noqa: E402
 from reader.revisions import revision_apply  # noqa: E402
@@ -993,6 +1008,282 @@ def collect(
     return results
 
 
+# --------------------------------------------------------------------------
+# One quote, one edit: each kind of edit on its own row
+#
+# The run above mixes edits and shapes the way a real revision might; here
+# each trial makes one edit whose effect on one quote of 6 to 10 words is
+# known exactly, and asks `place` (what revision_apply calls for every
+# annotation) where the quote is now. "Without the diff" asks
+# anchoring.resolve the same question, as the part page does for a note whose
+# passage changed without revision_apply (it sees only the new text).
+
+TRIALS = int(os.environ.get("BENCH_TRIALS", "400"))
+QUOTE_WORDS = (6, 10)
+
+
+class Single(StrEnum):
+    SHIFT_BEFORE = "shift before"
+    SHIFT_BEFORE_ALIKE = "shift before, same first words"
+    SHIFT_AFTER = "shift after"
+    TYPO_OUTSIDE = "typo outside the quote"
+    DUPLICATED = "quote duplicated elsewhere"
+    WORD_INSIDE = "one word changed inside"
+    DELETED = "sentence deleted"
+    DELETED_NEAR_COPY = "sentence deleted, near copy added"
+
+
+GONE = {Single.DELETED, Single.DELETED_NEAR_COPY}
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One edit of one passage: the new text and where the quote should be."""
+
+    text: str
+    start: int
+    end: int
+    new_text: str
+    expected: Span | None  # None: the quoted words are gone
+
+
+@dataclass(frozen=True)
+class QuoteAt:
+    info: PassageInfo
+    sentence: Span
+    start: int
+    end: int
+    words: list[Span]  # the quote's words
+
+
+def _quote_at(rng: random.Random, infos: list[PassageInfo]) -> QuoteAt:
+    """A random run of 6 to 10 words inside one sentence of a passage."""
+    while True:
+        info = rng.choice(infos)
+        sentence = rng.choice(info.sentences)
+        words = info.words_in(sentence)
+        if len(words) < QUOTE_WORDS[0] or len(info.sentences) < 2:
+            continue
+        size = rng.randint(QUOTE_WORDS[0], min(QUOTE_WORDS[1], len(words)))
+        first = rng.randrange(len(words) - size + 1)
+        quoted = list(words[first : first + size])
+        return QuoteAt(info, sentence, quoted[0][0], quoted[-1][1], quoted)
+
+
+def _insert(text: str, at: int, sentence: str) -> str:
+    """A sentence inserted at a sentence start, or after the last one."""
+    if at == len(text):
+        return f"{text} {sentence}"
+    return f"{text[:at]}{sentence} {text[at:]}"
+
+
+def _inserted_length(sentence: str) -> int:
+    """What `_insert` adds: the sentence and one space."""
+    return len(sentence) + 1
+
+
+def _other_sentence(rng: random.Random, pool: list[tuple[str, str]], key: str) -> str:
+    return rng.choice([s for k, s in pool if k != key])
+
+
+def _swap_word(
+    rng: random.Random, text: str, word: Span, vocabulary: list[str]
+) -> tuple[str, int]:
+    """Replace one word by another; the new text and the length it adds."""
+    old = text[word[0] : word[1]]
+    new = rng.choice([w for w in vocabulary if w != old.lower()])
+    new = new[0].upper() + new[1:] if old[0].isupper() else new
+    return text[: word[0]] + new + text[word[1] :], len(new) - len(old)
+
+
+def make_trial(
+    kind: Single,
+    rng: random.Random,
+    infos: list[PassageInfo],
+    pool: list[tuple[str, str]],
+    vocabulary: list[str],
+) -> Trial:
+    """One passage, one quote, one edit of `kind` (retrying until it fits)."""
+    while True:
+        trial = _try_trial(kind, rng, _quote_at(rng, infos), pool, vocabulary)
+        if trial is not None:
+            return trial
+
+
+def _try_trial(  # noqa: C901 - one branch per kind of edit, side by side
+    kind: Single,
+    rng: random.Random,
+    q: QuoteAt,
+    pool: list[tuple[str, str]],
+    vocabulary: list[str],
+) -> Trial | None:
+    text, start, end = q.info.text, q.start, q.end
+    starts = q.info.sentence_starts()
+    sentence_start, sentence_end = q.sentence
+    same = (start, end)
+    if kind == Single.SHIFT_BEFORE:
+        at = rng.choice([s for s in starts if s <= sentence_start])
+        added = _other_sentence(rng, pool, q.info.key)
+        shift = _inserted_length(added)
+        return Trial(
+            text, start, end, _insert(text, at, added), (start + shift, end + shift)
+        )
+    if kind == Single.SHIFT_BEFORE_ALIKE:
+        # A new sentence right before the quote, beginning with its first
+        # one to three words: the diff can read it as words inserted inside.
+        if start != sentence_start:
+            return None
+        lead = text[start : q.words[rng.randint(0, 2)][1]]
+        rest = _other_sentence(rng, pool, q.info.key).split(" ", 1)[-1]
+        added = f"{lead} {rest}"
+        shift = _inserted_length(added)
+        return Trial(
+            text, start, end, _insert(text, start, added), (start + shift, end + shift)
+        )
+    if kind == Single.SHIFT_AFTER:
+        places = [s for s in starts if s > sentence_end] + [len(text)]
+        at = rng.choice(places)
+        added = _other_sentence(rng, pool, q.info.key)
+        return Trial(text, start, end, _insert(text, at, added), same)
+    if kind == Single.TYPO_OUTSIDE:
+        words = [
+            w
+            for w in q.info.words
+            if (w[1] <= start or w[0] >= end)
+            and sum(c in string.ascii_letters for c in text[w[0] : w[1]]) >= 3
+        ]
+        if not words:
+            return None
+        word = rng.choice(words)
+        at = rng.choice([i for i in range(*word) if text[i] in string.ascii_letters])
+        letter = rng.choice(
+            [c for c in string.ascii_lowercase if c != text[at].lower()]
+        )
+        letter = letter.upper() if text[at].isupper() else letter
+        return Trial(text, start, end, text[:at] + letter + text[at + 1 :], same)
+    if kind == Single.DUPLICATED:
+        # Never right beside the quote: "Q Q" reads the same either way.
+        places = [s for s in [*starts, len(text)] if not start <= s <= end + 1]
+        if not places:
+            return None
+        at = rng.choice(places)
+        quote = text[start:end]
+        shift = _inserted_length(quote) if at <= start else 0
+        return Trial(
+            text, start, end, _insert(text, at, quote), (start + shift, end + shift)
+        )
+    if kind == Single.WORD_INSIDE:
+        new_text, delta = _swap_word(rng, text, rng.choice(q.words), vocabulary)
+        return Trial(text, start, end, new_text, (start, end + delta))
+    # The quoted sentence goes, with one space beside it.
+    last = sentence_end == len(text)
+    cut = (
+        (sentence_start - 1, sentence_end)
+        if last
+        else (sentence_start, sentence_end + 1)
+    )
+    kept = text[: cut[0]] + text[cut[1] :]
+    if kind == Single.DELETED:
+        return Trial(text, start, end, kept, None)
+    # ... and a copy of it with one of the quoted words changed goes to
+    # another sentence boundary (not where it was: that is a changed word).
+    sentence, _ = _swap_word(
+        rng,
+        text[sentence_start:sentence_end],
+        (lambda w: (w[0] - sentence_start, w[1] - sentence_start))(rng.choice(q.words)),
+        vocabulary,
+    )
+    width = cut[1] - cut[0]
+    places = [
+        s if s < cut[0] else s - width
+        for s in [*starts, len(text)]
+        if s not in (sentence_start, sentence_end + 1, len(text) if last else -1)
+        and not cut[0] < s < cut[1]
+    ]
+    if not places:
+        return None
+    return Trial(text, start, end, _insert(kept, rng.choice(places), sentence), None)
+
+
+def run_trial(trial: Trial) -> tuple[Outcome, Outcome]:
+    """How `place` and `resolve` fare on one trial."""
+    passage = Passage(pk=1)
+    quote = build_quote(trial.text, trial.start, trial.end)
+    placement = place(
+        span_old=[passage],
+        old_texts={1: trial.text},
+        new_texts={1: trial.new_text},
+        start_offset=trial.start,
+        end_offset=trial.end,
+        quote=quote,
+    )
+    by_place = (
+        None
+        if placement.state == AnchorState.ORPHANED
+        else (placement.start_offset, placement.end_offset)
+    )
+    resolution = resolve(trial.new_text, Anchor(trial.start, trial.end, quote))
+    by_resolve = (
+        None if resolution.start is None else (resolution.start, resolution.end or 0)
+    )
+    return _single_outcome(trial, by_place), _single_outcome(trial, by_resolve)
+
+
+def _single_outcome(trial: Trial, found: Span | None) -> Outcome:
+    if found is None:
+        return Outcome.ORPHANED
+    return Outcome.CORRECT if found == trial.expected else Outcome.OTHER_TEXT
+
+
+def edit_kinds(infos: list[PassageInfo], vocabulary: list[str]) -> bool:
+    """Run TRIALS trials of each kind; print a row per kind; goals met?"""
+    rng = random.Random(SEED + 1)  # noqa: S311 - a reproducible benchmark
+    pool = [(i.key, i.text[s:e]) for i in infos for s, e in i.sentences]
+    print(
+        f"\nOne quote of {QUOTE_WORDS[0]}-{QUOTE_WORDS[1]} words, one edit: "
+        f"{TRIALS} trials a kind, seed {SEED}"
+    )
+    print(
+        f"  {'edit':<36}{'right':>8}{'wrong':>7}{'orphaned':>10}"
+        f"{'goal':>7}   without the diff: right/wrong/orphaned"
+    )
+    met = True
+    for kind in Single:
+        tally: dict[str, Counter] = {"place": Counter(), "resolve": Counter()}
+        for _ in range(TRIALS):
+            trial = make_trial(kind, rng, infos, pool, vocabulary)
+            by_place, by_resolve = run_trial(trial)
+            tally["place"][by_place] += 1
+            tally["resolve"][by_resolve] += 1
+        got = tally["place"]
+        right = got[Outcome.ORPHANED] if kind in GONE else got[Outcome.CORRECT]
+        wrong = got[Outcome.OTHER_TEXT]
+        ok = wrong == 0 and (
+            right == TRIALS if kind in GONE else right >= GOAL_CORRECT * TRIALS
+        )
+        met = met and ok
+        other = tally["resolve"]
+        other_right = (
+            other[Outcome.ORPHANED] if kind in GONE else other[Outcome.CORRECT]
+        )
+        print(
+            f"  {kind:<36}{pct(right, TRIALS):>8}{wrong:>7}"
+            f"{got[Outcome.ORPHANED]:>10}{'met' if ok else 'NOT':>7}   "
+            f"{pct(other_right, TRIALS)}/{other[Outcome.OTHER_TEXT]}/"
+            f"{other[Outcome.ORPHANED]}"
+        )
+    print(
+        "  (right: re-anchored on the quoted words, or on them with the one word "
+        "changed; for a deleted sentence, orphaned)"
+    )
+    verdict = "goal met" if met else "goal NOT met"
+    print(
+        "Goal (every edit kind: >= 99% re-anchored, 0 wrong, every deleted quote "
+        f"orphaned): {verdict}"
+    )
+    return met
+
+
 def main() -> int:
     call_command("migrate", verbosity=0)
     edition_load(source=read_edition_folder(settings.THREE_NOTEBOOKS_STUDY_EDITION_DIR))
@@ -1044,6 +1335,8 @@ def main() -> int:
     after = Annotation.objects.count()
     results = collect(placed, truths, texts)
     report(placed, infos, texts, results, before, after, elapsed, touched)
+    if TRIALS:
+        edit_kinds(infos, vocabulary)
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from annotations import anchoring
-from annotations.reanchoring import place
+from annotations.reanchoring import Placement, earlier_texts, place, texts_it_was_on
 from reader.models import Passage
 from reader.revisions import Anchored, Effect, register_anchored
 
@@ -16,9 +16,7 @@ def _quoted(passage_ids: list[int]) -> list[MotifOccurrence]:
     return list(
         MotifOccurrence.objects.filter(
             passage_id__in=passage_ids, start_offset__isnull=False
-        )
-        .exclude(anchor_state="orphaned")
-        .select_related("motif", "passage")
+        ).select_related("motif", "passage")
     )
 
 
@@ -26,17 +24,55 @@ def _quote(occurrence: MotifOccurrence) -> anchoring.Quote:
     return anchoring.Quote(occurrence.exact, occurrence.prefix, occurrence.suffix)
 
 
-def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
-    effects: dict[int, Effect] = {}
-    for occurrence in _quoted(list(new_texts)):
-        passage = occurrence.passage
-        placement = place(
-            span_old=[passage],
-            old_texts={passage.pk: passage.text},
-            new_texts={passage.pk: new_texts[passage.pk]},
+def _placed(
+    occurrence: MotifOccurrence,
+    passage: Passage,
+    old: str,
+    new: str,
+    earlier: dict[int, dict[int, str]],
+) -> Placement:
+    """Where an occurrence's phrase is after the edit from old to new.
+
+    An orphan is followed from the text it was anchored on, so a revision
+    that brings its phrase back (a revert) puts it back on it.
+    """
+    old_texts: dict[int, str] | None = {passage.pk: old}
+    if occurrence.anchor_state == "orphaned":
+        old_texts = texts_it_was_on(
+            span=[passage],
+            revision=occurrence.passage_revision,
+            texts={passage.pk: old},
+            earlier=earlier,
             start_offset=occurrence.start_offset,
             end_offset=occurrence.end_offset,
             quote=_quote(occurrence),
+        )
+        if old_texts is None:
+            return Placement("orphaned")
+    return place(
+        span_old=[passage],
+        old_texts=old_texts,
+        new_texts={passage.pk: new},
+        start_offset=occurrence.start_offset,
+        end_offset=occurrence.end_offset,
+        quote=_quote(occurrence),
+    )
+
+
+def _history(occurrences: list[MotifOccurrence]) -> dict[int, dict[int, str]]:
+    return earlier_texts(
+        o.passage_id for o in occurrences if o.anchor_state == "orphaned"
+    )
+
+
+def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
+    effects: dict[int, Effect] = {}
+    occurrences = _quoted(list(new_texts))
+    earlier = _history(occurrences)
+    for occurrence in occurrences:
+        passage = occurrence.passage
+        placement = _placed(
+            occurrence, passage, passage.text, new_texts[passage.pk], earlier
         )
         effect = effects.setdefault(passage.pk, Effect("motif occurrences"))
         effect.count(
@@ -48,22 +84,21 @@ def preview(new_texts: dict[int, str]) -> dict[int, Effect]:
 @transaction.atomic
 def apply(passages: list[Passage], old_texts: dict[int, str]) -> None:
     by_pk = {p.pk: p for p in passages}
-    for occurrence in _quoted(list(by_pk)):
+    occurrences = _quoted(list(by_pk))
+    earlier = _history(occurrences)
+    for occurrence in occurrences:
         passage = by_pk[occurrence.passage_id]
-        placement = place(
-            span_old=[passage],
-            old_texts={passage.pk: old_texts[passage.pk]},
-            new_texts={passage.pk: passage.text},
-            start_offset=occurrence.start_offset,
-            end_offset=occurrence.end_offset,
-            quote=_quote(occurrence),
+        placement = _placed(
+            occurrence, passage, old_texts[passage.pk], passage.text, earlier
         )
-        occurrence.passage_revision = passage.revision
         if placement.state == "orphaned":
-            # The link to the passage stays; the phrase is kept for the record.
-            occurrence.anchor_state = "orphaned"
-            occurrence.save(update_fields=["anchor_state", "passage_revision"])
+            # The link to the passage stays; the phrase is kept for the record,
+            # with the offsets and revision it had, to follow if it returns.
+            if occurrence.anchor_state != "orphaned":
+                occurrence.anchor_state = "orphaned"
+                occurrence.save(update_fields=["anchor_state"])
             continue
+        occurrence.passage_revision = passage.revision
         occurrence.start_offset = placement.start_offset
         occurrence.end_offset = placement.end_offset
         occurrence.anchor_state = placement.state

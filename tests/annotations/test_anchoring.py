@@ -578,3 +578,168 @@ def test_resolving_against_any_text_returns_a_valid_range_or_an_orphan(case, oth
         assert resolution.start is not None and resolution.end is not None
         assert 0 <= resolution.start < resolution.end <= len(other)
         assert resolution.score >= MIN_QUOTE_SIMILARITY
+
+
+# Following a revision's edit (annotations.reanchoring.place): the diff between
+# the old and new text says where the quote's words went.
+
+
+def placed_after(old: str, new: str, quoted: str) -> tuple[str, str]:
+    """Re-anchor the first `quoted` of `old` after the edit to `new`: the
+    state and the words it now points at."""
+    from annotations.reanchoring import place
+    from reader.models import Passage
+
+    start = old.index(quoted)
+    end = start + len(quoted)
+    placement = place(
+        span_old=[Passage(pk=1)],
+        old_texts={1: old},
+        new_texts={1: new},
+        start_offset=start,
+        end_offset=end,
+        quote=build_quote(old, start, end),
+    )
+    if placement.state == AnchorState.ORPHANED:
+        return placement.state, ""
+    assert placement.start_offset is not None and placement.end_offset is not None
+    return placement.state, new[placement.start_offset : placement.end_offset]
+
+
+LAMP = (
+    "The rain had stopped by noon and the street below was empty of carts. "
+    "He turned the brass lamp slowly toward the wall. Outside, nobody walked."
+)
+
+
+def test_one_word_changed_inside_a_six_word_quote_is_followed():
+    revised = LAMP.replace("brass", "copper")
+    assert placed_after(LAMP, revised, "turned the brass lamp slowly toward") == (
+        AnchorState.MOVED,
+        "turned the copper lamp slowly toward",
+    )
+
+
+def test_a_sentence_inserted_before_a_quote_that_begins_like_it_leaves_it_whole():
+    quoted = "He turned the brass lamp slowly toward the wall."
+    revised = LAMP.replace(quoted, "He turned away from the door. " + quoted)
+    assert placed_after(LAMP, revised, quoted) == (AnchorState.MOVED, quoted)
+
+
+def test_a_word_changed_in_a_sentence_moved_past_its_neighbour_is_orphaned():
+    """Two sentences swapped and a word changed: the words around the copy are
+    not the ones around the quote, so it is a near copy, not the quote."""
+    first = "The rain had stopped by noon and the street below was empty of carts."
+    revised = LAMP.replace(first + " ", "").replace(
+        "Outside,", first.replace("street", "road") + " Outside,"
+    )
+    assert placed_after(LAMP, revised, "the street below was empty of carts") == (
+        AnchorState.ORPHANED,
+        "",
+    )
+
+
+def test_a_two_word_quote_that_lost_a_word_is_orphaned():
+    revised = LAMP.replace("brass lamp", "brass candle")
+    assert placed_after(LAMP, revised, "brass lamp") == (AnchorState.ORPHANED, "")
+
+
+@st.composite
+def a_quote_of_six_to_ten_words(
+    draw: st.DrawFn,
+) -> tuple[list[str], list[str], list[str], int, int]:
+    """Sentences before and after, and a sentence of 6 to 12 words holding a
+    marker (a word found nowhere else) of which words [first, last) are
+    quoted, 6 to 10 of them, the marker among them."""
+    before = draw(st.lists(sentences, max_size=4))
+    after = draw(st.lists(sentences, max_size=4))
+    words = draw(st.lists(st.sampled_from(WORDS), min_size=5, max_size=11))
+    marker = draw(st.text(alphabet="bcdfghjklmnpqrstvwxz", min_size=6, max_size=9))
+    words.insert(draw(st.integers(0, len(words))), marker)
+    size = draw(st.integers(6, min(10, len(words))))
+    first = draw(st.integers(0, len(words) - size))
+    assume(marker in words[first : first + size])
+    return before, after, words, first, first + size
+
+
+def _joined(before: list[str], sentence: str, after: list[str]) -> str:
+    return " ".join([*before, sentence, *after])
+
+
+@settings(max_examples=150, deadline=None)
+@given(a_quote_of_six_to_ten_words(), st.data())
+def test_a_word_swapped_inside_a_quote_is_followed_to_the_new_words(case, data):
+    before, after, words, first, last = case
+    at = data.draw(st.integers(first, last - 1))
+    new_word = data.draw(st.sampled_from([w for w in WORDS if w != words[at]]))
+    changed = [*words[:at], new_word, *words[at + 1 :]]
+    old = _joined(before, " ".join(words).capitalize() + ".", after)
+    new = _joined(before, " ".join(changed).capitalize() + ".", after)
+    quoted = " ".join(words[first:last])
+    expected = " ".join(changed[first:last])
+    if first == 0:
+        quoted, expected = quoted.capitalize(), expected.capitalize()
+    assume(old.count(quoted) == 1)
+    assert placed_after(old, new, quoted) == (AnchorState.MOVED, expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(a_quote_of_six_to_ten_words(), st.integers(1, 3), sentences)
+def test_a_sentence_inserted_before_beginning_with_the_quotes_words_leaves_it(
+    case, lead, other
+):
+    """A diff can read the new sentence as words inserted inside the quote,
+    after the words it shares with it; it is read as lying before it."""
+    before, after, words, _first, last = case
+    sentence = " ".join(words).capitalize() + "."
+    quoted = " ".join(words[:last]).capitalize()
+    inserted = " ".join(quoted.split(" ")[:lead]) + " " + other[0].lower() + other[1:]
+    assume(quoted not in inserted)
+    old = _joined(before, sentence, after)
+    new = _joined(before, inserted + " " + sentence, after)
+    assume(old.count(quoted) == 1)
+    assert placed_after(old, new, quoted) == (AnchorState.MOVED, quoted)
+
+
+@settings(max_examples=150, deadline=None)
+@given(a_quote_of_six_to_ten_words(), st.data())
+def test_a_deleted_quote_is_orphaned_though_a_near_copy_is_added_elsewhere(case, data):
+    """The quoted sentence goes, and a copy of it with one word changed (the
+    marker kept) comes at any other sentence boundary: an orphan, never the
+    copy."""
+    before, after, words, first, last = case
+    marker = next(w for w in words if w not in WORDS)
+    at = data.draw(
+        st.sampled_from([i for i in range(first, last) if words[i] != marker])
+    )
+    copy = [*words[:at], data.draw(st.sampled_from(WORDS)), *words[at + 1 :]]
+    assume(copy != words)
+    sentence = " ".join(words).capitalize() + "."
+    rest = [*before, *after]
+    where = data.draw(st.integers(0, len(rest)).filter(lambda i: i != len(before)))
+    old = _joined(before, sentence, after)
+    new = " ".join([*rest[:where], " ".join(copy).capitalize() + ".", *rest[where:]])
+    quoted = " ".join(words[first:last])
+    if first == 0:
+        quoted = quoted.capitalize()
+    assert placed_after(old, new, quoted) == (AnchorState.ORPHANED, "")
+
+
+def test_a_changed_last_word_is_followed_whole_not_read_as_its_first_letters():
+    """ "onto a" is in "onto about" letter for letter; the quote ended on a
+    whole word, so it follows the changed word whole."""
+    text = "It stayed with him like a label pasted onto a jar, for years after."
+    revised = text.replace("onto a jar", "onto about jar")
+    assert placed_after(text, revised, "like a label pasted onto a") == (
+        AnchorState.MOVED,
+        "like a label pasted onto about",
+    )
+
+
+def test_a_word_with_an_apostrophe_swapped_for_another_counts_as_one_word():
+    text = "Back at the flats he met the caretaker’s daughter in the yard again."
+    revised = text.replace("caretaker’s", "youngest")
+    assert placed_after(text, revised, "he met the caretaker’s daughter in") == (
+        AnchorState.MOVED,
+        "he met the youngest daughter in",
+    )

@@ -181,9 +181,11 @@ def test_the_part_page_makes_the_same_queries_for_0_and_5000_annotations(
     assert response.context["annotation_total"] == 5000
 
 
-def test_a_revised_passage_moves_the_highlight_with_its_words(
+def test_a_revised_passage_moves_the_highlight_with_its_words_and_no_notice(
     client, reader_user, edition
 ):
+    """The words are the same, only their place changed: there is no Then and
+    Now to tell apart."""
     from reader.revisions import passage_revise
 
     passage = Passage.objects.get(key="black-002")
@@ -201,7 +203,7 @@ def test_a_revised_passage_moves_the_highlight_with_its_words(
     html = client.get(part_url(edition)).content.decode()
     mark = f'data-annotations="{note.pk}" aria-describedby="card-{note.pk}">'
     assert f"{mark}antimony mould</mark>" in html
-    assert "the highlight followed" in html
+    assert "the highlight followed" not in html
 
 
 def test_a_quote_deleted_by_a_revision_shows_no_highlight_but_keeps_the_note(
@@ -274,3 +276,69 @@ def test_the_passage_annotations_page_respects_visibility(
         ).status_code
         == 404
     )
+
+
+REVISABLE = "The antimony mould was cold. He turned the brass lamp toward the wall."
+
+
+def _revisable(reader_user) -> tuple[Passage, Annotation]:
+    """black-002 with a known text, and a note on a sentence of it."""
+    passage = Passage.objects.get(key="black-002")
+    passage.text = REVISABLE
+    passage.save()
+    quoted = "He turned the brass lamp toward the wall."
+    start = REVISABLE.index(quoted)
+    note = make_annotation(
+        reader_user,
+        passage,
+        start,
+        start + len(quoted),
+        motivation="commenting",
+        body="On the lamp",
+    )
+    return passage, note
+
+
+def test_a_note_whose_words_were_changed_shows_then_and_now(
+    client, reader_user, edition
+):
+    from reader.revisions import revision_apply
+
+    passage, note = _revisable(reader_user)
+    revision_apply({passage: REVISABLE.replace("brass", "copper")})
+    client.force_login(reader_user)
+    html = client.get(part_url(edition)).content.decode()
+    assert "the highlight followed" in html
+    assert "“He turned the brass lamp toward the wall.”" in html  # then
+    assert "“He turned the copper lamp toward the wall.”" in html  # now
+
+
+def test_after_a_revert_a_note_is_back_on_its_words_with_no_notice(
+    client, reader_user, edition
+):
+    from reader.revisions import revision_apply
+
+    passage, note = _revisable(reader_user)
+    revision_apply({passage: "The antimony mould was cold."})
+    client.force_login(reader_user)
+    assert "no longer in the passage" in client.get(part_url(edition)).content.decode()
+    revision_apply({passage: REVISABLE})  # the revision is reverted
+    html = client.get(part_url(edition)).content.decode()
+    assert "no longer in the passage" not in html
+    assert "the highlight followed" not in html
+    mark = f'data-annotations="{note.pk}" aria-describedby="card-{note.pk}">'
+    assert f"{mark}He turned the brass lamp toward the wall.</mark>" in html
+
+
+def test_after_a_changed_word_is_reverted_there_is_no_then_and_now(
+    client, reader_user, edition
+):
+    from reader.revisions import revision_apply
+
+    passage, note = _revisable(reader_user)
+    revision_apply({passage: REVISABLE.replace("brass", "copper")})
+    revision_apply({passage: REVISABLE})
+    client.force_login(reader_user)
+    html = client.get(part_url(edition)).content.decode()
+    assert "the highlight followed" not in html
+    assert "no longer in the passage" not in html

@@ -340,3 +340,125 @@ def test_a_deleted_quote_is_orphaned_never_moved_onto_look_alikes(
     note.refresh_from_db()
     assert note.anchor_state == "orphaned"
     assert note.exact == quote
+
+
+# Reverting a revision: words that come back take their notes back.
+
+
+def test_an_orphan_whose_words_come_back_is_anchored_on_them_again(passage, five):
+    revision_apply({passage: REVISED})
+    five["mask"].refresh_from_db()
+    assert five["mask"].anchor_state == "orphaned"
+    revision_apply({passage: TEXT})  # the curator's revision is reverted
+    passage.refresh_from_db()
+    for name, note in five.items():
+        note.refresh_from_db()
+        start = TEXT.index(note.exact)
+        assert (note.start_offset, note.end_offset) == (start, start + len(note.exact))
+        assert passage.text[note.start_offset : note.end_offset] == note.exact
+        assert note.passage_revision == 3
+        if name == "mask":
+            assert note.anchor_state == "exact"
+
+
+def test_the_preview_of_a_revert_predicts_the_orphan_comes_back(passage, five):
+    revision_apply({passage: REVISED})
+    passage.refresh_from_db()
+    (preview,) = revision_preview({passage: TEXT})
+    annotations = next(e for e in preview.effects if e.label == "annotations")
+    assert annotations.orphaned == 0
+
+
+def test_a_word_changed_and_changed_back_puts_the_note_back_on_its_words(
+    reader_user, passage
+):
+    quoted = "He turned the lamp toward it."
+    start = TEXT.index(quoted)
+    note = make_annotation(reader_user, passage, start, start + len(quoted))
+    revision_apply({passage: TEXT.replace("the lamp", "the candle")})
+    note.refresh_from_db()
+    passage.refresh_from_db()
+    assert note.anchor_state == "moved"
+    now = passage.text[note.start_offset : note.end_offset]
+    assert now == "He turned the candle toward it."
+    revision_apply({passage: TEXT})
+    note.refresh_from_db()
+    assert note.anchor_state == "moved"  # its end moved back
+    assert (note.start_offset, note.end_offset) == (start, start + len(quoted))
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    near=st.lists(st.sampled_from(NEAR_MISSES), min_size=1, max_size=2),
+    later=st.sampled_from(["Dusk came.", "The mask was finished."]),
+)
+def test_an_orphan_stays_orphaned_when_later_revisions_bring_only_look_alikes(
+    reader_user, passage, near, later
+):
+    """Deleted, then near copies of it arrive in later revisions: an orphan
+    is followed only from where its words were, never onto a look-alike."""
+    Annotation.objects.all().delete()
+    passage.text = TEXT
+    passage.save()
+    quote = "turned the lamp toward it"
+    start = TEXT.index(quote)
+    note = make_annotation(reader_user, passage, start, start + len(quote))
+    kept = TEXT.replace("He turned the lamp toward it. ", "")
+    revision_apply({passage: kept})
+    revision_apply({passage: " ".join([later, kept, *near])})
+    revision_apply({passage: " ".join([*near, kept])})
+    note.refresh_from_db()
+    assert note.anchor_state == "orphaned"
+
+
+def test_a_motif_phrase_that_comes_back_is_anchored_on_it_again(passage):
+    motif = Motif.objects.create(name="M", slug="m", summary="s")
+    at = TEXT.index("no expression")
+    quote = anchoring.build_quote(TEXT, at, at + 13)
+    occurrence = MotifOccurrence.objects.create(
+        motif=motif,
+        passage=passage,
+        start_offset=at,
+        end_offset=at + 13,
+        exact=quote.exact,
+        prefix=quote.prefix,
+        suffix=quote.suffix,
+    )
+    revision_apply({passage: REVISED})
+    occurrence.refresh_from_db()
+    assert occurrence.anchor_state == "orphaned"
+    revision_apply({passage: TEXT})
+    occurrence.refresh_from_db()
+    passage.refresh_from_db()
+    assert occurrence.anchor_state == "exact"
+    assert (occurrence.start_offset, occurrence.end_offset) == (at, at + 13)
+    assert occurrence.passage_revision == passage.revision == 3
+
+
+def test_a_motif_phrase_orphaned_before_its_revision_was_kept_comes_back(passage):
+    """Occurrences orphaned by earlier code recorded the revision that lost
+    their phrase; the text before it is tried too."""
+    motif = Motif.objects.create(name="M", slug="m", summary="s")
+    at = TEXT.index("no expression")
+    quote = anchoring.build_quote(TEXT, at, at + 13)
+    revision_apply({passage: REVISED})
+    passage.refresh_from_db()
+    occurrence = MotifOccurrence.objects.create(
+        motif=motif,
+        passage=passage,
+        start_offset=at,
+        end_offset=at + 13,
+        exact=quote.exact,
+        prefix=quote.prefix,
+        suffix=quote.suffix,
+        passage_revision=2,
+        anchor_state="orphaned",
+    )
+    revision_apply({passage: TEXT})
+    occurrence.refresh_from_db()
+    assert occurrence.anchor_state == "exact"
+    assert (occurrence.start_offset, occurrence.end_offset) == (at, at + 13)
