@@ -34,7 +34,7 @@ from urllib.parse import urlparse
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -61,7 +61,11 @@ from .w3c_validation import annotation_problems, collection_items
 MAX_IMPORT_ITEMS = 5000
 # Small enough that a batch holds SQLite's write lock for well under its
 # busy timeout (5 s), so other readers' writes queue behind it, not fail.
-BATCH_SIZE = 100
+BATCH_SIZE = 25
+# SQLite's waiting writers poll for the lock (sleeping up to 100 ms between
+# tries); a batch that started the moment the last one committed would
+# starve them, so the import steps aside that long between batches.
+SQLITE_PAUSE_BETWEEN_BATCHES = 0.1  # seconds
 LOCK_RETRIES = 3
 RETRY_PAUSE = 0.5  # seconds, doubled on each retry
 # Stop starting new batches after this long: gunicorn kills a request at
@@ -166,14 +170,72 @@ def import_annotations(
         )
         return report
 
-    editions = list(Edition.objects.published())
-    held = _Holdings(user, items)
-    # Items the importer already holds (their copy here), or that repeat an
-    # earlier item of the file (its label), so replies to them find a parent.
-    already: dict[str, Annotation] = {}
-    aliases: dict[str, str] = {}
-    plans: list[_Plan] = []
-    for index, item in enumerate(items, start=1):
+    _Import(user=user, items=items, report=report).run(started=started)
+    return report
+
+
+class _Import:
+    """One file's import: each batch of items is checked, placed and then
+    written in one short transaction before the next is read, so a long
+    file makes steady progress and stops, when it must, after a whole batch.
+    """
+
+    def __init__(
+        self, *, user: AbstractBaseUser, items: list[Any], report: ImportReport
+    ) -> None:
+        self.user = user
+        self.report = report
+        self.editions = list(Edition.objects.published())
+        self.held = _Holdings(user, items)
+        # Labels of items now here (imported, or the importer's copy held
+        # already), and of items repeating an earlier one, so that replies
+        # find their parent.
+        self.written: dict[str, Annotation] = {}
+        self.aliases: dict[str, str] = {}
+        # Roots first: a reply may come before the root it answers.
+        numbered = list(enumerate(items, start=1))
+        self.queue = [n for n in numbered if not _is_reply(n[1])] + [
+            n for n in numbered if _is_reply(n[1])
+        ]
+
+    def run(self, *, started: float) -> None:
+        report = self.report
+        for start in range(0, len(self.queue), BATCH_SIZE):
+            if start and time.monotonic() - started > TIME_BUDGET:
+                report.not_reached = len(self.queue) - start
+                report.stopped = _(
+                    "The import stopped to keep within the server's time limit."
+                )
+                return
+            chunk = self.queue[start : start + BATCH_SIZE]
+            plans = [
+                plan
+                for index, item in chunk
+                if (plan := self._plan(index, item)) is not None
+            ]
+            if not plans:
+                continue
+            try:
+                imported, rejected, created = _write_batch_retrying(
+                    plans, user=self.user, written=self.written
+                )
+            except _Stop:
+                report.not_reached = len(plans) + len(self.queue) - start - len(chunk)
+                report.stopped = _(
+                    "The import stopped because the database stayed busy with "
+                    "other readers' changes."
+                )
+                return
+            report.imported += imported
+            report.rejected += rejected
+            self.written.update(created)
+            report.batches += 1
+            if connection.vendor == "sqlite":
+                time.sleep(SQLITE_PAUSE_BETWEEN_BATCHES)
+
+    def _plan(self, index: int, item: Any) -> _Plan | None:
+        """Check and place one item, or report why it is not to be written."""
+        report, held = self.report, self.held
         label = (
             str(item.get("id"))
             if isinstance(item, dict) and item.get("id")
@@ -189,22 +251,25 @@ def import_annotations(
                     % {"where": first.path or "annotation", "what": first.message},
                 )
             )
-            continue
+            return None
         identities = _identities(item)
         copy = held.find(identities)
         if copy is not None:
             report.already_here.append(label)
             if isinstance(copy, Annotation):
-                already[label] = copy
+                self.written[label] = copy
             else:
-                aliases[label] = copy
-            continue
+                self.aliases[label] = copy
+            return None
         try:
-            plan = _plan(item, label=label, user=user, editions=editions)
+            plan = _plan(item, label=label, user=self.user, editions=self.editions)
         except _Reject as exc:
             report.rejected.append((label, str(exc)))
-            continue
+            return None
         if plan.target is None:
+            plan.reply_to_label = self.aliases.get(
+                plan.reply_to_label or "", plan.reply_to_label
+            )
             # A reply to an annotation the importer holds a copy of goes to
             # that copy (their private thread), not to the original.
             parent = held.find({_identity(plan.reply_to_label) or ""})
@@ -212,13 +277,19 @@ def import_annotations(
                 plan.reply_to_existing = parent
         plan.canonical = _canonical(item, held)
         held.claim(identities, label)
-        plans.append(plan)
+        return plan
 
-    for plan in plans:
-        if plan.reply_to_label in aliases:
-            plan.reply_to_label = aliases[plan.reply_to_label]
-    _write_in_batches(plans, user=user, report=report, already=already, started=started)
-    return report
+
+def _is_reply(item: Any) -> bool:
+    """A reply names the annotation it answers as its (first) target."""
+    if not isinstance(item, dict):
+        return False
+    motivations = _strings(item.get("motivation"))
+    if next((m for m in motivations if m in OUR_MOTIVATIONS), "") == "replying":
+        return True
+    targets = item.get("target")
+    first = targets[0] if isinstance(targets, list) and targets else targets
+    return isinstance(first, str)
 
 
 # --- Identity ----------------------------------------------------------------
@@ -385,24 +456,24 @@ def _plan(
     )
     targets = item.get("target")
     targets = targets if isinstance(targets, list) else [targets]
+    if _is_reply(item):
+        target = targets[0] if targets else None
+        source = target if isinstance(target, str) else (target or {}).get("source")
+        plan.reply_to_label = str(source or "")
+        parent_id = _our_annotation_id(plan.reply_to_label)
+        if parent_id is not None:
+            plan.reply_to_existing = (
+                Annotation.objects.visible_to(user).filter(pk=parent_id).first()
+            )
+        return plan
     reasons: list[str] = []
     for target in targets:
-        source = target if isinstance(target, str) else (target or {}).get("source")
         if (
             not colour
             and isinstance(target, dict)
             and target.get("styleClass") in Colour.values
         ):
             plan.colour = target["styleClass"]
-        if motivation == Motivation.REPLYING or isinstance(target, str):
-            parent_id = _our_annotation_id(str(source or ""))
-            if parent_id is None and isinstance(source, str):
-                plan.reply_to_label = source
-                return plan
-            existing = Annotation.objects.visible_to(user).filter(pk=parent_id).first()
-            plan.reply_to_existing = existing
-            plan.reply_to_label = str(source)
-            return plan
         try:
             plan.edition, plan.target = _place(target, editions)
         except _Reject as exc:
@@ -572,9 +643,7 @@ def _place(target: Any, editions: list[Edition]) -> tuple[Edition, TargetInput]:
     )
 
     if match and match.view_name == "reader:passage" and source_edition:
-        passage = Passage.objects.filter(
-            edition=source_edition, key=match.kwargs["key"]
-        ).first()
+        passage = _passages_by_key(source_edition).get(match.kwargs["key"])
         if passage is not None:
             placed = _in_passages([passage], quote, position)
             if placed:
@@ -711,6 +780,16 @@ def _edition_documents(
     return cached
 
 
+def _passages_by_key(edition: Edition) -> dict[str, Passage]:
+    cached = getattr(edition, "_import_passages", None)
+    if cached is None:
+        cached = {
+            p.key: p for passages, _doc in _edition_documents(edition) for p in passages
+        }
+        edition._import_passages = cached
+    return cached
+
+
 def _search_edition(
     edition: Edition, quote: dict[str, Any]
 ) -> tuple[TargetInput | None, bool]:
@@ -817,44 +896,6 @@ def _from_range(
 
 
 # --- Writing -------------------------------------------------------------------
-
-
-def _write_in_batches(
-    plans: list[_Plan],
-    *,
-    user: AbstractBaseUser,
-    report: ImportReport,
-    already: dict[str, Annotation],
-    started: float,
-) -> None:
-    """Roots first (replies in the file may answer them), in short batches."""
-    ordered = [p for p in plans if p.target is not None] + [
-        p for p in plans if p.target is None
-    ]
-    written: dict[str, Annotation] = dict(already)
-    for start in range(0, len(ordered), BATCH_SIZE):
-        batch = ordered[start : start + BATCH_SIZE]
-        if start and time.monotonic() - started > TIME_BUDGET:
-            report.not_reached = len(ordered) - start
-            report.stopped = _(
-                "The import stopped to keep within the server's time limit."
-            )
-            return
-        try:
-            imported, rejected, created = _write_batch_retrying(
-                batch, user=user, written=written
-            )
-        except _Stop:
-            report.not_reached = len(ordered) - start
-            report.stopped = _(
-                "The import stopped because the database stayed busy with "
-                "other readers' changes."
-            )
-            return
-        report.imported += imported
-        report.rejected += rejected
-        written.update(created)
-        report.batches += 1
 
 
 def _write_batch_retrying(

@@ -594,3 +594,32 @@ def test_other_database_errors_are_not_disguised_as_busy(
     client.force_login(reader_user)
     with pytest.raises(OperationalError):
         upload(client, quoting("x"))
+
+
+def test_a_stored_year_10000_is_repaired_so_pages_work_again(
+    client, reader_user, other_reader, passage
+):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL stored the year 10000 (SQLite refused it)")
+
+    note = make_annotation(reader_user, passage, 0, 7, visibility="public")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE annotations_annotation SET created = %s WHERE id = %s",
+            ["10000-01-01 13:59:59+00", note.pk],
+        )
+    client.force_login(other_reader)
+    client.raise_request_exception = False
+    assert client.get(part_url(passage.edition)).status_code == 500
+    migration = importlib.import_module(
+        "annotations.migrations.0007_repair_impossible_annotation_dates"
+    )
+    migration.repair_dates(apps, None)
+    assert client.get(part_url(passage.edition)).status_code == 200
+    assert client.get("/api/annotations/").status_code == 200
+    assert Annotation.objects.get(pk=note.pk).created.year < 10000
