@@ -12,14 +12,16 @@ Three promises:
   any of those identities, or under our own id, is reported "already in your
   notebook" instead of copied again. So importing a file again is harmless,
   and finishes an import that stopped half-way.
-* Nothing is half-written, and nobody else waits long. Every annotation in
-  the file is checked and placed first (reads only); then they are written
-  in batches of `BATCH_SIZE`, each batch in its own short transaction, each
-  annotation inside it all or nothing (its row, tags and dates together). A
-  batch that finds the database locked by other writers is retried; if it
-  stays locked, or the import runs out of time before the server's request
-  timeout, the import stops after the last whole batch and says how far it
-  got: importing the same file again adds the rest.
+* Nothing is half-written, and nobody else waits long. The file is taken
+  in batches of `BATCH_SIZE`: each batch is checked and placed (reads only),
+  then written in its own short transaction, each annotation inside it all
+  or nothing (its row, tags, dates and provenance together). A batch that
+  finds the database locked by other writers is retried; if it stays locked,
+  or the import runs out of time before the server's request timeout, the
+  import stops after the last whole batch and says how far it got:
+  importing the same file again adds the rest. (So a file is no longer
+  written all at once: an import that stops has written whole annotations,
+  batch by batch, never half of one.)
 """
 
 from __future__ import annotations

@@ -238,10 +238,13 @@ def test_the_same_file_imported_twice_adds_nothing_the_second_time(
     _note, exported = alices_export
     client.force_login(other_reader)
     assert len(report_of(client, exported).imported) == 3
-    again = report_of(client, exported)
+    response = upload(client, exported)
+    again = response.context["report"]
     assert again.imported == [] and again.rejected == []
     assert len(again.already_here) == 3
     assert Annotation.objects.filter(author=other_reader).count() == 3
+    # Each is named on the page.
+    assert response.content.decode().count("already imported</li>") == 3
 
 
 def test_the_same_annotation_exported_by_someone_else_is_not_imported_again(
