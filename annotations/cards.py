@@ -98,6 +98,7 @@ class CardRenderer:
             "replies": _("Replies"),
             "tags": _("Tags"),
             "by": _("%(kind)s by %(author)s"),
+            "imported": _("by %(creator)s (imported)"),
             "moved": _(
                 "The text changed since this was written; the highlight followed."
             ),
@@ -147,7 +148,7 @@ class CardRenderer:
             '<article class="{classes}" id="card-{pk}" data-annotation="{pk}" '
             'tabindex="-1" aria-label="{label}">'
             '<header class="card-head"><span class="card-kind">{kind}</span> '
-            '<span class="card-author">{author}</span> '
+            '<span class="card-author">{author}</span> {credit}'
             '<span class="card-visibility">{visibility}</span> '
             '<time datetime="{iso}">{date}</time></header>'
             '<blockquote class="card-quote"><p>{quote}</p></blockquote>'
@@ -157,6 +158,7 @@ class CardRenderer:
             label=labels["by"] % {"kind": kind, "author": author},
             kind=kind,
             author=author,
+            credit=self._credit(annotation),
             visibility=self._visibility(annotation),
             iso=annotation.created.isoformat(),
             date=f"{localtime(annotation.created):%-d %b %Y}",
@@ -215,6 +217,15 @@ class CardRenderer:
                 )
             )
         return join(notices)
+
+    def _credit(self, annotation: Annotation) -> SafeString:
+        """An imported note written by someone else names them."""
+        if not annotation.original_creator:
+            return EMPTY
+        return format_escaped(
+            '<span class="card-credit">{}</span> ',
+            self.labels["imported"] % {"creator": annotation.original_creator},
+        )
 
     def _visibility(self, annotation: Annotation) -> str:
         if annotation.visibility == Visibility.PUBLIC:

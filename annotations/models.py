@@ -20,6 +20,8 @@ from reader.models import Edition, Passage
 
 MAX_BODY_LENGTH = 10_000
 MAX_TAGS = 20
+MAX_IMPORTED_IRI_LENGTH = 500
+MAX_CREATOR_LENGTH = 150
 
 
 class Motivation(models.TextChoices):
@@ -284,6 +286,16 @@ class Annotation(models.Model):
     # Deleting an annotation that others have replied to keeps it as a
     # tombstone, so their replies are not lost.
     deleted = models.DateTimeField(_("deleted"), null=True, blank=True)
+    # Provenance of an imported annotation: the identity it had in the file
+    # (its W3C `canonical`, else its `id`), so the same annotation is never
+    # imported twice whoever exported it, and whom the file credits for it,
+    # so a copy of someone else's note never passes as the importer's own.
+    canonical = models.CharField(
+        _("imported from"), max_length=MAX_IMPORTED_IRI_LENGTH, blank=True
+    )
+    original_creator = models.CharField(
+        _("original creator"), max_length=MAX_CREATOR_LENGTH, blank=True
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     modified = models.DateTimeField(_("modified"), auto_now=True)
 
@@ -326,6 +338,9 @@ class Annotation(models.Model):
             models.Index(fields=["author", "created"], name="annotation_author_recent"),
             models.Index(
                 fields=["edition", "visibility"], name="annotation_edition_vis"
+            ),
+            models.Index(
+                fields=["author", "canonical"], name="annotation_author_canonical"
             ),
         ]
 

@@ -98,6 +98,7 @@ CARD_FIELDS = (
     "end_passage_id",
     "end_offset",
     "course_id",
+    "original_creator",
 )
 
 

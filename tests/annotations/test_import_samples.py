@@ -20,19 +20,61 @@ def upload(client, text: str):
     )
 
 
+def selector_types(annotation: dict) -> set[str]:
+    """The selector types of an annotation's targets, refinements included."""
+    found: set[str] = set()
+    targets = annotation.get("target")
+    pending = [
+        t.get("selector")
+        for t in (targets if isinstance(targets, list) else [targets])
+        if isinstance(t, dict)
+    ]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, list):
+            pending += value
+        elif isinstance(value, dict):
+            found.add(value.get("type"))
+            pending += [value.get(k) for k in ("refinedBy", "startSelector")]
+            pending.append(value.get("endSelector"))
+    return found
+
+
+UNSUPPORTED = {"XPathSelector", "CssSelector", "SvgSelector", "DataPositionSelector"}
+
+
 @pytest.mark.parametrize("name", sample_names("correct", "anno*.json"))
-def test_a_valid_annotation_of_another_text_is_reported_not_for_this_edition(
+def test_a_valid_annotation_of_another_text_is_refused_with_the_true_reason(
     client, reader_user, edition, name
 ):
     require_suite()
     client.force_login(reader_user)
-    response = upload(client, sample_text("correct", name))
+    text = sample_text("correct", name)
+    response = upload(client, text)
     assert response.status_code == 200
     report = response.context["report"]
     assert report.imported == []
     assert report.rejected
+    types = selector_types(json.loads(text))
     for _label, reason in report.rejected:
-        assert "not for this edition" in str(reason) or "reply" in str(reason)
+        reason = str(reason)
+        if "reply" in reason:
+            continue
+        if "TextQuoteSelector" in types:
+            assert "its quote was not found" in reason
+            continue
+        # No quote to look for: the reason never blames one.
+        assert "quote was not found" not in reason
+        unsupported = types & UNSUPPORTED
+        if unsupported:
+            assert all(t in reason for t in unsupported), reason
+            assert "add a TextQuoteSelector" in reason
+        elif "FragmentSelector" in types:
+            assert "FragmentSelector" in reason and "names no passage here" in reason
+        elif "TextPositionSelector" in types:
+            assert "TextPositionSelector" in reason
+        else:
+            assert "not for this edition" in reason
     assert not Annotation.objects.exists()
 
 

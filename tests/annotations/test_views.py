@@ -350,22 +350,22 @@ def test_a_thread_i_can_no_longer_see_is_not_shown_with_my_reply(
     assert (row["part"], row["url"]) == ("", "")
 
 
-def test_my_exported_reply_reattaches_to_the_note_it_answers(
+def test_my_exported_reply_in_a_shared_thread_is_not_imported_and_says_why(
     client, reader_user, my_reply_to_theirs
 ):
+    """Imported notes stay private, and a reply is seen by whoever sees its
+    thread: a reply into someone's public thread is refused, not widened."""
     theirs, mine = my_reply_to_theirs
     client.force_login(reader_user)
     exported = export(client, "jsonld").encode()
     mine_id = mine.pk
     mine.delete()
     report = upload(client, exported).context["report"]
-    assert len(report.imported) == 1, report.rejected
-    back = Annotation.objects.get(pk=mine_id)
-    assert (back.reply_to_id, back.body, back.author) == (
-        theirs.pk,
-        "Alice answers",
-        reader_user,
-    )
+    assert report.imported == []
+    assert report.rejected[0][0].endswith(f"/api/annotations/{mine_id}/")
+    assert "imported notes stay private" in report.rejected[0][1]
+    assert not Annotation.objects.filter(pk=mine_id).exists()
+    assert not theirs.replies.exists()
 
 
 def test_a_reply_to_a_note_that_is_not_here_is_rejected_with_the_reason(
@@ -398,7 +398,8 @@ def test_a_reply_to_a_note_deleted_since_is_rejected_with_a_readable_reason(
     report = upload(client, exported).context["report"]
     assert report.imported == []
     reasons = [reason for _label, reason in report.rejected]
-    assert reasons == ["This annotation was deleted by its author."]
+    assert len(reasons) == 1
+    assert "{" not in reasons[0] and "imported notes stay private" in reasons[0]
 
 
 @pytest.fixture
@@ -470,7 +471,7 @@ def upload(client, data, name="notes.jsonld"):
     )
 
 
-def test_an_export_imports_into_a_fresh_database_with_nothing_lost(
+def test_an_export_imports_into_a_fresh_database_with_nothing_lost_but_sharing(
     client, reader_user, notebook
 ):
     note, span, mine = notebook
@@ -487,7 +488,6 @@ def test_an_export_imports_into_a_fresh_database_with_nothing_lost(
             a.exact,
             a.body,
             a.colour,
-            a.visibility,
             a.motivation,
             [t.name for t in a.tags_in_order()],
             a.created,
@@ -510,7 +510,6 @@ def test_an_export_imports_into_a_fresh_database_with_nothing_lost(
             a.exact,
             a.body,
             a.colour,
-            a.visibility,
             a.motivation,
             [t.name for t in a.tags_in_order()],
             a.created,
@@ -518,6 +517,13 @@ def test_an_export_imports_into_a_fresh_database_with_nothing_lost(
         for a in Annotation.objects.filter(author=reader_user)
     }
     assert after == before
+    # Except who sees them: an import never shares a note (the public note
+    # and the reply in its thread come back private; the reader re-shares).
+    assert set(
+        Annotation.objects.filter(author=reader_user).values_list(
+            "visibility", flat=True
+        )
+    ) == {"private"}
 
 
 def test_importing_the_same_file_twice_adds_nothing(client, reader_user, notebook):
