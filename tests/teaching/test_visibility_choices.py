@@ -155,6 +155,10 @@ def test_each_context_offers_its_levels(
     else:
         html = client.get(page_url(context, assignment), follow=True).content
     assert sorted(offered(html.decode())) == sorted(levels)
+    if context.startswith("assignment"):
+        # Sharing with the class comes first, and is what a highlight gets.
+        assert offered(html.decode())[0] == "course"
+        assert f'data-course="{course.pk}"' in html.decode()
 
 
 @pytest.mark.parametrize(("context", "level"), CASES)
