@@ -70,8 +70,9 @@ class ResolvedTarget:
 def normalise_whitespace(text: str) -> str:
     """Runs of whitespace as one space, none at the ends: how a browser's
     selection and the stored quote are compared (line breaks between passages
-    and in the page's layout are not the reader's words)."""
-    return " ".join(text.split())
+    and in the page's layout are not the reader's words). U+FEFF counts as
+    whitespace too, as it does in the browser's regular expressions."""
+    return " ".join(text.replace("\ufeff", " ").split())
 
 
 def target_resolve(

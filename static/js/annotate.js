@@ -78,12 +78,14 @@ function targetFromSelection() {
   const selected = textSelection();
   if (!selected) return null;
   const { pieces } = selected;
-  // Passages join with a line break, as the server joins them for a span.
+  // Passages join with a line break, as the server joins them for a span;
+  // whitespace is what Python's str.split() splits on, and U+FEFF (the same
+  // set as the server's normalise_whitespace).
   const quote = pieces
     .map(({ text, from, to }) => Array.from(text.textContent).slice(from, to).join(""))
     .join("\n")
-    .trim()
-    .replace(/\s+/g, " ");
+    .replace(/[\s\x1c-\x1f\x85]+/g, " ")
+    .trim();
   if (!quote) return null;
   const first = pieces[0];
   const last = pieces[pieces.length - 1];

@@ -65,6 +65,23 @@ def test_the_words_are_compared_whitespace_aside_across_passages(
     assert annotation.exact == passage.text[40:] + "\n" + next_passage.text[:10]
 
 
+def test_a_zero_width_no_break_space_is_whitespace_as_in_the_browser(
+    reader_user, edition
+):
+    # annotate.js collapses JavaScript's \s, which holds U+FEFF, to a space.
+    passage = Passage.objects.get(key="black-003")
+    revision_apply({passage: "One\ufefftwo three."})
+    passage.refresh_from_db()
+    assert passage.text == "One\ufefftwo three."
+    annotation = annotation_create(
+        author=reader_user,
+        edition=edition,
+        target=TargetInput("black-003", 0, "black-003", 14),
+        quote="One two three.",
+    )
+    assert annotation.exact == passage.text
+
+
 def test_a_word_more_than_the_offsets_hold_is_refused(
     reader_user, edition, passage, next_passage
 ):
