@@ -80,6 +80,14 @@ class TargetSerializer(serializers.Serializer):
     exact = serializers.CharField(
         required=False, trim_whitespace=False, help_text="The quote, checked if given"
     )
+    quote = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        help_text=(
+            "The words the reader selected, checked if given: refused (400) "
+            "unless they are the text at these offsets, whitespace aside"
+        ),
+    )
 
 
 class AnnotationInputSerializer(serializers.Serializer):
@@ -336,6 +344,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
                         end_offset=target["end"]["offset"],
                     ),
                     exact=target.get("exact"),
+                    quote=target.get("quote"),
                     motivation=data.get("motivation", Motivation.HIGHLIGHTING),
                     body=data.get("body", ""),
                     tags=data.get("tags", []),

@@ -67,10 +67,26 @@ class ResolvedTarget:
     quote: anchoring.Quote
 
 
+def normalise_whitespace(text: str) -> str:
+    """Runs of whitespace as one space, none at the ends: how a browser's
+    selection and the stored quote are compared (line breaks between passages
+    and in the page's layout are not the reader's words). U+FEFF counts as
+    whitespace too, as it does in the browser's regular expressions."""
+    return " ".join(text.replace("\ufeff", " ").split())
+
+
 def target_resolve(
-    *, edition: Edition, target: TargetInput, exact: str | None = None
+    *,
+    edition: Edition,
+    target: TargetInput,
+    exact: str | None = None,
+    quote: str | None = None,
 ) -> ResolvedTarget:
-    """Check a range against the edition and build its quote selector."""
+    """Check a range against the edition and build its quote selector.
+
+    `exact` must equal the text at the offsets character for character;
+    `quote`, the words a reader selected, must equal it up to whitespace. A
+    client that sends either is never anchored to words it did not show."""
     keys = {target.start_key, target.end_key}
     passages = {p.key: p for p in Passage.objects.filter(edition=edition, key__in=keys)}
     errors: dict[str, str] = {}
@@ -115,12 +131,26 @@ def target_resolve(
         raise ValidationError({"end_offset": _("The range is empty.")})
     if not document.text[global_start:global_end].strip():
         raise ValidationError({"exact": _("Select some words, not only spaces.")})
-    quote = anchoring.build_quote(document.text, global_start, global_end)
-    if exact is not None and exact != quote.exact:
+    selector = anchoring.build_quote(document.text, global_start, global_end)
+    if exact is not None and exact != selector.exact:
         raise ValidationError(
             {"exact": _("The quote does not match the text at these offsets.")}
         )
-    return ResolvedTarget(start, target.start_offset, end, target.end_offset, quote)
+    if quote is not None and not isinstance(quote, str):
+        raise ValidationError({"quote": _("The selected words must be text.")})
+    if quote is not None and normalise_whitespace(quote) != normalise_whitespace(
+        selector.exact
+    ):
+        raise ValidationError(
+            {
+                "quote": _(
+                    "The selected words are not the passage's words at these "
+                    "offsets (has the text changed since the page was loaded?). "
+                    "Nothing was saved: reload the page and select them again."
+                )
+            }
+        )
+    return ResolvedTarget(start, target.start_offset, end, target.end_offset, selector)
 
 
 def _clean_tags(tags: Sequence[str]) -> list[str]:
@@ -217,6 +247,7 @@ def annotation_create(
     colour: str = Colour.YELLOW,
     visibility: str = Visibility.PRIVATE,
     exact: str | None = None,
+    quote: str | None = None,
     annotation_id: uuid.UUID | None = None,
     course: object | None = None,
     answer_first: bool = False,
@@ -224,6 +255,7 @@ def annotation_create(
 ) -> Annotation:
     """Create a highlight, note or question on a range of text.
 
+    `quote` is the words the reader selected (see `target_resolve`).
     `annotation_id` lets the importer keep an exported annotation's id."""
     motivation = _check_choice(
         "motivation", motivation, [m.value for m in TARGET_MOTIVATIONS]
@@ -241,7 +273,7 @@ def annotation_create(
         if visibility != Visibility.PUBLIC:
             raise ValidationError({"visibility": _("Editor's notes are public.")})
     tag_names = _clean_tags(tags)
-    resolved = target_resolve(edition=edition, target=target, exact=exact)
+    resolved = target_resolve(edition=edition, target=target, exact=exact, quote=quote)
     annotation = Annotation(
         id=annotation_id or uuid.uuid4(),
         author=author,
@@ -363,7 +395,11 @@ def annotation_update(
 
 @transaction.atomic
 def annotation_reattach(
-    *, annotation: Annotation, user: AbstractBaseUser, target: TargetInput
+    *,
+    annotation: Annotation,
+    user: AbstractBaseUser,
+    target: TargetInput,
+    quote: str | None = None,
 ) -> Annotation:
     """Attach an orphaned (or moved) annotation to words chosen anew: by its
     author, or by a curator looking after the edition."""
@@ -373,7 +409,7 @@ def annotation_reattach(
         raise PermissionDenied(_("Only the author or a curator can re-attach a note."))
     if annotation.is_reply:
         raise ValidationError({"reply_to": _("A reply follows the note it answers.")})
-    resolved = target_resolve(edition=annotation.edition, target=target)
+    resolved = target_resolve(edition=annotation.edition, target=target, quote=quote)
     annotation.start_passage = resolved.start
     annotation.start_offset = resolved.start_offset
     annotation.end_passage = resolved.end

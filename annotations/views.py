@@ -244,6 +244,7 @@ def annotation_reattach_view(request: HttpRequest, pk: object) -> JsonResponse:
                 str(target["end"]["passage"]),
                 int(target["end"]["offset"]),
             ),
+            quote=target.get("quote"),
         )
     except PermissionDenied as exc:
         return JsonResponse({"detail": str(exc)}, status=403)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -269,8 +270,11 @@ def assignment_item_create(
     motivation: str,
     body: str = "",
     colour: str = "yellow",
+    tags: Sequence[str] = (),
+    quote: str | None = None,
 ) -> AssignmentItem:
-    """A teacher's highlight or prompt inside the assignment's range."""
+    """A teacher's highlight or prompt inside the assignment's range, shared
+    with the class."""
     _check_teacher(teacher, assignment.course)
     in_range = set(assignment.passages().values_list("key", flat=True))
     if target.start_key not in in_range or target.end_key not in in_range:
@@ -288,6 +292,8 @@ def assignment_item_create(
         motivation=motivation,
         body=body,
         colour=colour,
+        tags=tags,
+        quote=quote,
         visibility=Visibility.COURSE,
         course=assignment.course,
         answer_first=assignment.answer_first and motivation == Motivation.QUESTIONING,
@@ -296,6 +302,57 @@ def assignment_item_create(
         annotation.draft = True
         annotation.save(update_fields=["draft"])
     return AssignmentItem.objects.create(assignment=assignment, annotation=annotation)
+
+
+@transaction.atomic
+def assignment_note_create(
+    *,
+    teacher: AbstractBaseUser,
+    assignment: Assignment,
+    target: TargetInput,
+    motivation: str,
+    visibility: str = Visibility.COURSE,
+    body: str = "",
+    colour: str = "yellow",
+    tags: Sequence[str] = (),
+    quote: str | None = None,
+    editorial: bool = False,
+) -> Annotation:
+    """What a teacher highlights or writes while reading in assignment mode,
+    stored with the visibility they chose.
+
+    Only what they share with the class becomes one of the assignment's
+    highlights and prompts. Students answer a prompt by replying, and replies
+    share their prompt's visibility: a public prompt would publish the
+    students' answers, and a private or teachers-only one would be a prompt
+    no student can see. Those stay the teacher's own notes, like any reader's.
+    """
+    _check_teacher(teacher, assignment.course)
+    if visibility == Visibility.COURSE and not editorial:
+        return assignment_item_create(
+            teacher=teacher,
+            assignment=assignment,
+            target=target,
+            motivation=motivation,
+            body=body,
+            colour=colour,
+            tags=tags,
+            quote=quote,
+        ).annotation
+    return annotation_create(
+        author=teacher,
+        edition=assignment.course.edition,
+        target=target,
+        motivation=motivation,
+        body=body,
+        colour=colour,
+        tags=tags,
+        quote=quote,
+        visibility=visibility,
+        # Kept only for the class levels (teachers only); ignored otherwise.
+        course=assignment.course,
+        editorial=editorial,
+    )
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from annotations.exports import safe_cell
-from annotations.models import Annotation, Motivation
+from annotations.models import Annotation, Motivation, Visibility
 from annotations.services import TargetInput
 from reader.access import can_read
 from reader.models import Part, Passage
@@ -38,7 +38,7 @@ from .selectors import (
 )
 from .services import (
     assignment_copy,
-    assignment_item_create,
+    assignment_note_create,
     assignment_save,
     completion_mark,
     coteacher_add,
@@ -385,7 +385,8 @@ def assignment_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assignment_item(request: HttpRequest, pk: int) -> JsonResponse:
     """The reader's annotate dialog, in a teacher's assignment: a highlight or
-    a prompt that belongs to the assignment. Same JSON as /api/annotations/."""
+    a prompt for the class, or a note with the visibility the teacher chose.
+    Same JSON as /api/annotations/."""
     assignment = visible_assignment(request.user, pk)
     if assignment is None:
         return JsonResponse({"detail": _("Not found.")}, status=404)
@@ -396,7 +397,7 @@ def assignment_item(request: HttpRequest, pk: int) -> JsonResponse:
     try:
         data = json.loads(request.body or b"null")
         target = data["target"]
-        item = assignment_item_create(
+        annotation = assignment_note_create(
             teacher=request.user,
             assignment=assignment,
             target=TargetInput(
@@ -405,17 +406,24 @@ def assignment_item(request: HttpRequest, pk: int) -> JsonResponse:
                 str(target["end"]["passage"]),
                 int(target["end"]["offset"]),
             ),
+            quote=target.get("quote"),
             motivation=str(data.get("motivation") or Motivation.HIGHLIGHTING),
+            # Without a choice, as before: shared with the class.
+            visibility=str(data.get("visibility") or Visibility.COURSE),
             body=str(data.get("body") or ""),
             colour=str(data.get("colour") or "yellow"),
+            tags=data.get("tags") or (),
+            editorial=data.get("editorial") is True,
         )
     except ValidationError as exc:
         return JsonResponse(exc.message_dict, status=400)
+    except PermissionDenied as exc:
+        return JsonResponse({"detail": str(exc)}, status=403)
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError):
         return JsonResponse(
             {"target": [_("Send a target with start and end.")]}, status=400
         )
-    return JsonResponse({"id": str(item.annotation_id)}, status=201)
+    return JsonResponse({"id": str(annotation.pk)}, status=201)
 
 
 @login_required

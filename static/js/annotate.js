@@ -23,58 +23,108 @@ function announce(message) {
 }
 
 // --- From a DOM selection to passage keys and code-point offsets ----------
+//
+// A drag may start or end outside the text: in the margin, on the motif
+// chips, the meta row, a card, between passages or on a heading. The note
+// then covers exactly the passage text inside the selection: its start moves
+// forward to the first character of text in it, its end back to the last,
+// never outwards. After a drag the selection itself is narrowed to that text
+// and the page's furniture between passages stops being selectable (the
+// `data-text-selection` rule in site.css), so what the browser shows as
+// selected is what will be annotated.
 
-function passageTextOf(node) {
-  const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-  const passage = element?.closest(".passage");
-  return passage ? passage.querySelector(".passage-text") : null;
-}
-
-function codePointOffset(textElement, node, offset) {
-  // Count the text from the start of the passage's text to the boundary.
+function codePoints(textElement, node, offset) {
+  // Code points from the start of the passage's text to a boundary inside it.
   const range = document.createRange();
   range.setStart(textElement, 0);
-  if (textElement.contains(node)) {
-    range.setEnd(node, offset);
-  } else {
-    // The boundary is outside the text (e.g. in the passage's footer):
-    // count the whole text if it lies after it, nothing if before.
-    const after = textElement.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING;
-    range.setEnd(textElement, after ? textElement.childNodes.length : 0);
-  }
+  range.setEnd(node, offset);
   return Array.from(range.toString()).length;
 }
 
-function targetFromSelection() {
+function textSelection() {
+  // The selected passage text: [{text, from, to}] per passage in reading
+  // order (code points), with the DOM range that holds exactly it.
   const selection = window.getSelection();
   if (!selection || selection.isCollapsed || selection.rangeCount === 0) return null;
   const range = selection.getRangeAt(0);
-  let startText = passageTextOf(range.startContainer);
-  let endText = passageTextOf(range.endContainer);
-  if (!startText || !endText) {
-    // A selection that starts or ends between passages: snap to the nearest.
-    const texts = Array.from(document.querySelectorAll(".passage-text"));
-    const inRange = texts.filter((t) => range.intersectsNode(t));
-    if (inRange.length === 0) return null;
-    startText = startText || inRange[0];
-    endText = endText || inRange[inRange.length - 1];
-  }
-  const startPassage = startText.closest(".passage");
-  const endPassage = endText.closest(".passage");
-  const start = startText.contains(range.startContainer)
-    ? codePointOffset(startText, range.startContainer, range.startOffset) : 0;
-  const end = endText.contains(range.endContainer)
-    ? codePointOffset(endText, range.endContainer, range.endOffset)
-    : Array.from(endText.textContent).length;
-  if (startPassage === endPassage && start >= end) return null;
-  const quote = selection.toString().trim().replace(/\s+/g, " ");
+  const texts = Array.from(document.querySelectorAll(".passage[data-key] > .passage-text"))
+    .filter((text) => range.intersectsNode(text));
+  const pieces = texts.map((text) => {
+    const length = Array.from(text.textContent).length;
+    const startsInside = text.contains(range.startContainer);
+    const endsInside = text.contains(range.endContainer);
+    return {
+      text,
+      from: startsInside ? codePoints(text, range.startContainer, range.startOffset) : 0,
+      to: endsInside ? codePoints(text, range.endContainer, range.endOffset) : length,
+      start: startsInside ? [range.startContainer, range.startOffset] : [text, 0],
+      end: endsInside ? [range.endContainer, range.endOffset] : [text, text.childNodes.length],
+    };
+  });
+  // A boundary at the very end of one passage's text (or the very start of
+  // the next) holds none of its words: leave that passage out.
+  while (pieces.length && pieces[0].from >= pieces[0].to) pieces.shift();
+  while (pieces.length && pieces[pieces.length - 1].from >= pieces[pieces.length - 1].to) pieces.pop();
+  if (pieces.length === 0) return null;
+  const first = pieces[0];
+  const last = pieces[pieces.length - 1];
+  const textRange = document.createRange();
+  textRange.setStart(...first.start);
+  textRange.setEnd(...last.end);
+  return { selection, range, pieces, textRange };
+}
+
+function targetFromSelection() {
+  const selected = textSelection();
+  if (!selected) return null;
+  const { pieces } = selected;
+  // Passages join with a line break, as the server joins them for a span;
+  // whitespace is what Python's str.split() splits on, and U+FEFF (the same
+  // set as the server's normalise_whitespace).
+  const quote = pieces
+    .map(({ text, from, to }) => Array.from(text.textContent).slice(from, to).join(""))
+    .join("\n")
+    .replace(/[\s\x1c-\x1f\x85]+/g, " ")
+    .trim();
   if (!quote) return null;
+  const first = pieces[0];
+  const last = pieces[pieces.length - 1];
   return {
-    start: { passage: startPassage.dataset.key, offset: start },
-    end: { passage: endPassage.dataset.key, offset: end },
+    start: { passage: first.text.closest(".passage").dataset.key, offset: first.from },
+    end: { passage: last.text.closest(".passage").dataset.key, offset: last.to },
     quote,
   };
 }
+
+function narrowSelection() {
+  // After a drag: show as selected only the text a note would cover.
+  const selected = textSelection();
+  if (!selected) return;
+  document.documentElement.dataset.textSelection = "";
+  const { selection, range, textRange } = selected;
+  const same = range.compareBoundaryPoints(Range.START_TO_START, textRange) === 0
+    && range.compareBoundaryPoints(Range.END_TO_END, textRange) === 0;
+  if (same) return;
+  const anchor = document.createRange();
+  anchor.setStart(selection.anchorNode, selection.anchorOffset);
+  const backwards = anchor.comparePoint(selection.focusNode, selection.focusOffset) < 0;
+  if (backwards) {
+    selection.setBaseAndExtent(
+      textRange.endContainer, textRange.endOffset, textRange.startContainer, textRange.startOffset,
+    );
+  } else {
+    selection.setBaseAndExtent(
+      textRange.startContainer, textRange.startOffset, textRange.endContainer, textRange.endOffset,
+    );
+  }
+}
+
+// A new drag may start anywhere (a card's words can be copied); the furniture
+// is set apart again once the drag has reached the text.
+document.addEventListener("pointerdown", (event) => {
+  if (toolbar?.contains(event.target) || dialog?.contains(event.target)) return;
+  delete document.documentElement.dataset.textSelection;
+});
 
 // --- Selecting with keys ----------------------------------------------------
 
@@ -152,9 +202,9 @@ function showToolbar() {
 
 document.addEventListener("mouseup", (event) => {
   if (toolbar?.contains(event.target) || dialog?.contains(event.target)) return;
-  setTimeout(showToolbar, 0);
+  setTimeout(() => { narrowSelection(); showToolbar(); }, 0);
 });
-document.addEventListener("touchend", () => setTimeout(showToolbar, 0));
+document.addEventListener("touchend", () => setTimeout(() => { narrowSelection(); showToolbar(); }, 0));
 document.addEventListener("keyup", (event) => {
   if (event.shiftKey && event.key.startsWith("Arrow")) showToolbar();
 });
@@ -183,7 +233,7 @@ async function reattach(url) {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-    body: JSON.stringify({ target: { start: target.start, end: target.end } }),
+    body: JSON.stringify({ target: { start: target.start, end: target.end, quote: target.quote } }),
   });
   if (!response.ok) {
     const errors = await response.json().catch(() => ({}));
@@ -240,7 +290,9 @@ function openDialog(motivation) {
 async function save(fields) {
   const payload = {
     edition,
-    target: { start: pending.start, end: pending.end },
+    // The words shown as selected: the server refuses the note if the text at
+    // these offsets is not them (a page older than a revision, say).
+    target: { start: pending.start, end: pending.end, quote: pending.quote },
     ...fields,
   };
   // Inside an assignment, class notes carry their class.
