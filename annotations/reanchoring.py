@@ -189,17 +189,22 @@ def _surroundings_kept(
     """Is everything around the changed quote as it was?
 
     Around means the rest of its sentence and `CONTEXT_LENGTH` code points of
-    the sentences beside it, or up to the edge of the text (where the new text
-    must end too). The diff lined the changed words up with the quote; this
-    shows it is the same place in the same sentence. A sentence deleted and a
-    near copy of it added elsewhere, even right beside where it was (two
-    sentences swapped), is lined up the same way, but what stands around the
-    copy is not what stood around the quote.
+    the sentence on each side of it (no further: an edit two sentences away
+    is not this quote's business), or up to the edge of the text (where the
+    new text must end too). The diff lined the changed words up with the
+    quote; this shows it is the same place in the same sentence. A sentence
+    deleted and a near copy of it added elsewhere, even right beside where it
+    was (two sentences swapped), is lined up the same way, but what stands
+    around the copy is not what stood around the quote.
     """
     (start, end), (new_start, new_end) = quoted, followed
     begin, stop = _sentence_around(old, start, end)
-    low = max(0, begin - anchoring.CONTEXT_LENGTH)
-    high = min(len(old), stop + anchoring.CONTEXT_LENGTH)
+    previous_begin = _sentence_around(old, begin - 1, begin - 1)[0] if begin else 0
+    next_stop = (
+        _sentence_around(old, stop + 1, stop + 1)[1] if stop < len(old) else stop
+    )
+    low = max(previous_begin, begin - anchoring.CONTEXT_LENGTH)
+    high = min(next_stop, stop + anchoring.CONTEXT_LENGTH)
     new_low = new_start - (start - low)
     new_high = new_end + (high - end)
     return (
