@@ -743,3 +743,17 @@ def test_a_word_with_an_apostrophe_swapped_for_another_counts_as_one_word():
         AnchorState.MOVED,
         "he met the youngest daughter in",
     )
+
+
+def test_a_typo_fixed_inside_a_quote_is_followed_when_a_sentence_two_away_goes():
+    """What stands around a quote is its neighbouring sentences, not the
+    sentence after them: deleting that one does not make the quote a copy."""
+    text = (
+        "The copper mould lay on the bench. He turned the lamp toward it. "
+        "The wall had no window yet. Outside, the rain kept falling."
+    )
+    revised = text.replace("mould", "mold").replace("The wall had no window yet. ", "")
+    assert placed_after(text, revised, "copper mould lay on the bench") == (
+        AnchorState.MOVED,
+        "copper mold lay on the bench",
+    )
