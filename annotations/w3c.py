@@ -125,6 +125,13 @@ def annotations_to_w3c(
     ]
 
 
+def _creator(annotation: Annotation) -> dict[str, str]:
+    """Who wrote it: an imported copy keeps crediting its original author."""
+    if annotation.original_creator:
+        return {"type": "Person", "name": annotation.original_creator}
+    return {"type": "Person", "nickname": annotation.author.get_username()}
+
+
 def annotation_to_w3c(
     annotation: Annotation,
     *,
@@ -143,7 +150,10 @@ def annotation_to_w3c(
             "motivation": annotation.motivation,
             "created": _iso(annotation.created),
             "modified": _iso(annotation.modified),
-            "creator": {"type": "Person", "nickname": annotation.author.get_username()},
+            # One identity across every copy of it, so that no importer, here
+            # or elsewhere, takes in the same annotation twice.
+            "canonical": annotation.canonical or f"urn:uuid:{annotation.pk}",
+            "creator": _creator(annotation),
             f"{TN_PREFIX}:visibility": annotation.visibility,
         }
     )

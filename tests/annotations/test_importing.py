@@ -626,3 +626,30 @@ def test_a_stored_year_10000_is_repaired_so_pages_work_again(
     assert client.get(part_url(passage.edition)).status_code == 200
     assert client.get("/api/annotations/").status_code == 200
     assert Annotation.objects.get(pk=note.pk).created.year < 10000
+
+
+def test_a_copy_exports_with_its_originals_identity_and_author(
+    client, reader_user, other_reader, alices_export
+):
+    """Bob's export of his copy names Alice's note as its canonical and Alice
+    as its creator, so an importer on another site knows it, and her."""
+    note, alices = alices_export
+    client.force_login(other_reader)
+    report_of(client, alices)
+    bobs = json.loads(
+        client.get(reverse("annotations:export", args=["jsonld"])).content
+    )
+    copy = next(
+        item
+        for item in bobs["first"]["items"]
+        if item["canonical"] == f"urn:uuid:{note.pk}"
+    )
+    assert copy["creator"]["name"] == reader_user.get_username()
+    assert not copy["id"].endswith(f"{note.pk}/")
+    mine = make_annotation(other_reader, note.start_passage, 0, 4)
+    exported = json.loads(
+        client.get(reverse("annotations:export", args=["jsonld"])).content
+    )
+    own = next(i for i in exported["first"]["items"] if str(mine.pk) in i["id"])
+    assert own["canonical"] == f"urn:uuid:{mine.pk}"
+    assert own["creator"]["nickname"] == other_reader.get_username()
