@@ -5,6 +5,9 @@ exist for them: 404, never 403, so not even a title leaks.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import Http404
 
 from .models import Edition, Part, Passage
@@ -18,22 +21,19 @@ def readable_edition_or_404(user: object, slug: str) -> Edition:
 
 
 def readable_part_or_404(user: object, edition: str, part: str) -> Part:
-    found = (
-        Part.objects.select_related("edition")
-        .filter(edition__in=Edition.objects.readable_by(user).values("pk"))
-        .filter(edition__slug=edition, slug=part)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    parts = Part.objects.select_related("edition")
+    return _readable_or_404(user, parts, edition__slug=edition, slug=part)
 
 
 def readable_passage_or_404(user: object, edition: str, key: str) -> Passage:
+    passages = Passage.objects.select_related("part__edition")
+    return _readable_or_404(user, passages, edition__slug=edition, key=key)
+
+
+def _readable_or_404(user: object, queryset: QuerySet, **lookup: str) -> Any:
     found = (
-        Passage.objects.select_related("part__edition")
-        .filter(edition__in=Edition.objects.readable_by(user).values("pk"))
-        .filter(edition__slug=edition, key=key)
+        queryset.filter(edition__in=Edition.objects.readable_by(user).values("pk"))
+        .filter(**lookup)
         .first()
     )
     if found is None:
