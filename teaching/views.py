@@ -3,7 +3,6 @@ teaching app's share of the reader's part page."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from annotations.models import Annotation, Motivation, Visibility
-from annotations.services import TargetInput
+from annotations.inputs import (
+    AnnotationInputSerializer,
+    TargetSerializer,
+    target_input,
+)
+from annotations.models import Annotation, Colour, Motivation, Visibility
+from config.json_input import json_body, json_endpoint
 from reader.access import can_read
 from reader.models import Part, Passage
 
@@ -379,8 +383,17 @@ def assignment_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(copy)
 
 
+class AssignmentItemInputSerializer(AnnotationInputSerializer):
+    """The API's JSON, from the same annotate dialog; the edition and the
+    class are the assignment's, and there is nothing to reply to."""
+
+    target = TargetSerializer()
+    reply_to = None
+
+
 @login_required
 @require_POST
+@json_endpoint
 def assignment_item(request: HttpRequest, pk: int) -> JsonResponse:
     """The reader's annotate dialog, in a teacher's assignment: a highlight or
     a prompt for the class, or a note with the visibility the teacher chose.
@@ -389,38 +402,21 @@ def assignment_item(request: HttpRequest, pk: int) -> JsonResponse:
     if assignment is None:
         return JsonResponse({"detail": _("Not found.")}, status=404)
     if not teaches(request.user, assignment.course):
-        return JsonResponse(
-            {"detail": _("Only the class's teachers add prompts.")}, status=403
-        )
-    try:
-        data = json.loads(request.body or b"null")
-        target = data["target"]
-        annotation = assignment_note_create(
-            teacher=request.user,
-            assignment=assignment,
-            target=TargetInput(
-                str(target["start"]["passage"]),
-                int(target["start"]["offset"]),
-                str(target["end"]["passage"]),
-                int(target["end"]["offset"]),
-            ),
-            quote=target.get("quote"),
-            motivation=str(data.get("motivation") or Motivation.HIGHLIGHTING),
-            # Without a choice, as before: shared with the class.
-            visibility=str(data.get("visibility") or Visibility.COURSE),
-            body=str(data.get("body") or ""),
-            colour=str(data.get("colour") or "yellow"),
-            tags=data.get("tags") or (),
-            editorial=data.get("editorial") is True,
-        )
-    except ValidationError as exc:
-        return JsonResponse(exc.message_dict, status=400)
-    except PermissionDenied as exc:
-        return JsonResponse({"detail": str(exc)}, status=403)
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError):
-        return JsonResponse(
-            {"target": [_("Send a target with start and end.")]}, status=400
-        )
+        raise PermissionDenied(_("Only the class's teachers add prompts."))
+    data = json_body(request, AssignmentItemInputSerializer)
+    annotation = assignment_note_create(
+        teacher=request.user,
+        assignment=assignment,
+        target=target_input(data["target"]),
+        quote=data["target"].get("quote"),
+        motivation=data.get("motivation", Motivation.HIGHLIGHTING),
+        # Without a choice, as before: shared with the class.
+        visibility=data.get("visibility", Visibility.COURSE),
+        body=data.get("body", ""),
+        colour=data.get("colour", Colour.YELLOW),
+        tags=data.get("tags", ()),
+        editorial=data.get("editorial", False),
+    )
     return JsonResponse({"id": str(annotation.pk)}, status=201)
 
 
