@@ -323,7 +323,5 @@ class AnnotationViewSet(viewsets.ModelViewSet):
             raise _as_drf_error(exc) from exc
         return self._respond(annotation, request, status.HTTP_200_OK)
 
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        annotation = self.get_object()
-        annotation_delete(annotation=annotation, user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def perform_destroy(self, instance: Annotation) -> None:
+        annotation_delete(annotation=instance, user=self.request.user)
