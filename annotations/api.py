@@ -21,13 +21,14 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.json_input import validation_errors
 from reader.markdown import render_markdown
 from reader.models import Edition
 
-from .models import MAX_BODY_LENGTH, Annotation, Colour, Motivation, Visibility
+from .inputs import AnnotationInputSerializer, target_input
+from .models import Annotation, Colour, Motivation, Visibility
 from .selectors import with_thread
 from .services import (
-    TargetInput,
     annotation_create,
     annotation_delete,
     annotation_update,
@@ -64,57 +65,7 @@ def _wants_w3c(request: Request) -> bool:
     return getattr(request.accepted_renderer, "format", "") == "jsonld"
 
 
-# --- Serializers (the plain JSON shape) -------------------------------------
-
-
-class EndpointSerializer(serializers.Serializer):
-    passage = serializers.CharField(
-        max_length=64, help_text="Passage key, e.g. black-014"
-    )
-    offset = serializers.IntegerField(min_value=0, help_text="Unicode code points")
-
-
-class TargetSerializer(serializers.Serializer):
-    start = EndpointSerializer()
-    end = EndpointSerializer()
-    exact = serializers.CharField(
-        required=False, trim_whitespace=False, help_text="The quote, checked if given"
-    )
-    quote = serializers.CharField(
-        required=False,
-        trim_whitespace=False,
-        help_text=(
-            "The words the reader selected, checked if given: refused (400) "
-            "unless they are the text at these offsets, whitespace aside"
-        ),
-    )
-
-
-class AnnotationInputSerializer(serializers.Serializer):
-    edition = serializers.SlugField(required=False, help_text="Edition slug")
-    target = TargetSerializer(required=False)
-    reply_to = serializers.UUIDField(required=False)
-    motivation = serializers.ChoiceField(
-        choices=[m.value for m in Motivation if m != Motivation.REPLYING],
-        required=False,
-    )
-    body = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        trim_whitespace=False,
-        max_length=MAX_BODY_LENGTH,
-    )
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False, max_length=20
-    )
-    colour = serializers.ChoiceField(choices=Colour.values, required=False)
-    visibility = serializers.ChoiceField(choices=Visibility.values, required=False)
-    course = serializers.IntegerField(
-        required=False, help_text="Class id, for teacher or course visibility"
-    )
-    editorial = serializers.BooleanField(
-        required=False, help_text="An editor's note (curators only; public)"
-    )
+# --- Serializers (the plain JSON shape; what clients send is in inputs.py) ---
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
@@ -199,9 +150,7 @@ class IsAuthorOrReadOnly(permissions.BasePermission):
 
 
 def _as_drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(exc.message_dict)
-    return exceptions.ValidationError({"non_field_errors": exc.messages})
+    return exceptions.ValidationError(validation_errors(exc))
 
 
 @extend_schema_view(
@@ -337,12 +286,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
                     editorial=data.get("editorial", False),
                     author=request.user,
                     edition=edition,
-                    target=TargetInput(
-                        start_key=target["start"]["passage"],
-                        start_offset=target["start"]["offset"],
-                        end_key=target["end"]["passage"],
-                        end_offset=target["end"]["offset"],
-                    ),
+                    target=target_input(target),
                     exact=target.get("exact"),
                     quote=target.get("quote"),
                     motivation=data.get("motivation", Motivation.HIGHLIGHTING),
@@ -379,7 +323,5 @@ class AnnotationViewSet(viewsets.ModelViewSet):
             raise _as_drf_error(exc) from exc
         return self._respond(annotation, request, status.HTTP_200_OK)
 
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        annotation = self.get_object()
-        annotation_delete(annotation=annotation, user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def perform_destroy(self, instance: Annotation) -> None:
+        annotation_delete(annotation=instance, user=self.request.user)

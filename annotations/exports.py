@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
@@ -24,6 +24,16 @@ def safe_cell(value: object) -> str:
     """Neutralise spreadsheet formula injection (OWASP): prefix a quote."""
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A CSV file: our column names, then every cell made formula-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return out.getvalue()
 
 
 DELETED = "(deleted)"
@@ -184,9 +194,15 @@ def to_csv(
     *,
     request: HttpRequest,
 ) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    return csv_text(CSV_COLUMNS, _csv_rows(annotations, replies, request=request))
+
+
+def _csv_rows(
+    annotations: list[Annotation],
+    replies: Sequence[Annotation],
+    *,
+    request: HttpRequest,
+) -> Iterator[list[object]]:
     visible = _roots_visible_to(request.user, list(replies)) if replies else set()
     for item, root in _own_items(annotations, replies, request.user):
         passage = root.start_passage
@@ -218,8 +234,7 @@ def to_csv(
             else "",
             item.deleted.isoformat() if item.is_deleted else "",
         ]
-        writer.writerow([safe_cell(v) for v in row])
-    return out.getvalue()
+        yield row
 
 
 def to_jsonld(

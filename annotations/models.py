@@ -116,6 +116,13 @@ class AnnotationQuerySet(models.QuerySet):
     def in_part(self, part: object) -> AnnotationQuerySet:
         return self.filter(start_passage__part=part)
 
+    def on_passages(self, passages: QuerySet) -> AnnotationQuerySet:
+        """Notes that start on these passages, and replies to such notes
+        (a reply has no target of its own: it sits where its thread does)."""
+        return self.filter(
+            Q(start_passage__in=passages) | Q(reply_to__start_passage__in=passages)
+        )
+
     def in_reading_order(self) -> AnnotationQuerySet:
         return self.order_by(
             "start_passage__part__order",

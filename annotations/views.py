@@ -3,7 +3,6 @@ and "My notebook" with its exports and import."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
+from config.json_input import json_body, json_endpoint
 from reader.access import readable_passage_or_404
 from reader.models import Part, Passage
 
@@ -24,6 +24,7 @@ from . import exports
 from .cards import CardRenderer, marked_text
 from .forms import AnnotationDialogForm, AnnotationEditForm, ImportForm, ReplyForm
 from .importing import import_annotations
+from .inputs import ReattachInputSerializer, target_input
 from .models import (
     AnchorState,
     Annotation,
@@ -42,7 +43,6 @@ from .selectors import (
 )
 from .services import (
     OPEN_VISIBILITIES,
-    TargetInput,
     annotation_delete,
     annotation_flag,
     annotation_hide,
@@ -229,31 +229,17 @@ def promotion_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@json_endpoint
 def annotation_reattach_view(request: HttpRequest, pk: object) -> JsonResponse:
     """Re-attach a note whose words a revision removed (JSON, from the reader)."""
     annotation = _visible_annotation(request, pk)
-    try:
-        data = json.loads(request.body or b"null")
-        target = data["target"]
-        annotation_reattach(
-            annotation=annotation,
-            user=request.user,
-            target=TargetInput(
-                str(target["start"]["passage"]),
-                int(target["start"]["offset"]),
-                str(target["end"]["passage"]),
-                int(target["end"]["offset"]),
-            ),
-            quote=target.get("quote"),
-        )
-    except PermissionDenied as exc:
-        return JsonResponse({"detail": str(exc)}, status=403)
-    except ValidationError as exc:
-        return JsonResponse(exc.message_dict, status=400)
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError):
-        return JsonResponse(
-            {"target": [_("Send a target with start and end.")]}, status=400
-        )
+    target = json_body(request, ReattachInputSerializer)["target"]
+    annotation_reattach(
+        annotation=annotation,
+        user=request.user,
+        target=target_input(target),
+        quote=target.get("quote"),
+    )
     return JsonResponse({"id": str(annotation.pk), "state": annotation.anchor_state})
 
 

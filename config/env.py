@@ -31,6 +31,20 @@ def env_bool(name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, not {raw!r}.")
 
 
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    """Read a whole number; refuse anything else (and anything below `minimum`)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
+    if minimum is not None and value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {raw!r}.")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """Read a comma-separated list, ignoring blanks."""
     raw = os.environ.get(name)

@@ -302,10 +302,6 @@ class Passage(models.Model):
         return f"{self.part.get_absolute_url()}#{self.key}"
 
     @property
-    def word_count(self) -> int:
-        return len(self.text.split())
-
-    @property
     def holds_loaded_text(self) -> bool:
         """Is the text the one the loader last wrote (no curator's revision)?
 

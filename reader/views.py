@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,7 +13,17 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
+from rest_framework import serializers
+
+from config.json_input import (
+    NON_FIELD_ERRORS,
+    JsonInputError,
+    in_one_line,
+    json_body,
+    json_endpoint,
+)
 
 from .access import (
     readable_edition_or_404,
@@ -144,7 +153,16 @@ def _plain_text(text: str) -> HttpResponse:
     return HttpResponse(text.encode("utf-8"), content_type=PLAIN_TEXT)
 
 
+class ProgressInputSerializer(serializers.Serializer):
+    keys = serializers.ListField(
+        child=serializers.CharField(max_length=64, trim_whitespace=False),
+        max_length=MAX_PROGRESS_BATCH,
+        error_messages={"max_length": gettext_lazy("Too many passages in one batch.")},
+    )
+
+
 @require_POST
+@json_endpoint(errors=in_one_line)
 def progress_record(request: HttpRequest, edition: str) -> JsonResponse:
     """Record a batch of passages a signed-in reader has had on screen.
 
@@ -156,21 +174,13 @@ def progress_record(request: HttpRequest, edition: str) -> JsonResponse:
             {"error": _("Sign in to keep your reading progress.")}, status=403
         )
     edition_obj = readable_edition_or_404(request.user, edition)
-    try:
-        payload = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return JsonResponse({"error": _("The request body is not JSON.")}, status=400)
-    keys = payload.get("keys") if isinstance(payload, dict) else None
-    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        return JsonResponse({"error": _('Send {"keys": [passage keys]}.')}, status=400)
-    if len(keys) > MAX_PROGRESS_BATCH:
-        return JsonResponse({"error": _("Too many passages in one batch.")}, status=400)
+    keys = json_body(request, ProgressInputSerializer)["keys"]
     passages = list(edition_obj.passages.filter(key__in=set(keys)))
     unknown = sorted(set(keys) - {p.key for p in passages})
     if unknown:
-        return JsonResponse(
-            {"error": _("Unknown passage keys: %s") % ", ".join(unknown[:10])},
-            status=400,
+        named = ", ".join(unknown[:10])
+        raise JsonInputError(
+            {NON_FIELD_ERRORS: [_("Unknown passage keys: %s") % named]}
         )
     recorded = passage_reads_record(user=request.user, passages=passages)
     return JsonResponse({"recorded": recorded})

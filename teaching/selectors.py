@@ -261,10 +261,7 @@ def student_work(
     )
     visible = Annotation.objects.visible_to(teacher).filter(author_id=student_id)
     work = list(
-        visible.filter(
-            Q(start_passage__in=in_range.values("pk"))
-            | Q(reply_to__start_passage__in=in_range.values("pk"))
-        ).select_related(
+        visible.on_passages(in_range.values("pk")).select_related(
             "start_passage__part__edition", "reply_to__start_passage__part__edition"
         )
     )

@@ -3,9 +3,6 @@ teaching app's share of the reader's part page."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Any
 
 from django.conf import settings
@@ -19,12 +16,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from annotations.exports import safe_cell
-from annotations.models import Annotation, Motivation, Visibility
-from annotations.services import TargetInput
+from annotations.inputs import (
+    AnnotationInputSerializer,
+    TargetSerializer,
+    target_input,
+)
+from annotations.models import Annotation, Colour, Motivation, Visibility
+from config.json_input import json_body, json_endpoint
 from reader.access import can_read
 from reader.models import Part, Passage
 
+from . import exports
 from .forms import AssignmentForm, CopyForm, CourseEditionForm, CourseForm, JoinForm
 from .models import Assignment, Course, Enrollment
 from .selectors import (
@@ -381,8 +383,17 @@ def assignment_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(copy)
 
 
+class AssignmentItemInputSerializer(AnnotationInputSerializer):
+    """The API's JSON, from the same annotate dialog; the edition and the
+    class are the assignment's, and there is nothing to reply to."""
+
+    target = TargetSerializer()
+    reply_to = None
+
+
 @login_required
 @require_POST
+@json_endpoint
 def assignment_item(request: HttpRequest, pk: int) -> JsonResponse:
     """The reader's annotate dialog, in a teacher's assignment: a highlight or
     a prompt for the class, or a note with the visibility the teacher chose.
@@ -391,38 +402,21 @@ def assignment_item(request: HttpRequest, pk: int) -> JsonResponse:
     if assignment is None:
         return JsonResponse({"detail": _("Not found.")}, status=404)
     if not teaches(request.user, assignment.course):
-        return JsonResponse(
-            {"detail": _("Only the class's teachers add prompts.")}, status=403
-        )
-    try:
-        data = json.loads(request.body or b"null")
-        target = data["target"]
-        annotation = assignment_note_create(
-            teacher=request.user,
-            assignment=assignment,
-            target=TargetInput(
-                str(target["start"]["passage"]),
-                int(target["start"]["offset"]),
-                str(target["end"]["passage"]),
-                int(target["end"]["offset"]),
-            ),
-            quote=target.get("quote"),
-            motivation=str(data.get("motivation") or Motivation.HIGHLIGHTING),
-            # Without a choice, as before: shared with the class.
-            visibility=str(data.get("visibility") or Visibility.COURSE),
-            body=str(data.get("body") or ""),
-            colour=str(data.get("colour") or "yellow"),
-            tags=data.get("tags") or (),
-            editorial=data.get("editorial") is True,
-        )
-    except ValidationError as exc:
-        return JsonResponse(exc.message_dict, status=400)
-    except PermissionDenied as exc:
-        return JsonResponse({"detail": str(exc)}, status=403)
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError):
-        return JsonResponse(
-            {"target": [_("Send a target with start and end.")]}, status=400
-        )
+        raise PermissionDenied(_("Only the class's teachers add prompts."))
+    data = json_body(request, AssignmentItemInputSerializer)
+    annotation = assignment_note_create(
+        teacher=request.user,
+        assignment=assignment,
+        target=target_input(data["target"]),
+        quote=data["target"].get("quote"),
+        motivation=data.get("motivation", Motivation.HIGHLIGHTING),
+        # Without a choice, as before: shared with the class.
+        visibility=data.get("visibility", Visibility.COURSE),
+        body=data.get("body", ""),
+        colour=data.get("colour", Colour.YELLOW),
+        tags=data.get("tags", ()),
+        editorial=data.get("editorial", False),
+    )
     return JsonResponse({"id": str(annotation.pk)}, status=201)
 
 
@@ -513,100 +507,16 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dashboard_csv(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _taught_assignment(request, pk)
-    data = dashboard_data(assignment, request.user)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "student",
-            "passages read",
-            "of",
-            "percent",
-            "annotations",
-            "prompt answers",
-            "replies to classmates",
-            "last activity",
-            "status",
-            "done",
-        ]
-    )
-    for row in data.rows:
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (
-                    row.student.get_username(),
-                    row.read,
-                    row.total,
-                    row.percent,
-                    row.annotations,
-                    row.answers,
-                    row.replies_to_classmates,
-                    row.last_activity.isoformat() if row.last_activity else "",
-                    row.status,
-                    row.done.isoformat() if row.done else "",
-                )
-            ]
-        )
-    return _csv_response(out.getvalue(), f"assignment-{assignment.pk}-roster.csv")
+    body = exports.roster_csv(dashboard_data(assignment, request.user))
+    return _csv_response(body, f"assignment-{assignment.pk}-roster.csv")
 
 
 @login_required
 def annotations_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """All the class's annotations in the range that the teacher may see."""
-    from annotations.models import Annotation
-
     assignment = _taught_assignment(request, pk)
-    in_range = assignment.passages().values("pk")
-    rows = (
-        Annotation.objects.visible_to(request.user)
-        .filter(course=assignment.course)
-        .filter(Q_in_range(in_range))
-        .select_related(
-            "author", "start_passage", "end_passage", "reply_to__start_passage"
-        )
-        .order_by("created")
-    )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "id",
-            "author",
-            "passage",
-            "quote",
-            "motivation",
-            "note",
-            "reply_to",
-            "visibility",
-            "created",
-        ]
-    )
-    for a in rows:
-        passage = a.start_passage or (a.reply_to.start_passage if a.reply_to else None)
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (
-                    a.pk,
-                    a.author.get_username(),
-                    passage.key if passage else "",
-                    a.exact,
-                    a.motivation,
-                    a.body,
-                    a.reply_to_id or "",
-                    a.visibility,
-                    a.created.isoformat(),
-                )
-            ]
-        )
-    return _csv_response(out.getvalue(), f"assignment-{assignment.pk}-annotations.csv")
-
-
-def Q_in_range(in_range: Any) -> Any:  # noqa: N802 - reads as a Q object
-    from django.db.models import Q
-
-    return Q(start_passage__in=in_range) | Q(reply_to__start_passage__in=in_range)
+    body = exports.annotations_csv(assignment, teacher=request.user)
+    return _csv_response(body, f"assignment-{assignment.pk}-annotations.csv")
 
 
 def _csv_response(body: str, filename: str) -> HttpResponse:

@@ -109,3 +109,31 @@ def test_whitenoise_comes_right_after_security_middleware():
         "django.middleware.security.SecurityMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
     ]
+
+
+def test_a_nonsense_number_is_refused_in_one_line():
+    result = run_python(MANAGE_CHECK, DJANGO_CONN_MAX_AGE="abc")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Three Notebooks cannot start: DJANGO_CONN_MAX_AGE must be a whole number, "
+        "not 'abc'."
+    )
+
+
+def test_a_negative_connection_age_is_refused_in_one_line():
+    result = run_python(MANAGE_CHECK, DJANGO_CONN_MAX_AGE="-5")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Three Notebooks cannot start: DJANGO_CONN_MAX_AGE must be at least 0, "
+        "not '-5'."
+    )
+
+
+def test_the_connection_age_comes_from_the_environment():
+    result = run_python(
+        SETUP + "print(settings.DATABASES['default']['CONN_MAX_AGE'])",
+        DATABASE_URL="postgres://user:pw@db.example:5432/notebooks",
+        DJANGO_CONN_MAX_AGE=" 120 ",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "120"

@@ -179,10 +179,6 @@ class MotifOccurrence(models.Model):
     def __str__(self) -> str:
         return f"{self.motif} in {self.passage.key}"
 
-    @property
-    def has_quote(self) -> bool:
-        return self.start_offset is not None
-
 
 class ProposalStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for a curator")

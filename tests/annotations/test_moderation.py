@@ -464,3 +464,58 @@ def test_a_flag_ticked_resolved_by_hand_in_admin_records_who(
     flag.refresh_from_db()
     assert (flag.resolved, flag.resolved_by) == (True, curator)
     assert flag.resolved_at is not None
+
+
+def orphan(reader_user):
+    passage = Passage.objects.get(key="black-002")
+    note = make_annotation(
+        reader_user, passage, 0, 7, motivation="commenting", body="On it"
+    )
+    revision_apply({passage: "He looked at the window instead."})
+    note.refresh_from_db()
+    return note
+
+
+def test_a_malformed_reattach_target_is_refused_naming_the_field(
+    client, reader_user, edition
+):
+    note = orphan(reader_user)
+    client.force_login(reader_user)
+    response = client.post(
+        reverse("annotations:reattach", args=[note.pk]),
+        json.dumps(
+            {
+                "target": {
+                    "start": {"passage": "black-002", "offset": "seventeen"},
+                    "end": {"passage": "black-002", "offset": 23},
+                }
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["target"]["start"]) == ["offset"]
+    note.refresh_from_db()
+    assert note.anchor_state == "orphaned"
+
+
+def test_a_bug_while_reattaching_is_not_passed_off_as_bad_input(
+    client, reader_user, edition, monkeypatch
+):
+    note = orphan(reader_user)
+
+    def broken(**kwargs):
+        raise TypeError("a bug in the service")
+
+    monkeypatch.setattr("annotations.views.annotation_reattach", broken)
+    client.force_login(reader_user)
+    target = {
+        "start": {"passage": "black-002", "offset": 17},
+        "end": {"passage": "black-002", "offset": 23},
+    }
+    with pytest.raises(TypeError, match="a bug in the service"):
+        client.post(
+            reverse("annotations:reattach", args=[note.pk]),
+            json.dumps({"target": target}),
+            content_type="application/json",
+        )

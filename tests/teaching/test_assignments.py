@@ -220,6 +220,33 @@ def test_malformed_item_requests_get_a_400(client, teacher, assignment):
     assert response.status_code == 400
 
 
+def test_a_malformed_item_is_refused_naming_the_field(client, teacher, assignment):
+    client.force_login(teacher)
+    response = item(
+        client,
+        assignment,
+        target={
+            "start": {"passage": "black-003", "offset": 0},
+            "end": {"passage": "black-003", "offset": [7]},
+        },
+    )
+    assert response.status_code == 400
+    assert list(response.json()["target"]["end"]) == ["offset"]
+    assert assignment.items.count() == 2
+
+
+def test_a_bug_while_adding_an_item_is_not_passed_off_as_bad_input(
+    client, teacher, assignment, monkeypatch
+):
+    def broken(**kwargs):
+        raise KeyError("a bug in the service")
+
+    monkeypatch.setattr("teaching.views.assignment_note_create", broken)
+    client.force_login(teacher)
+    with pytest.raises(KeyError, match="a bug in the service"):
+        item(client, assignment)
+
+
 def test_a_student_marks_done_and_the_teacher_cannot(
     client, student, teacher, assignment
 ):

@@ -1,0 +1,81 @@
+"""What clients may send about annotations, as DRF serializers.
+
+The API (`annotations.api`) and the plain JSON views (a note re-attached,
+a teacher's assignment items) validate with these, so a target is read one
+way everywhere, and `target_input` turns it into the services' TargetInput.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from .models import MAX_BODY_LENGTH, Colour, Motivation, Visibility
+from .services import TargetInput
+
+
+class EndpointSerializer(serializers.Serializer):
+    passage = serializers.CharField(
+        max_length=64, help_text="Passage key, e.g. black-014"
+    )
+    offset = serializers.IntegerField(min_value=0, help_text="Unicode code points")
+
+
+class TargetSerializer(serializers.Serializer):
+    start = EndpointSerializer()
+    end = EndpointSerializer()
+    exact = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="The quote, checked if given"
+    )
+    quote = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        help_text=(
+            "The words the reader selected, checked if given: refused (400) "
+            "unless they are the text at these offsets, whitespace aside"
+        ),
+    )
+
+
+class AnnotationInputSerializer(serializers.Serializer):
+    edition = serializers.SlugField(required=False, help_text="Edition slug")
+    target = TargetSerializer(required=False)
+    reply_to = serializers.UUIDField(required=False)
+    motivation = serializers.ChoiceField(
+        choices=[m.value for m in Motivation if m != Motivation.REPLYING],
+        required=False,
+    )
+    body = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=MAX_BODY_LENGTH,
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=20
+    )
+    colour = serializers.ChoiceField(choices=Colour.values, required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.values, required=False)
+    course = serializers.IntegerField(
+        required=False, help_text="Class id, for teacher or course visibility"
+    )
+    editorial = serializers.BooleanField(
+        required=False, help_text="An editor's note (curators only; public)"
+    )
+
+
+class ReattachInputSerializer(serializers.Serializer):
+    """New words for a note whose words a revision removed."""
+
+    target = TargetSerializer()
+
+
+def target_input(target: dict[str, Any]) -> TargetInput:
+    """A target validated by `TargetSerializer`, as the services take it."""
+    return TargetInput(
+        start_key=target["start"]["passage"],
+        start_offset=target["start"]["offset"],
+        end_key=target["end"]["passage"],
+        end_offset=target["end"]["offset"],
+    )

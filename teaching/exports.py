@@ -1,0 +1,96 @@
+"""A teacher's CSV files for an assignment: the roster and the class's notes.
+
+Cells go through the notebook export's formula-safe writer
+(`annotations.exports.csv_text`): one formula-safe cell in the codebase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from annotations.exports import csv_text
+from annotations.models import Annotation
+
+from .models import Assignment
+from .selectors import Dashboard
+
+ROSTER_COLUMNS = [
+    "student",
+    "passages read",
+    "of",
+    "percent",
+    "annotations",
+    "prompt answers",
+    "replies to classmates",
+    "last activity",
+    "status",
+    "done",
+]
+
+ANNOTATION_COLUMNS = [
+    "id",
+    "author",
+    "passage",
+    "quote",
+    "motivation",
+    "note",
+    "reply_to",
+    "visibility",
+    "created",
+]
+
+
+def roster_csv(data: Dashboard) -> str:
+    """The dashboard's rows, one student a line."""
+    return csv_text(
+        ROSTER_COLUMNS,
+        (
+            (
+                row.student.get_username(),
+                row.read,
+                row.total,
+                row.percent,
+                row.annotations,
+                row.answers,
+                row.replies_to_classmates,
+                row.last_activity.isoformat() if row.last_activity else "",
+                row.status,
+                row.done.isoformat() if row.done else "",
+            )
+            for row in data.rows
+        ),
+    )
+
+
+def annotations_csv(assignment: Assignment, *, teacher: AbstractBaseUser) -> str:
+    """All the class's annotations in the range that the teacher may see."""
+    return csv_text(ANNOTATION_COLUMNS, _annotation_rows(assignment, teacher))
+
+
+def _annotation_rows(
+    assignment: Assignment, teacher: AbstractBaseUser
+) -> Iterator[tuple[object, ...]]:
+    rows = (
+        Annotation.objects.visible_to(teacher)
+        .filter(course=assignment.course)
+        .on_passages(assignment.passages().values("pk"))
+        .select_related(
+            "author", "start_passage", "end_passage", "reply_to__start_passage"
+        )
+        .order_by("created")
+    )
+    for a in rows:
+        passage = a.start_passage or (a.reply_to.start_passage if a.reply_to else None)
+        yield (
+            a.pk,
+            a.author.get_username(),
+            passage.key if passage else "",
+            a.exact,
+            a.motivation,
+            a.body,
+            a.reply_to_id or "",
+            a.visibility,
+            a.created.isoformat(),
+        )
