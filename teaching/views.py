@@ -23,6 +23,7 @@ from annotations.exports import safe_cell
 from annotations.models import Annotation, Motivation, Visibility
 from annotations.services import TargetInput
 from reader.access import can_read
+from reader.anchoring import AnchorState
 from reader.models import Part, Passage
 
 from .forms import AssignmentForm, CopyForm, CourseEditionForm, CourseForm, JoinForm
@@ -443,7 +444,7 @@ def assignment_handout(request: HttpRequest, pk: int) -> HttpResponse:
             annotation__in=Annotation.objects.visible_to(request.user),
             annotation__deleted__isnull=True,
         )
-        .exclude(annotation__anchor_state="orphaned")
+        .exclude(annotation__anchor_state=AnchorState.ORPHANED)
         .select_related("annotation__start_passage", "annotation__end_passage")
     )
     ranges: dict[int, list] = {}

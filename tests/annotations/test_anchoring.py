@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from annotations.anchoring import (
+from reader.anchoring import (
     CONTEXT_LENGTH,
     MIN_QUOTE_SIMILARITY,
     SEPARATOR,
@@ -19,7 +19,6 @@ from annotations.anchoring import (
     Document,
     Quote,
     Resolution,
-    build_anchor,
     build_quote,
     join_passages,
     resolve,
@@ -29,6 +28,11 @@ HARBOUR = (
     "The harbour lamps were lit at dusk. Mara counted the boats that had not "
     "returned. The wind rose after midnight and rattled the shutters."
 )
+
+
+def build_anchor(text: str, start: int, end: int) -> Anchor:
+    """Anchor a new range on `text[start:end]` (validated by build_quote)."""
+    return Anchor(start=start, end=end, quote=build_quote(text, start, end))
 
 
 def anchor_on(text: str, quoted: str, occurrence: int = 0) -> Anchor:
@@ -580,22 +584,20 @@ def test_resolving_against_any_text_returns_a_valid_range_or_an_orphan(case, oth
         assert resolution.score >= MIN_QUOTE_SIMILARITY
 
 
-# Following a revision's edit (annotations.reanchoring.place): the diff between
+# Following a revision's edit (reader.anchoring.place): the diff between
 # the old and new text says where the quote's words went.
 
 
 def placed_after(old: str, new: str, quoted: str) -> tuple[str, str]:
     """Re-anchor the first `quoted` of `old` after the edit to `new`: the
     state and the words it now points at."""
-    from annotations.reanchoring import place
-    from reader.models import Passage
+    from reader.anchoring import place
 
     start = old.index(quoted)
     end = start + len(quoted)
     placement = place(
-        span_old=[Passage(pk=1)],
-        old_texts={1: old},
-        new_texts={1: new},
+        old_texts=[old],
+        new_texts=[new],
         start_offset=start,
         end_offset=end,
         quote=build_quote(old, start, end),
