@@ -20,7 +20,7 @@ a typo fixed inside) are re-anchored to exactly those words at their tracked
 place; no annotation is anchored to anything else; every annotation is still
 in the database. "Anything else" includes a copy of the words elsewhere and a
 shrunken part of them; the report tells the two degrees apart. A wrong anchor
-is worse than an orphan (see annotations/anchoring.py), so an orphan whose
+is worse than an orphan (see reader/anchoring/quotes.py), so an orphan whose
 words were deleted, changed or moved to another passage is the right outcome,
 and one whose words had a word changed or a sentence inserted inside may
 either be orphaned or follow the edited words to their place.

@@ -363,8 +363,15 @@ def proposal_create(
     passage: Passage,
     reason: str,
     quote: str = "",
+    position: tuple[int, int] | None = None,
 ) -> MotifProposal:
-    """A signed-in reader suggests that a passage (or a phrase) belongs to a motif."""
+    """A signed-in reader suggests that a passage (or a phrase) belongs to a motif.
+
+    The phrase is placed as a note's words are: where it occurs once, or at
+    `position` (the offsets the reader selected it at) while that holds it,
+    so words the passage has more than once are proposed where they were
+    selected. Typed words found several times, with nothing to say which,
+    are refused rather than guessed at."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say in a sentence why it belongs here.")})
@@ -375,7 +382,7 @@ def proposal_create(
     quote = " ".join((quote or "").split())
     span = None
     if quote:
-        span = _quote_range(passage.text, quote)
+        span = _quote_range(passage.text, quote, position)
         if span is None:
             raise ValidationError(
                 {"quote": _("Quote words that appear exactly once in the passage.")}
