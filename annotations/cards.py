@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from reader.anchoring import AnchorState
 from reader.markdown import format_escaped, sanitise_html
 
 from .models import Annotation, Motivation, Visibility
@@ -99,12 +100,12 @@ class CardRenderer:
             "tags": _("Tags"),
             "by": _("%(kind)s by %(author)s"),
             "imported": _("by %(creator)s (imported)"),
-            "moved": _(
+            "text_moved": _(
                 "The text changed since this was written; the highlight followed."
             ),
             "then": _("Then:"),
             "now": _("Now:"),
-            "orphaned": _(
+            "text_gone": _(
                 "The text changed and these words are no longer in the passage. "
                 "The note is kept, with its original quote."
             ),
@@ -188,19 +189,19 @@ class CardRenderer:
             )
         state = getattr(annotation, "current_anchor", annotation.anchor_state)
         words = getattr(annotation, "current_words", "")
-        if state == "moved" and words:
+        if state == AnchorState.MOVED and words:
             notices.append(
                 format_escaped(
                     '<p class="card-anchor card-anchor-moved" role="note">'
                     "{} {} “{}” {} “{}”</p>",
-                    self.labels["moved"],
+                    self.labels["text_moved"],
                     self.labels["then"],
                     annotation.exact,
                     self.labels["now"],
                     words,
                 )
             )
-        elif state == "orphaned":
+        elif state == AnchorState.ORPHANED:
             reattach = EMPTY
             if annotation.author_id == self.user.pk:
                 reattach = format_escaped(
@@ -212,7 +213,7 @@ class CardRenderer:
             notices.append(
                 format_escaped(
                     '<p class="card-anchor card-anchor-orphaned" role="note">{}{}</p>',
-                    self.labels["orphaned"],
+                    self.labels["text_gone"],
                     reattach,
                 )
             )

@@ -44,9 +44,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reader import anchoring
+from reader.anchoring import AnchorState
 from reader.models import Edition, Part, Passage
 
-from . import anchoring
 from .models import (
     MAX_BODY_LENGTH,
     MAX_CREATOR_LENGTH,
@@ -825,7 +826,10 @@ def _search_edition(
     if len(found) == 1 and sum(n for *_, n in parts) == 1:
         passages, document = found[0]
         start = document.text.index(exact)
-        return _target_in(passages, document, start, start + len(exact)), False
+        found_once = anchoring.local_placement(
+            document, AnchorState.MOVED, start, start + len(exact)
+        )
+        return _target(passages, found_once), False
     candidates = [
         placed
         for passages, _document, _n in parts
@@ -836,13 +840,17 @@ def _search_edition(
     return None, len(candidates) > 1 or sum(n for *_, n in parts) > 1
 
 
-def _target_in(
-    passages: list[Passage], document: anchoring.Document, start: int, end: int
-) -> TargetInput:
-    first_index, first_offset = document.to_local(start)
-    last_index, last_offset = document.to_local_end(end)
+def _target(
+    passages: list[Passage], placement: anchoring.Placement
+) -> TargetInput | None:
+    """The target a placement over `passages` gives, None for an orphan."""
+    if placement.is_orphaned:
+        return None
     return TargetInput(
-        passages[first_index].key, first_offset, passages[last_index].key, last_offset
+        passages[placement.first].key,
+        placement.start_offset,
+        passages[placement.last].key,
+        placement.end_offset,
     )
 
 
@@ -863,24 +871,23 @@ def _in_passages(
         ):
             return TargetInput(passages[0].key, start, passages[0].key, end)
         return None
-    document = anchoring.join_passages([p.text for p in passages])
     start = position.get("start") if position else 0
     end = position.get("end") if position else 0
     if not (isinstance(start, int) and isinstance(end, int)):
         start = end = 0
-    anchor = anchoring.Anchor(
-        start=start,
-        end=end,
-        quote=anchoring.Quote(
-            exact=quote["exact"],
-            prefix=str(quote.get("prefix") or ""),
-            suffix=str(quote.get("suffix") or ""),
+    placement = anchoring.resolve_in_document(
+        anchoring.join_passages([p.text for p in passages]),
+        anchoring.Anchor(
+            start=start,
+            end=end,
+            quote=anchoring.Quote(
+                exact=quote["exact"],
+                prefix=str(quote.get("prefix") or ""),
+                suffix=str(quote.get("suffix") or ""),
+            ),
         ),
     )
-    resolution = anchoring.resolve(document.text, anchor)
-    if resolution.state == anchoring.AnchorState.ORPHANED:
-        return None
-    return _target_in(passages, document, resolution.start, resolution.end)
+    return _target(passages, placement)
 
 
 def _from_range(

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from reader.models import Edition, Passage
+from reader.models import Edition, Passage, QuotedRange
 
 MAX_BODY_LENGTH = 10_000
 MAX_TAGS = 20
@@ -44,12 +44,6 @@ class Colour(models.TextChoices):
     BLUE = "blue", _("Blue")
     PINK = "pink", _("Pink")
     PURPLE = "purple", _("Purple")
-
-
-class AnchorState(models.TextChoices):
-    EXACT = "exact", _("Exact")
-    MOVED = "moved", _("Moved")
-    ORPHANED = "orphaned", _("Orphaned")
 
 
 class Moderation(models.TextChoices):
@@ -185,7 +179,7 @@ def _answered_q(user: object) -> Q:
     )
 
 
-class Annotation(models.Model):
+class Annotation(QuotedRange):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -199,8 +193,9 @@ class Annotation(models.Model):
         related_name="annotations",
         verbose_name=_("edition"),
     )
-    # The target. Passages are protected: an annotated passage cannot be
-    # deleted out from under its readers' notes.
+    # The target: a QuotedRange from (start_passage, start_offset) to
+    # (end_passage, end_offset); a reply has none. Passages are protected: an
+    # annotated passage cannot be deleted out from under its readers' notes.
     start_passage = models.ForeignKey(
         Passage,
         on_delete=models.PROTECT,
@@ -209,7 +204,6 @@ class Annotation(models.Model):
         blank=True,
         verbose_name=_("start passage"),
     )
-    start_offset = models.PositiveIntegerField(_("start offset"), null=True, blank=True)
     end_passage = models.ForeignKey(
         Passage,
         on_delete=models.PROTECT,
@@ -218,19 +212,7 @@ class Annotation(models.Model):
         blank=True,
         verbose_name=_("end passage"),
     )
-    end_offset = models.PositiveIntegerField(_("end offset"), null=True, blank=True)
-    exact = models.TextField(_("quote"), blank=True)
-    prefix = models.CharField(_("text before"), max_length=64, blank=True)
-    suffix = models.CharField(_("text after"), max_length=64, blank=True)
-    passage_revision = models.PositiveIntegerField(
-        _("passage revision"), null=True, blank=True
-    )
-    anchor_state = models.CharField(
-        _("anchor"),
-        max_length=10,
-        choices=AnchorState.choices,
-        default=AnchorState.EXACT,
-    )
+    # Offsets, quote, context, revision and anchor state: see QuotedRange.
 
     motivation = models.CharField(
         _("motivation"), max_length=16, choices=Motivation.choices

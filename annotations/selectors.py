@@ -18,11 +18,12 @@ from django.db.models import (
     When,
 )
 
+from reader import anchoring
+from reader.anchoring import AnchorState
 from reader.models import Part, Passage
 
-from . import anchoring
 from .highlights import Segment, split_segments
-from .models import AnchorState, Annotation, Motivation, Tag
+from .models import Annotation, Motivation, Tag
 
 
 def with_thread(
@@ -335,28 +336,21 @@ def _reanchor(
     suffix: str,
 ) -> tuple[int, int, int, int, AnchorState]:
     """Where a stored range lies in the passages' current text, if anywhere."""
-    span = passages[first : last + 1]
-    document = anchoring.join_passages([p.text for p in span])
-    global_start = document.to_global(0, min(start, len(span[0].text)))
-    global_end = document.to_global(len(span) - 1, min(end, len(span[-1].text)))
-    resolution = anchoring.resolve(
-        document.text,
-        anchoring.Anchor(
-            start=global_start,
-            end=max(global_start, global_end),
-            quote=anchoring.Quote(exact=exact, prefix=prefix, suffix=suffix),
-        ),
+    placement = anchoring.resolve_in_span(
+        [p.text for p in passages[first : last + 1]],
+        start,
+        end,
+        anchoring.Quote(exact=exact, prefix=prefix, suffix=suffix),
     )
-    if resolution.state == anchoring.AnchorState.ORPHANED:
+    if placement.first is None or placement.last is None:
         return first, last, start, end, AnchorState.ORPHANED
-    first_index, new_start = document.to_local(resolution.start)
-    last_index, new_end = document.to_local_end(resolution.end)
-    state = (
-        AnchorState.EXACT
-        if resolution.state == anchoring.AnchorState.EXACT
-        else AnchorState.MOVED
+    return (
+        first + placement.first,
+        first + placement.last,
+        placement.start_offset,
+        placement.end_offset,
+        placement.state,
     )
-    return first + first_index, first + last_index, new_start, new_end, state
 
 
 def _attach_threads(

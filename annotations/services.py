@@ -18,14 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reader import anchoring
+from reader.anchoring import AnchorState
 from reader.markdown import render_markdown
 from reader.models import Edition, Passage
 
-from . import anchoring
 from .models import (
     MAX_BODY_LENGTH,
     MAX_TAGS,
-    AnchorState,
     Annotation,
     Colour,
     Flag,

@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from config.json_input import json_body, json_endpoint
 from reader.access import readable_passage_or_404
+from reader.anchoring import AnchorState
 from reader.models import Part, Passage
 
 from . import exports
@@ -26,7 +27,6 @@ from .forms import AnnotationDialogForm, AnnotationEditForm, ImportForm, ReplyFo
 from .importing import import_annotations
 from .inputs import ReattachInputSerializer, target_input
 from .models import (
-    AnchorState,
     Annotation,
     Colour,
     Motivation,
@@ -67,7 +67,7 @@ def _reattach_target(request: HttpRequest) -> Annotation | None:
     try:
         return (
             Annotation.objects.filter(pk=pk, author=request.user, reply_to__isnull=True)
-            .exclude(anchor_state="exact")
+            .exclude(anchor_state=AnchorState.EXACT)
             .first()
         )
     except ValidationError:
@@ -341,7 +341,7 @@ def notebook(request: HttpRequest) -> HttpResponse:
         if not groups or groups[-1]["part"].pk != part.pk:
             groups.append({"part": part, "annotations": []})
         groups[-1]["annotations"].append(annotation)
-    orphans = [a for a in annotations if a.anchor_state == AnchorState.ORPHANED]
+    orphans = [a for a in annotations if a.is_orphaned]
     requests = list(
         PromotionRequest.objects.filter(
             annotation__author=request.user, status=PromotionRequest.Status.PENDING

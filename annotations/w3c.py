@@ -30,10 +30,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from reader import anchoring
 from reader.models import Passage
 
-from . import anchoring
-from .models import AnchorState, Annotation, Colour, Motivation
+from .models import Annotation, Colour, Motivation
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 TN_PREFIX = "tn"
@@ -203,7 +203,7 @@ def _target(
     else:
         source = part_text_iri(request, edition_slug, start.part.slug)
     quote: anchoring.Quote | None = None
-    if annotation.anchor_state != AnchorState.ORPHANED:
+    if not annotation.is_orphaned:
         try:
             if start.pk == end.pk:
                 text, first, last = (
@@ -218,11 +218,7 @@ def _target(
         except ValueError:
             quote = None  # a stored range that no longer fits the text
     if quote is None:
-        selectors = [
-            _quote_selector(
-                anchoring.Quote(annotation.exact, annotation.prefix, annotation.suffix)
-            )
-        ]
+        selectors = [_quote_selector(annotation.quote)]
     else:
         selectors = [
             _quote_selector(quote),

@@ -20,7 +20,7 @@ a typo fixed inside) are re-anchored to exactly those words at their tracked
 place; no annotation is anchored to anything else; every annotation is still
 in the database. "Anything else" includes a copy of the words elsewhere and a
 shrunken part of them; the report tells the two degrees apart. A wrong anchor
-is worse than an orphan (see annotations/anchoring.py), so an orphan whose
+is worse than an orphan (see reader/anchoring/quotes.py), so an orphan whose
 words were deleted, changed or moved to another passage is the right outcome,
 and one whose words had a word changed or a sentence inserted inside may
 either be orphaned or follow the edited words to their place.
@@ -67,15 +67,16 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from annotations.anchoring import (  # noqa: E402
+from annotations.models import Annotation  # noqa: E402
+from reader.anchoring import (  # noqa: E402
     Anchor,
+    AnchorState,
     Quote,
     build_quote,
     join_passages,
+    place,
     resolve,
 )
-from annotations.models import AnchorState, Annotation  # noqa: E402
-from annotations.reanchoring import place  # noqa: E402
 from reader.edition_files import read_edition_folder  # noqa: E402
 from reader.models import Edition, Passage  # noqa: E402
 from reader.revisions import revision_apply  # noqa: E402
@@ -1207,12 +1208,10 @@ def _try_trial(  # noqa: C901 - one branch per kind of edit, side by side
 
 def run_trial(trial: Trial) -> tuple[Outcome, Outcome]:
     """How `place` and `resolve` fare on one trial."""
-    passage = Passage(pk=1)
     quote = build_quote(trial.text, trial.start, trial.end)
     placement = place(
-        span_old=[passage],
-        old_texts={1: trial.text},
-        new_texts={1: trial.new_text},
+        old_texts=[trial.text],
+        new_texts=[trial.new_text],
         start_offset=trial.start,
         end_offset=trial.end,
         quote=quote,

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce, Length
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .anchoring import AnchorState, Quote
 from .provenance import fingerprint
 
 # Reading time is estimated from characters rather than counted words, so the
@@ -338,6 +339,55 @@ class PassageRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.passage.key} r{self.revision}"
+
+
+ANCHOR_STATE_CHOICES = [
+    (AnchorState.EXACT.value, _("Exact")),
+    (AnchorState.MOVED.value, _("Moved")),
+    (AnchorState.ORPHANED.value, _("Orphaned")),
+]
+
+
+class QuotedRange(models.Model):
+    """A range of passage text, kept by position and by quote: what readers'
+    annotations and motif occurrences point at (see reader/anchoring).
+
+    The offsets are code points in the first and the last passage's text;
+    the quote with its context lets the range be found again when a revision
+    changes the text (reader/reanchoring.py), and `anchor_state` says how
+    that went. Where the range begins and ends is named by the subclass:
+    `FIRST_PASSAGE` and `LAST_PASSAGE` are its foreign keys to Passage.
+    """
+
+    FIRST_PASSAGE = "start_passage"
+    LAST_PASSAGE = "end_passage"
+
+    start_offset = models.PositiveIntegerField(_("start offset"), null=True, blank=True)
+    end_offset = models.PositiveIntegerField(_("end offset"), null=True, blank=True)
+    exact = models.TextField(_("quote"), blank=True)
+    prefix = models.CharField(_("text before"), max_length=64, blank=True)
+    suffix = models.CharField(_("text after"), max_length=64, blank=True)
+    passage_revision = models.PositiveIntegerField(
+        _("passage revision"), null=True, blank=True
+    )
+    anchor_state = models.CharField(
+        _("anchor"),
+        max_length=10,
+        choices=ANCHOR_STATE_CHOICES,
+        default=AnchorState.EXACT.value,
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def quote(self) -> Quote:
+        return Quote(exact=self.exact, prefix=self.prefix, suffix=self.suffix)
+
+    @property
+    def is_orphaned(self) -> bool:
+        """Its words are no longer in the text (it is kept, with its quote)."""
+        return self.anchor_state == AnchorState.ORPHANED
 
 
 class PassageReadQuerySet(models.QuerySet):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from .anchoring import AnchorState
 from .models import Passage, PassageRevision
 
 
@@ -22,10 +23,15 @@ from .models import Passage, PassageRevision
 class EffectItem:
     """One anchored thing that would move or be orphaned."""
 
-    state: str  # "moved" or "orphaned"
+    state: AnchorState  # moved or orphaned
     who: str
     old: str  # the quoted words
     new: str  # the words it would point at now ("" when orphaned)
+
+    @property
+    def moves(self) -> bool:
+        """It would move (else it would be orphaned)."""
+        return self.state == AnchorState.MOVED
 
 
 @dataclass
@@ -40,10 +46,10 @@ class Effect:
     def total(self) -> int:
         return self.exact + self.moved + self.orphaned
 
-    def count(self, state: str, who: str, old: str, new: str) -> None:
+    def count(self, state: AnchorState, who: str, old: str, new: str) -> None:
         """Count one anchored thing; those that move or orphan are listed."""
-        setattr(self, state, getattr(self, state) + 1)
-        if state != "exact":
+        setattr(self, state.value, getattr(self, state.value) + 1)
+        if state != AnchorState.EXACT:
             self.items.append(EffectItem(state, who, old, new))
 
 

@@ -153,7 +153,7 @@ def preview_lines(preview: PassagePreview) -> list[str]:
             f"{effect.orphaned} would be orphaned (kept, marked)"
         )
         for item in effect.items:
-            state = "moves" if item.state == "moved" else "orphaned"
+            state = "moves" if item.moves else item.state.value
             where = f" → “{item.new}”" if item.new else ""
             out.append(f"  {state} · {item.who} · “{item.old}”{where}")
     return out

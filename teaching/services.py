@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import TEACHERS_GROUP
 from annotations.models import Annotation, Motivation, Visibility
 from annotations.services import TargetInput, annotation_create
+from reader.anchoring import AnchorState
 from reader.models import Audience, Edition, Passage
 
 from .models import (
@@ -377,7 +378,7 @@ def assignment_copy(
     )
     items = (
         assignment.items.filter(annotation__deleted__isnull=True)
-        .exclude(annotation__anchor_state="orphaned")
+        .exclude(annotation__anchor_state=AnchorState.ORPHANED)
         .select_related("annotation__start_passage", "annotation__end_passage")
     )
     for item in items:

@@ -24,6 +24,7 @@ from annotations.inputs import (
 from annotations.models import Annotation, Colour, Motivation, Visibility
 from config.json_input import json_body, json_endpoint
 from reader.access import can_read
+from reader.anchoring import AnchorState
 from reader.models import Part, Passage
 
 from . import exports
@@ -437,7 +438,7 @@ def assignment_handout(request: HttpRequest, pk: int) -> HttpResponse:
             annotation__in=Annotation.objects.visible_to(request.user),
             annotation__deleted__isnull=True,
         )
-        .exclude(annotation__anchor_state="orphaned")
+        .exclude(annotation__anchor_state=AnchorState.ORPHANED)
         .select_related("annotation__start_passage", "annotation__end_passage")
     )
     ranges: dict[int, list] = {}

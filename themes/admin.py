@@ -148,6 +148,23 @@ class MotifOccurrenceAdmin(admin.ModelAdmin):
     list_display = ("motif", "passage", "weight", "exact", "proposed_by")
     list_filter = ("motif", "weight")
     search_fields = ("passage__key", "exact", "note")
+    # In reading order: the range's fields come from QuotedRange, which would
+    # otherwise put them first.
+    fields = (
+        "motif",
+        "passage",
+        "start_offset",
+        "end_offset",
+        "exact",
+        "prefix",
+        "suffix",
+        "passage_revision",
+        "anchor_state",
+        "note",
+        "weight",
+        "proposed_by",
+        "from_catalogue",
+    )
     autocomplete_fields = ("passage",)
     list_select_related = ("motif", "passage", "proposed_by")
 

@@ -29,6 +29,14 @@ class ProposalForm(forms.Form):
         help_text=_("Leave empty to link the whole passage."),
     )
     edition = forms.SlugField(widget=forms.HiddenInput, required=False)
+    # Where the reader selected the words, when they did: words the passage
+    # has more than once are proposed there.
+    start = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=10**7
+    )
+    end = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=10**7
+    )
     reason = forms.CharField(
         label=_("Why does it belong to the motif?"),
         max_length=MAX_REASON_LENGTH,
@@ -48,3 +56,9 @@ class ProposalForm(forms.Form):
             edition__slug=slug,
         )
         self.initial.setdefault("edition", slug)
+
+    def selected_position(self) -> tuple[int, int] | None:
+        start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
+        if start is None or end is None:
+            return None
+        return start, end

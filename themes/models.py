@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from reader.models import Passage
+from reader.models import Passage, QuotedRange
 
 
 class MotifQuerySet(models.QuerySet):
@@ -100,8 +100,17 @@ class OccurrenceQuerySet(models.QuerySet):
         return self.order_by("passage__part__order", "passage__order", "start_offset")
 
 
-class MotifOccurrence(models.Model):
-    """A motif at work in a passage, optionally in a quoted phrase of it."""
+class MotifOccurrence(QuotedRange):
+    """A motif at work in a passage, optionally in a quoted phrase of it.
+
+    The phrase is a QuotedRange inside the one passage, anchored like
+    annotations; without one, the offsets are empty and the whole passage is
+    meant. After a revision `anchor_state` says whether the phrase survived
+    where it was, moved, or vanished (the link to the passage stays; the
+    quote is kept for the record).
+    """
+
+    FIRST_PASSAGE = LAST_PASSAGE = "passage"
 
     motif = models.ForeignKey(
         Motif,
@@ -115,25 +124,11 @@ class MotifOccurrence(models.Model):
         related_name="motif_occurrences",
         verbose_name=_("passage"),
     )
-    # The quote range inside the passage, anchored like annotations.
+    # The QuotedRange's fields, but with the labels they were created with
+    # and a revision that is never empty (an occurrence always has a passage).
     start_offset = models.PositiveIntegerField(_("start"), null=True, blank=True)
     end_offset = models.PositiveIntegerField(_("end"), null=True, blank=True)
-    exact = models.TextField(_("quote"), blank=True)
-    prefix = models.CharField(_("text before"), max_length=64, blank=True)
-    suffix = models.CharField(_("text after"), max_length=64, blank=True)
     passage_revision = models.PositiveIntegerField(_("passage revision"), default=1)
-    # After a revision: did the quoted phrase survive where it was, move, or
-    # vanish (the link to the passage stays; the quote is kept for the record)?
-    anchor_state = models.CharField(
-        _("anchor"),
-        max_length=10,
-        choices=[
-            ("exact", _("Exact")),
-            ("moved", _("Moved")),
-            ("orphaned", _("Orphaned")),
-        ],
-        default="exact",
-    )
     note = models.TextField(_("curator's note"), blank=True, help_text=_("Markdown."))
     weight = models.CharField(
         _("weight"), max_length=10, choices=Weight.choices, default=Weight.PASSING

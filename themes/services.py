@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotations import anchoring
+from reader import anchoring
+from reader.anchoring import AnchorState
 from reader.edition_files import EditionSourceError
 from reader.models import Edition, Passage
 from reader.provenance import Holder, differing, fingerprint, holder
@@ -102,13 +103,18 @@ def _curated_line(label: str, held: Holder, names: list[str], *, forced: bool) -
     )
 
 
-def _quote_range(text: str, quote: str) -> tuple[int, int] | None:
-    """Where a quote sits in a passage: it must occur exactly once."""
-    count = text.count(quote)
-    if count != 1:
+def _quote_range(
+    text: str, quote: str, near: tuple[int, int] | None = None
+) -> tuple[int, int] | None:
+    """Where a motif's quote sits in a passage, placed as a note's words are
+    (`anchoring.locate`): where it occurs once, or at the position `near`
+    while that still holds it. None when it is not there, or occurs more
+    than once and nothing says which: never a guess."""
+    start, end = near if near is not None else (None, None)
+    found = anchoring.locate(text, anchoring.Quote(quote, "", ""), start, end)
+    if found.start is None or found.end is None:
         return None
-    start = text.index(quote)
-    return start, start + len(quote)
+    return found.start, found.end
 
 
 def _related_slugs() -> dict[int, set[str]]:
@@ -330,7 +336,7 @@ def _range_values(passage: Passage, span: tuple[int, int] | None) -> dict:
             "prefix": "",
             "suffix": "",
             "passage_revision": passage.revision,
-            "anchor_state": "exact",
+            "anchor_state": AnchorState.EXACT,
         }
     quote = anchoring.build_quote(passage.text, *span)
     return {
@@ -342,7 +348,7 @@ def _range_values(passage: Passage, span: tuple[int, int] | None) -> dict:
         "passage_revision": passage.revision,
         # The catalogue's quote is checked against the text: whatever a
         # revision had orphaned, it is anchored again.
-        "anchor_state": "exact",
+        "anchor_state": AnchorState.EXACT,
     }
 
 
@@ -357,8 +363,15 @@ def proposal_create(
     passage: Passage,
     reason: str,
     quote: str = "",
+    position: tuple[int, int] | None = None,
 ) -> MotifProposal:
-    """A signed-in reader suggests that a passage (or a phrase) belongs to a motif."""
+    """A signed-in reader suggests that a passage (or a phrase) belongs to a motif.
+
+    The phrase is placed as a note's words are: where it occurs once, or at
+    `position` (the offsets the reader selected it at) while that holds it,
+    so words the passage has more than once are proposed where they were
+    selected. Typed words found several times, with nothing to say which,
+    are refused rather than guessed at."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say in a sentence why it belongs here.")})
@@ -369,7 +382,7 @@ def proposal_create(
     quote = " ".join((quote or "").split())
     span = None
     if quote:
-        span = _quote_range(passage.text, quote)
+        span = _quote_range(passage.text, quote, position)
         if span is None:
             raise ValidationError(
                 {"quote": _("Quote words that appear exactly once in the passage.")}
@@ -433,12 +446,15 @@ def proposal_accept(
 def _proposed_span(proposal: MotifProposal) -> tuple[int, int] | None:
     """The proposed words in the passage as it reads now: the passage may have
     been revised since. Words no longer found once make a whole-passage link."""
-    if proposal.start_offset is None:
+    if proposal.start_offset is None or proposal.end_offset is None:
         return None
-    text = proposal.passage.text
-    if text[proposal.start_offset : proposal.end_offset] == proposal.exact:
-        return proposal.start_offset, proposal.end_offset
-    return _quote_range(text, proposal.exact) if proposal.exact else None
+    if not proposal.exact:
+        return None
+    return _quote_range(
+        proposal.passage.text,
+        proposal.exact,
+        (proposal.start_offset, proposal.end_offset),
+    )
 
 
 @transaction.atomic

@@ -62,6 +62,8 @@ def propose(request: HttpRequest) -> HttpResponse:
         initial={
             "passage": request.GET.get("passage", ""),
             "quote": request.GET.get("quote", ""),
+            "start": request.GET.get("start", ""),
+            "end": request.GET.get("end", ""),
             "motif": request.GET.get("motif", ""),
             "edition": edition,
         },
@@ -74,6 +76,7 @@ def propose(request: HttpRequest) -> HttpResponse:
                 passage=form.cleaned_data["passage"],
                 quote=form.cleaned_data["quote"],
                 reason=form.cleaned_data["reason"],
+                position=form.selected_position(),
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():

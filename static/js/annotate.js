@@ -252,7 +252,12 @@ function proposeMotif(url) {
   const params = new URLSearchParams({ edition, passage: target.start.passage });
   // A phrase inside one passage is proposed as a quote; a longer span links
   // the passage where it starts.
-  if (target.start.passage === target.end.passage) params.set("quote", target.quote);
+  if (target.start.passage === target.end.passage) {
+    params.set("quote", target.quote);
+    // Where it was selected: words the passage has twice are proposed there.
+    params.set("start", target.start.offset);
+    params.set("end", target.end.offset);
+  }
   location.href = `${url}?${params}`;
 }
 

@@ -7,8 +7,8 @@ from django.db import models
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotations import anchoring
 from annotations.models import Annotation
+from reader import anchoring
 from reader.models import Passage, PassageRevision
 from reader.revisions import revision_apply, revision_preview, word_diff
 from tests.factories import make_annotation

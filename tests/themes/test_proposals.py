@@ -63,6 +63,41 @@ def test_a_reader_proposes_a_phrase(client, reader_user, atlas):
     )
 
 
+def test_words_the_passage_has_twice_are_proposed_where_they_were_selected(
+    client, reader_user, atlas
+):
+    client.force_login(reader_user)
+    text = MotifOccurrence.objects.get(passage__key="black-001").passage.text
+    second = text.rindex("the mask")
+    response = propose(
+        client,
+        passage="black-001",
+        motif="bandages",
+        quote="the mask",
+        start=second,
+        end=second + len("the mask"),
+    )
+    assert response.status_code == 302
+    proposal = MotifProposal.objects.get()
+    assert (proposal.start_offset, proposal.end_offset) == (
+        second,
+        second + len("the mask"),
+    )
+
+
+@pytest.mark.parametrize("where", [{}, {"start": 0, "end": 8}])
+def test_words_the_passage_has_twice_are_refused_when_nothing_says_which(
+    client, reader_user, atlas, where
+):
+    client.force_login(reader_user)
+    response = propose(
+        client, passage="black-001", motif="bandages", quote="the mask", **where
+    )
+    assert response.status_code == 400
+    assert "quote" in response.context["form"].errors
+    assert not MotifProposal.objects.exists()
+
+
 def test_accepting_after_a_revision_links_the_words_where_they_are_now(
     reader_user, curator, atlas
 ):

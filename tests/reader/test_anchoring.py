@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from annotations.anchoring import (
+from reader.anchoring import (
     CONTEXT_LENGTH,
     MIN_QUOTE_SIMILARITY,
     SEPARATOR,
@@ -19,9 +19,9 @@ from annotations.anchoring import (
     Document,
     Quote,
     Resolution,
-    build_anchor,
     build_quote,
     join_passages,
+    locate,
     resolve,
 )
 
@@ -29,6 +29,11 @@ HARBOUR = (
     "The harbour lamps were lit at dusk. Mara counted the boats that had not "
     "returned. The wind rose after midnight and rattled the shutters."
 )
+
+
+def build_anchor(text: str, start: int, end: int) -> Anchor:
+    """Anchor a new range on `text[start:end]` (validated by build_quote)."""
+    return Anchor(start=start, end=end, quote=build_quote(text, start, end))
 
 
 def anchor_on(text: str, quoted: str, occurrence: int = 0) -> Anchor:
@@ -580,22 +585,20 @@ def test_resolving_against_any_text_returns_a_valid_range_or_an_orphan(case, oth
         assert resolution.score >= MIN_QUOTE_SIMILARITY
 
 
-# Following a revision's edit (annotations.reanchoring.place): the diff between
+# Following a revision's edit (reader.anchoring.place): the diff between
 # the old and new text says where the quote's words went.
 
 
 def placed_after(old: str, new: str, quoted: str) -> tuple[str, str]:
     """Re-anchor the first `quoted` of `old` after the edit to `new`: the
     state and the words it now points at."""
-    from annotations.reanchoring import place
-    from reader.models import Passage
+    from reader.anchoring import place
 
     start = old.index(quoted)
     end = start + len(quoted)
     placement = place(
-        span_old=[Passage(pk=1)],
-        old_texts={1: old},
-        new_texts={1: new},
+        old_texts=[old],
+        new_texts=[new],
         start_offset=start,
         end_offset=end,
         quote=build_quote(old, start, end),
@@ -757,3 +760,74 @@ def test_a_typo_fixed_inside_a_quote_is_followed_when_a_sentence_two_away_goes()
         AnchorState.MOVED,
         "copper mold lay on the bench",
     )
+
+
+# Placing words given as they stand in a text (reader.anchoring.locate): a
+# motif's quote, a proposal's words. The caller names the text, so words found
+# there once are the place; otherwise the position or the context must say
+# which occurrence, and nothing is matched fuzzily.
+
+TWICE = "He looked at the mask again, and the mask looked back at him."
+
+
+def test_words_found_once_are_placed_however_short():
+    at = TWICE.index("again")
+    resolution = locate(TWICE, Quote("again", "", ""))
+    assert (resolution.state, resolution.start, resolution.end) == (
+        AnchorState.MOVED,
+        at,
+        at + len("again"),
+    )
+
+
+def test_words_found_twice_are_placed_at_the_position_that_holds_them():
+    second = TWICE.rindex("the mask")
+    resolution = locate(TWICE, Quote("the mask", "", ""), second, second + 8)
+    assert (resolution.state, resolution.start) == (AnchorState.EXACT, second)
+
+
+def test_words_found_twice_are_placed_where_their_context_agrees():
+    second = TWICE.rindex("the mask")
+    quote = build_quote(TWICE, second, second + 8)
+    assert locate(TWICE, quote).start == second
+
+
+def test_words_found_twice_with_nothing_to_say_which_are_not_placed():
+    assert locate(TWICE, Quote("the mask", "", "")).state == AnchorState.ORPHANED
+    assert locate(TWICE, Quote("the mask", "", ""), 0, 8).state == (
+        AnchorState.ORPHANED
+    )
+
+
+def test_words_are_never_placed_on_text_that_only_resembles_them():
+    quote = Quote("He looked at the mask again, and the mask looked back", "", "")
+    resolution = locate(TWICE.replace("looked back", "looked away"), quote)
+    assert resolution.state == AnchorState.ORPHANED
+
+
+def test_the_anchoring_module_imports_nothing_of_django_or_the_apps():
+    """One pure module that works on texts: everything else calls it."""
+    import ast
+    from pathlib import Path
+
+    import reader.anchoring
+
+    folder = Path(reader.anchoring.__file__).parent
+    imported = set()
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add((node.module or "").split(".")[0])
+    assert imported, "no imports found: is the module where this test looks?"
+    assert not imported & {
+        "django",
+        "rest_framework",
+        "config",
+        "reader",
+        "annotations",
+        "themes",
+        "teaching",
+        "accounts",
+    }

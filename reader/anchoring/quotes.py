@@ -1,7 +1,8 @@
-"""Anchor annotations to passage text, and re-anchor them when the text changes.
+"""Resolving a quote in a text: where a stored anchor lies now, if anywhere.
 
-Pure Python, no Django: an annotation stores what `build_anchor` returns, and
-`resolve` re-computes it against a passage's new text whenever it is revised.
+A range stores a position and the quote `build_quote` makes of it; `resolve`
+re-computes it against the text as it reads now, and `locate` places words
+given as they stand in a text.
 
 An anchor keeps two descriptions of the same range, as the W3C Web Annotation
 model does: a position (code point offsets, a TextPositionSelector) and a quote
@@ -38,8 +39,6 @@ vouch for nothing on its own. Long quotes were never orphaned by those edits.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -116,9 +115,6 @@ _COARSE_SIMILARITY = 0.60
 # partial_ratio_alignment compares windows as long as the quote, so a quote that
 # grew or shrank scores lower there than after its boundaries are refined:
 # search loosely, then hold the refined match to MIN_QUOTE_SIMILARITY.
-
-SEPARATOR = "\n"
-"""Joins passage texts into a Document; passage texts never contain it."""
 
 
 class AnchorState(StrEnum):
@@ -211,11 +207,6 @@ def build_quote(text: str, start: int, end: int) -> Quote:
         prefix=text[max(0, start - CONTEXT_LENGTH) : start],
         suffix=text[end : end + CONTEXT_LENGTH],
     )
-
-
-def build_anchor(text: str, start: int, end: int) -> Anchor:
-    """Anchor a new annotation on `text[start:end]` (validated by build_quote)."""
-    return Anchor(start=start, end=end, quote=build_quote(text, start, end))
 
 
 def resolve(text: str, anchor: Anchor) -> Resolution:
@@ -496,84 +487,32 @@ def _boundaries_around(text: str, position: int, low: int, high: int) -> list[in
     return [p for p in (left, right) if _at_boundary(text, p)]
 
 
-@dataclass(frozen=True)
-class Document:
-    """Consecutive passages of one part, joined so one anchor can span them.
+def locate(
+    text: str, quote: Quote, start: int | None = None, end: int | None = None
+) -> Resolution:
+    """Place words given as they stand in `text`, not followed from an older
+    text: a motif's quote, or a proposal's words in a passage revised since.
 
-    Positions in `text` are "global"; (passage index, offset) pairs are
-    "local", the form annotations store. The separator between passages
-    belongs to no passage: read as a start it is the next passage's offset 0,
-    read as an end the previous passage's last offset.
+    The caller has already said which text the words are in, so found there
+    once they are the place, however short. Otherwise they are placed as
+    `resolve` places a note's quote: at the position, if one is given and
+    still holds them, else at the occurrence the context picks. Never
+    fuzzily: words given as they stand are found verbatim or not at all.
     """
-
-    text: str
-    starts: tuple[int, ...]
-
-    def to_global(self, index: int, offset: int) -> int:
-        """Global position of `offset` in passage `index` (0 <= offset <= len)."""
-        if not 0 <= index < len(self.starts):
-            raise ValueError(
-                f"passage index {index} out of range: the document has "
-                f"{len(self.starts)} passages"
-            )
-        length = self._passage_length(index)
-        if not 0 <= offset <= length:
-            raise ValueError(
-                f"offset {offset} out of range for passage {index} of length {length}"
-            )
-        return self.starts[index] + offset
-
-    def to_local(self, position: int) -> tuple[int, int]:
-        """(passage index, offset) of a global position read as a START.
-
-        The separator belongs to no passage, so a start on it (the end of a
-        passage) moves on to the next passage's start: a range starting at a
-        passage's very end would put an empty sliver of itself in that passage.
-        """
-        index, offset = self._locate(position)
-        if index + 1 < len(self.starts) and offset == self._passage_length(index):
-            return index + 1, 0
-        return index, offset
-
-    def to_local_end(self, position: int) -> tuple[int, int]:
-        """(passage index, offset) of a global position read as an END.
-
-        The mirror of `to_local`: an end on a separator, or just after it at
-        the next passage's offset 0, stays at the end of the passage before.
-        """
-        index, offset = self._locate(position)
-        if offset == 0 and index > 0:
-            return index - 1, self._passage_length(index - 1)
-        return index, offset
-
-    def _locate(self, position: int) -> tuple[int, int]:
-        if not self.starts:
-            raise ValueError("the document has no passages")
-        if not 0 <= position <= len(self.text):
-            raise ValueError(
-                f"position {position} out of range: need 0 <= position <= "
-                f"{len(self.text)}"
-            )
-        index = bisect_right(self.starts, position) - 1
-        return index, position - self.starts[index]
-
-    def _passage_length(self, index: int) -> int:
-        if index + 1 < len(self.starts):
-            return self.starts[index + 1] - len(SEPARATOR) - self.starts[index]
-        return len(self.text) - self.starts[index]
-
-
-def join_passages(texts: Sequence[str]) -> Document:
-    """Join passage texts into a Document, recording where each begins.
-
-    Raises ValueError if a text contains the separator, which would make the
-    offsets ambiguous.
-    """
-    starts: list[int] = []
-    position = 0
-    for index, text in enumerate(texts):
-        if SEPARATOR in text:
-            raise ValueError(f"passage {index} contains the separator {SEPARATOR!r}")
-        starts.append(position)
-        position += len(text) + len(SEPARATOR)
-    return Document(text=SEPARATOR.join(texts), starts=tuple(starts))
+    exact = quote.exact
+    if not exact or exact.isspace():
+        return _ORPHANED
+    anchor = Anchor(
+        start=-1 if start is None else start,
+        end=-1 if end is None else end,
+        quote=quote,
+    )
+    if _still_holds(text, anchor):
+        return Resolution(AnchorState.EXACT, anchor.start, anchor.end, 1.0)
+    starts = _occurrences(text, exact)
+    if len(starts) == 1:
+        return Resolution(AnchorState.MOVED, starts[0], starts[0] + len(exact), 1.0)
+    found = _find_verbatim(text, anchor)
+    if found is None:
+        return _ORPHANED
+    return Resolution(AnchorState.MOVED, found.start, found.end, 1.0)
