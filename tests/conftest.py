@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from reader.edition_files import read_edition_folder
 from reader.models import Passage
 from reader.services import edition_load
 from tests.factories import make_edition, make_part, make_passages, make_user
+
+# CI explores the same examples on every run, so a submission passes or fails
+# on its code, not on the draw; locally each run draws anew and finds more.
+# (Known: in texts of a few repeated words, the anchoring properties can draw
+# cases where the edit is ambiguous and a quote is orphaned though it
+# survives; an orphan, never a wrong anchor, is the policy there.)
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI", "").lower() == "true":
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

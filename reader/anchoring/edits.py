@@ -183,6 +183,14 @@ def _surroundings_kept(
     high = min(next_stop, stop + CONTEXT_LENGTH)
     new_low = new_start - (start - low)
     new_high = new_end + (high - end)
+    # Neighbours that stand elsewhere in the text too (repetitive prose) do
+    # not tell one place from another: then the sentence must also keep its
+    # place in the order of sentences, or it may have moved past its twin.
+    neighbours = [old[previous_begin:begin].strip(), old[stop:next_stop].strip()]
+    if any(old.count(n) > 1 or new.count(n) > 1 for n in neighbours if n):
+        new_begin = new_start - (start - begin)
+        if _sentences_before(old, begin) != _sentences_before(new, new_begin):
+            return False
     return (
         new_low >= 0
         and new[new_low:new_start] == old[low:start]
@@ -190,6 +198,10 @@ def _surroundings_kept(
         and (low > 0 or new_low == 0)
         and (high < len(old) or new_high == len(new))
     )
+
+
+def _sentences_before(text: str, position: int) -> int:
+    return sum(1 for _ in SENTENCE_END_RE.finditer(text, 0, max(0, position)))
 
 
 # The end of a sentence: terminal punctuation and any closing quotes, before a

@@ -831,3 +831,13 @@ def test_the_anchoring_module_imports_nothing_of_django_or_the_apps():
         "teaching",
         "accounts",
     }
+
+
+def test_a_changed_sentence_moved_past_an_identical_neighbour_is_orphaned():
+    """In repetitive text the sentence around a changed quote can move past
+    an identical sentence and still stand between the same characters; the
+    edit shows the neighbour inserted before it and deleted after it, so the
+    changed words are not followed (found by Hypothesis)."""
+    old = "A. A, a a. Bbbbbb a a a a a. A, a a. A, a a."
+    new = "A. A, a a. A, a a. Bbbbbb the a a a a. A, a a."
+    assert placed_after(old, new, "Bbbbbb a a a a a") == (AnchorState.ORPHANED, "")
