@@ -22,11 +22,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from annotations.exports import safe_cell
 from annotations.models import Annotation, Motivation, Visibility
 from annotations.services import TargetInput
+from classes.models import Course, Enrollment
+from classes.selectors import attends, is_teacher, teaches
+from classes.services import (
+    coteacher_add,
+    course_create,
+    course_join,
+    enrollment_remove,
+    join_code_regenerate,
+    join_code_switch,
+)
 from reader.access import can_read
 from reader.models import Part, Passage
 
 from .forms import AssignmentForm, CopyForm, CourseEditionForm, CourseForm, JoinForm
-from .models import Assignment, Course, Enrollment
+from .models import Assignment
 from .selectors import (
     dashboard as dashboard_data,
 )
@@ -41,15 +51,7 @@ from .services import (
     assignment_note_create,
     assignment_save,
     completion_mark,
-    coteacher_add,
-    course_create,
     course_edition_change,
-    course_join,
-    enrollment_remove,
-    is_teacher,
-    join_code_regenerate,
-    join_code_switch,
-    teaches,
 )
 
 
@@ -57,10 +59,7 @@ def _course_for(request: HttpRequest, pk: object) -> tuple[Course, bool]:
     """A course its teachers and students may open; 404 for everyone else."""
     course = get_object_or_404(Course.objects.select_related("edition"), pk=pk)
     teacher = teaches(request.user, course)
-    if (
-        not teacher
-        and not Enrollment.objects.filter(course=course, student=request.user).exists()
-    ):
+    if not teacher and not attends(request.user, course):
         raise Http404
     return course, teacher
 
@@ -653,7 +652,7 @@ def _pick_context(request: HttpRequest, part: Part) -> dict[str, Any]:
     pk = request.GET.get("pick", "")
     if not pk.isdigit() or not request.user.is_authenticated:
         return {}
-    course = Course.objects.filter(pk=pk, teachers=request.user).first()
+    course = Course.objects.taught_by(request.user).filter(pk=pk).first()
     if course is None or course.edition_id != part.edition_id:
         return {}
     return {
