@@ -14,6 +14,7 @@ class ClassesConfig(AppConfig):
         # reader may open as a member of a class (reader/audiences.py).
         from reader.audiences import register_class_audience
 
+        from . import checks  # noqa: F401 - registers the migration check
         from .audiences import CourseAudience
 
         register_class_audience(CourseAudience())
