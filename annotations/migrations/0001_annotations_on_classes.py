@@ -2,10 +2,10 @@
 
 This replaces annotations' first nine migrations (their files now live in
 tests/classes/before/, where a test builds a database as main made it and
-migrates it forward). Those migrations and teaching's depended on each other:
-0003 gave an annotation a class, then a teaching model, while teaching's first
-migration pointed at annotations. Now the classes come first, then
-annotations, then teaching, with no loop.
+migrates it forward). Those migrations and the assignments app's depended on
+each other: 0003 gave an annotation a class, a model of that app then, while
+that app's first migration pointed at annotations. Now the classes come
+first, then annotations, then assignments, with no loop.
 
 A database that applied all nine counts this one as applied, and keeps its
 tables and rows. One that applied only some of them must first be migrated by
