@@ -21,6 +21,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from classes.models import Course
 from config.json_input import validation_errors
 from reader.markdown import render_markdown
 from reader.models import Edition
@@ -277,8 +278,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
                 target = data["target"]
                 course = None
                 if "course" in data:
-                    course_model = Annotation._meta.get_field("course").related_model
-                    course = course_model.objects.filter(pk=data["course"]).first()
+                    course = Course.objects.filter(pk=data["course"]).first()
                     if course is None:
                         raise exceptions.ValidationError({"course": ["Unknown class."]})
                 annotation = annotation_create(

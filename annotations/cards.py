@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from classes.selectors import courses_taught_ids
 from reader.anchoring import AnchorState
 from reader.markdown import format_escaped, sanitise_html
 
@@ -71,10 +72,9 @@ class CardRenderer:
     def __init__(self, request: HttpRequest) -> None:
         self.user: AbstractBaseUser | AnonymousUser = request.user
         self.moderator = can_moderate(request.user)
-        # Classes this reader teaches: their teachers moderate there. The
-        # teaching app's reverse relation, read by name.
+        # Classes this reader teaches: their teachers moderate there.
         self.taught: set[int] = (
-            set(request.user.courses_taught.values_list("pk", flat=True))
+            set(courses_taught_ids(request.user).values_list("pk", flat=True))
             if request.user.is_authenticated
             else set()
         )

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from classes.models import Course
+from classes.selectors import courses_taught_ids, member_course_ids
 from reader.models import Edition, Passage, QuotedRange
 
 MAX_BODY_LENGTH = 10_000
@@ -130,18 +132,6 @@ def _signed_in(user: object) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
-def _courses(user: object, *, teaching_only: bool = False) -> QuerySet:
-    """Ids of the classes a user teaches (or also attends). The teaching app
-    is looked up by name: annotations do not import it."""
-    course_model = Annotation._meta.get_field("course").related_model
-    taught = course_model.objects.filter(teachers=user).values("pk")
-    if teaching_only:
-        return taught
-    return course_model.objects.filter(
-        Q(pk__in=taught) | Q(enrollments__student=user)
-    ).values("pk")
-
-
 def _shared_q(user: object, prefix: str) -> Q:
     """Shared with `user` by someone else."""
     visible = Q(**{f"{prefix}moderation": Moderation.VISIBLE})
@@ -151,15 +141,15 @@ def _shared_q(user: object, prefix: str) -> Q:
             return public & visible & Q(**{f"{prefix}draft": False})
         return Q(pk__in=[])
     course = Q(**{f"{prefix}visibility": Visibility.COURSE}) & Q(
-        **{f"{prefix}course__in": _courses(user)}
+        **{f"{prefix}course__in": member_course_ids(user)}
     )
     teacher = Q(**{f"{prefix}visibility": Visibility.TEACHER}) & Q(
-        **{f"{prefix}course__in": _courses(user, teaching_only=True)}
+        **{f"{prefix}course__in": courses_taught_ids(user)}
     )
     # A teacher's highlight or prompt in an unpublished assignment is shared
     # with nobody but the class's teachers until the assignment is published.
     released = Q(**{f"{prefix}draft": False}) | Q(
-        **{f"{prefix}course__in": _courses(user, teaching_only=True)}
+        **{f"{prefix}course__in": courses_taught_ids(user)}
     )
     return (public | course | teacher) & visible & released
 
@@ -175,7 +165,7 @@ def _answered_q(user: object) -> Q:
         Q(reply_to__answer_first=False)
         | Q(reply_to__author=user)
         | Q(reply_to__in=answered)
-        | Q(reply_to__course__in=_courses(user, teaching_only=True))
+        | Q(reply_to__course__in=courses_taught_ids(user))
     )
 
 
@@ -234,7 +224,7 @@ class Annotation(QuotedRange):
     )
     # The class a `teacher` or `course` annotation is shared with.
     course = models.ForeignKey(
-        "teaching.Course",
+        Course,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -242,7 +232,7 @@ class Annotation(QuotedRange):
         verbose_name=_("class"),
     )
     # Part of an unpublished assignment: only the class's teachers see it,
-    # whatever its visibility says (set by the teaching services).
+    # whatever its visibility says (set by the services that publish it).
     draft = models.BooleanField(_("draft"), default=False)
     # On a prompt: students see classmates' replies only after replying.
     answer_first = models.BooleanField(_("answer first"), default=False)

@@ -18,6 +18,7 @@ from django.db.models import (
     When,
 )
 
+from classes.selectors import teachers_by_course
 from reader import anchoring
 from reader.anchoring import AnchorState
 from reader.models import Part, Passage
@@ -203,12 +204,7 @@ def part_annotations(
 
     # Who teaches the classes these annotations are shared with: a class
     # teacher's highlights and prompts look different. One query, always.
-    course_model = Annotation._meta.get_field("course").related_model
-    teachers = set(
-        course_model.teachers.through.objects.filter(
-            course_id__in=visible.values("course_id")
-        ).values_list("course_id", "user_id")
-    )
+    teachers = teachers_by_course(visible.values("course_id"))
     index_of = {p.pk: i for i, p in enumerate(passages)}
     ranges: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     counts: dict[int, int] = defaultdict(int)

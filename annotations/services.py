@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from classes.selectors import belongs_to, teaches
 from reader import anchoring
 from reader.anchoring import AnchorState
 from reader.markdown import render_markdown
@@ -210,11 +211,7 @@ def _check_visibility(
         raise ValidationError(
             {"visibility": _("Sharing with a teacher or a class needs a class.")}
         )
-    member = (
-        course.teachers.filter(pk=author.pk).exists()
-        or course.enrollments.filter(student=author).exists()
-    )
-    if not member:
+    if not belongs_to(author, course):
         raise ValidationError({"course": _("You are not in this class.")})
     if course.edition_id != edition_id:
         raise ValidationError({"course": _("This class reads another edition.")})
@@ -463,7 +460,7 @@ def teaches_course_of(user: AbstractBaseUser, annotation: Annotation) -> bool:
         # A note its author took back out of the class is no longer theirs to
         # moderate.
         and annotation.visibility in CLASS_VISIBILITIES
-        and annotation.course.teachers.filter(pk=user.pk).exists()
+        and teaches(user, annotation.course_id)
     )
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "markdownx",
     "reader",
     "accounts",
+    "classes",
     "annotations",
     "themes",
     "teaching",

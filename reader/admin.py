@@ -19,10 +19,10 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from .audiences import class_audience
 from .import_files import MAX_UPLOAD_BYTES
 from .importing import EditionDetails, import_apply, import_plan
 from .models import (
-    READING_CLASSES,
     Audience,
     Edition,
     Part,
@@ -79,13 +79,6 @@ class ImportForm(EditionDetailsForm):
         return upload
 
 
-def _reading_classes() -> QuerySet:
-    """The classes an edition can be opened to (teaching.Course), found
-    through the relation the teaching app declares: no import to the right."""
-    course = Edition._meta.get_field(READING_CLASSES).related_model
-    return course.objects.select_related("edition").order_by("name", "pk")
-
-
 class PublishForm(forms.Form):
     """Publishing asks who may read the edition (curators always may)."""
 
@@ -107,7 +100,8 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["classes"].queryset = _reading_classes()
+        # The classes come from the app that knows them (reader/audiences.py).
+        self.fields["classes"].queryset = class_audience().classes()
         self.fields["classes"].label_from_instance = lambda course: (
             f"{course.name} ({course.edition.title}, "
             f"{course.term_start:%Y-%m-%d} – {course.term_end:%Y-%m-%d})"
@@ -154,7 +148,7 @@ class EditionAdmin(admin.ModelAdmin):
             return str(Audience.CURATORS.label)
         label = edition.get_audience_display()
         if edition.audience == Audience.CLASSES:
-            names = ", ".join(c.name for c in getattr(edition, READING_CLASSES).all())
+            names = ", ".join(c.name for c in class_audience().opened_to(edition))
             label = f"{label}: {names}"
         return format_html(
             '{} <a class="button" href="{}?ids={}">{}</a>',
@@ -202,13 +196,13 @@ class EditionAdmin(admin.ModelAdmin):
         initial: dict = {}
         if len(editions) == 1:
             edition = editions[0]
-            chosen = list(getattr(edition, READING_CLASSES).all())
+            chosen = list(class_audience().opened_to(edition))
             initial = {
                 "audience": edition.audience
                 if edition.audience != Audience.CURATORS
                 else Audience.CLASSES,
                 # First time: the classes that already read this edition.
-                "classes": chosen or list(_reading_classes().filter(edition=edition)),
+                "classes": chosen or list(class_audience().reading(edition)),
             }
         form = PublishForm(
             request.POST if request.method == "POST" else None, initial=initial
@@ -251,10 +245,9 @@ class EditionAdmin(admin.ModelAdmin):
     ) -> None:
         """Classes that read an edition but were not chosen lose it."""
         for edition in editions:
-            left_out = (
-                _reading_classes()
-                .filter(edition=edition)
-                .exclude(pk__in=getattr(edition, READING_CLASSES).values("pk"))
+            audience = class_audience()
+            left_out = audience.reading(edition).exclude(
+                pk__in=audience.opened_to(edition).values("pk")
             )
             names = ", ".join(c.name for c in left_out)
             if names:

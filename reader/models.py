@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .anchoring import AnchorState, Quote
+from .audiences import class_audience
 from .provenance import fingerprint
 
 # Reading time is estimated from characters rather than counted words, so the
@@ -26,11 +27,6 @@ CHARACTERS_PER_MINUTE = 1200
 # Whoever may see an edition's passages in admin may read them on the site:
 # curators check an unpublished edition before anyone else reads it.
 CURATOR_PERMISSION = ("reader", "view_passage")
-
-# The reverse name of the classes an edition is opened to. The relation is
-# declared by the teaching app (`Course.licensed_editions`): the reader names
-# it here and asks it openly, without importing the app to its right.
-READING_CLASSES = "reading_classes"
 
 
 class Audience(models.TextChoices):
@@ -67,10 +63,9 @@ class EditionQuerySet(models.QuerySet):
                 codename=codename,
             )
         )
-        classes = Edition._meta.get_field(READING_CLASSES).related_model
-        in_my_classes = Edition.objects.filter(
-            **{f"{READING_CLASSES}__in": classes.objects.member(user).values("pk")}
-        ).values("pk")
+        # Classes are an app above this one: it answers through the
+        # audience it registered (reader/audiences.py).
+        in_my_classes = class_audience().editions_read_as_member(user)
         return self.filter(
             everyone
             | Q(audience=Audience.SIGNED_IN)

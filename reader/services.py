@@ -12,9 +12,9 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .audiences import class_audience
 from .edition_files import EditionSource
 from .models import (
-    READING_CLASSES,
     Audience,
     Edition,
     Part,
@@ -406,7 +406,7 @@ def edition_publish(
 ) -> Edition:
     """Decide who may read an edition; `Audience.CURATORS` unpublishes it.
 
-    For `Audience.CLASSES`, `classes` are the classes (teaching.Course) whose
+    For `Audience.CLASSES`, `classes` are the classes (reader/audiences.py) whose
     students and teachers may read it, at least one; for any other audience
     the edition is opened to no class in particular, so the chosen classes
     are cleared and never silently widen a later choice.
@@ -421,7 +421,5 @@ def edition_publish(
     edition.audience = audience
     edition.full_clean()
     edition.save(update_fields=["audience", "modified"])
-    getattr(edition, READING_CLASSES).set(
-        classes if audience == Audience.CLASSES else []
-    )
+    class_audience().open_to(edition, classes if audience == Audience.CLASSES else [])
     return edition

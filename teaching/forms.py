@@ -7,11 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 
+from classes.models import Course
+from classes.services import edition_problem_for_class
 from reader.models import Edition, Passage
 from themes.models import Motif
-
-from .models import Course
-from .services import edition_problem_for_class
 
 
 class CourseForm(forms.Form):

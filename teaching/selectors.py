@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from annotations.models import Annotation, Motivation
 from annotations.selectors import with_thread
+from classes.models import Course, Enrollment
 from reader.models import Edition, Passage, PassageRead
 
-from .models import Assignment, Completion, Course, Enrollment
+from .models import Assignment, Completion
 
 
 def visible_assignment(user: AbstractBaseUser, pk: object) -> Assignment | None:
@@ -28,8 +29,11 @@ def visible_assignment(user: AbstractBaseUser, pk: object) -> Assignment | None:
         )
         .filter(pk=pk)
         .filter(
-            Q(course__teachers=user)
-            | Q(course__enrollments__student=user, published=True)
+            Q(course__in=Course.objects.taught_by(user).values("pk"))
+            | Q(
+                course__in=Course.objects.attended_by(user).values("pk"),
+                published=True,
+            )
         )
         .filter(course__edition__in=Edition.objects.readable_by(user).values("pk"))
         .distinct()

@@ -22,6 +22,16 @@ from annotations.inputs import (
     target_input,
 )
 from annotations.models import Annotation, Colour, Motivation, Visibility
+from classes.models import Course, Enrollment
+from classes.selectors import attends, is_teacher, teaches
+from classes.services import (
+    coteacher_add,
+    course_create,
+    course_join,
+    enrollment_remove,
+    join_code_regenerate,
+    join_code_switch,
+)
 from config.json_input import json_body, json_endpoint
 from reader.access import can_read
 from reader.anchoring import AnchorState
@@ -29,7 +39,7 @@ from reader.models import Part, Passage
 
 from . import exports
 from .forms import AssignmentForm, CopyForm, CourseEditionForm, CourseForm, JoinForm
-from .models import Assignment, Course, Enrollment
+from .models import Assignment
 from .selectors import (
     dashboard as dashboard_data,
 )
@@ -44,15 +54,7 @@ from .services import (
     assignment_note_create,
     assignment_save,
     completion_mark,
-    coteacher_add,
-    course_create,
     course_edition_change,
-    course_join,
-    enrollment_remove,
-    is_teacher,
-    join_code_regenerate,
-    join_code_switch,
-    teaches,
 )
 
 
@@ -60,10 +62,7 @@ def _course_for(request: HttpRequest, pk: object) -> tuple[Course, bool]:
     """A course its teachers and students may open; 404 for everyone else."""
     course = get_object_or_404(Course.objects.select_related("edition"), pk=pk)
     teacher = teaches(request.user, course)
-    if (
-        not teacher
-        and not Enrollment.objects.filter(course=course, student=request.user).exists()
-    ):
+    if not teacher and not attends(request.user, course):
         raise Http404
     return course, teacher
 
@@ -564,7 +563,7 @@ def _pick_context(request: HttpRequest, part: Part) -> dict[str, Any]:
     pk = request.GET.get("pick", "")
     if not pk.isdigit() or not request.user.is_authenticated:
         return {}
-    course = Course.objects.filter(pk=pk, teachers=request.user).first()
+    course = Course.objects.taught_by(request.user).filter(pk=pk).first()
     if course is None or course.edition_id != part.edition_id:
         return {}
     return {

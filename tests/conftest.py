@@ -103,9 +103,9 @@ def licensed(db):
     from django.test import Client
     from django.utils import timezone
 
+    from classes.models import Enrollment
+    from classes.services import course_create
     from reader.services import edition_publish
-    from teaching.models import Enrollment
-    from teaching.services import course_create
 
     edition = make_edition("licensed", title="A Licensed Translation")
     for order, (slug, kind) in enumerate(

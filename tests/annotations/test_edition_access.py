@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from annotations.models import Annotation
-from teaching.models import Enrollment
+from classes.models import Enrollment
 from tests.factories import make_annotation
 
 # (role, may read the edition); the student wrote the note.

@@ -103,8 +103,8 @@ def test_a_teacher_hides_a_class_note_in_their_class(
 
     from django.utils import timezone
 
-    from teaching.models import Enrollment
-    from teaching.services import course_create
+    from classes.models import Enrollment
+    from classes.services import course_create
 
     today = timezone.localdate()
     course = course_create(
@@ -139,8 +139,8 @@ def test_editing_a_class_note_keeps_it_shared_with_the_class(
 
     from django.utils import timezone
 
-    from teaching.models import Enrollment
-    from teaching.services import course_create
+    from classes.models import Enrollment
+    from classes.services import course_create
 
     today = timezone.localdate()
     course = course_create(
@@ -367,8 +367,8 @@ def _course_note(teacher, student, passage, edition):
 
     from django.utils import timezone
 
-    from teaching.models import Enrollment
-    from teaching.services import course_create
+    from classes.models import Enrollment
+    from classes.services import course_create
 
     today = timezone.localdate()
     course = course_create(

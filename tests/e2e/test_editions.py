@@ -9,9 +9,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from classes.models import Enrollment
+from classes.services import course_create
 from reader.models import Audience, Edition
-from teaching.models import Enrollment
-from teaching.services import course_create
 from tests.e2e.browsing import log_in
 from tests.factories import make_user
 from tests.reader.test_import_edition import markdown

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from teaching.models import Course
+from classes.models import Course
 from tests.e2e.browsing import log_in, select
 from tests.factories import make_user
 

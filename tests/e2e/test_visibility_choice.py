@@ -8,9 +8,11 @@ import pytest
 from django.utils import timezone
 
 from annotations.models import Annotation
+from classes.models import Enrollment
+from classes.services import course_create
 from reader.models import Passage
-from teaching.models import AssignmentItem, Enrollment
-from teaching.services import assignment_save, course_create
+from teaching.models import AssignmentItem
+from teaching.services import assignment_save
 from tests.e2e.browsing import log_in, select
 from tests.factories import make_user
 

@@ -9,9 +9,9 @@ import re
 import pytest
 from django.urls import NoReverseMatch, reverse
 
+from classes.models import Enrollment
 from reader.models import Audience, Edition
 from reader.services import edition_publish
-from teaching.models import Enrollment
 from tests.factories import make_edition, make_user
 
 # An edition restricted to one class: (role, may read it).

@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from annotations.services import TargetInput
+from classes.models import Enrollment
+from classes.services import course_create
 from reader.models import Passage
-from teaching.models import Enrollment
-from teaching.services import assignment_item_create, assignment_save, course_create
+from teaching.services import assignment_item_create, assignment_save
 from tests.factories import make_user
 
 

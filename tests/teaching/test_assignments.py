@@ -316,7 +316,7 @@ def test_the_handout_leaves_out_a_deleted_prompt(client, teacher, student, assig
 def test_copying_an_assignment_takes_its_highlights_and_prompts(
     client, teacher, assignment, edition
 ):
-    from teaching.services import course_create
+    from classes.services import course_create
 
     today = timezone.localdate()
     next_year = course_create(
@@ -344,7 +344,7 @@ def test_a_deleted_prompt_that_was_answered_is_not_copied(
     client, teacher, student, assignment, edition
 ):
     from annotations.services import annotation_delete, reply_create
-    from teaching.services import course_create
+    from classes.services import course_create
 
     prompt = assignment.items.get(annotation__body="What does he see?").annotation
     reply_create(author=student, parent=prompt, body="His own face.")

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from teaching.models import JOIN_CODE_ALPHABET, Course, Enrollment, JoinAttempt
-from teaching.services import MAX_FAILED_JOINS_PER_HOUR
+from classes.models import JOIN_CODE_ALPHABET, Course, Enrollment, JoinAttempt
+from classes.services import MAX_FAILED_JOINS_PER_HOUR
 
 
 def test_a_teacher_creates_a_class_with_a_join_code(client, teacher, edition):

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotations.services import reply_create
+from classes.models import Enrollment
 from reader.models import Passage
 from reader.services import passage_reads_record
-from teaching.models import Completion, Enrollment
+from teaching.models import Completion
 from tests.factories import make_annotation, make_user
 
 

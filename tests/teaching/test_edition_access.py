@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from classes.models import Course, Enrollment
+from classes.services import course_create
 from reader.models import Audience, Passage
 from reader.services import edition_publish
-from teaching.models import Course, Enrollment
-from teaching.services import assignment_save, course_create
+from teaching.services import assignment_save
 from tests.factories import make_edition, make_part, make_passages, make_user
 
 

@@ -1,0 +1,31 @@
+"""The reader's questions about classes (reader/audiences.py), answered here:
+an edition opened to chosen classes is read by their teachers and students."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from reader.models import Edition
+
+from .models import Course
+
+
+class CourseAudience:
+    def editions_read_as_member(self, user: object) -> QuerySet:
+        return Edition.objects.filter(
+            reading_classes__in=Course.objects.member(user).values("pk")
+        ).values("pk")
+
+    def classes(self) -> QuerySet:
+        return Course.objects.select_related("edition").order_by("name", "pk")
+
+    def opened_to(self, edition: Edition) -> QuerySet:
+        return edition.reading_classes.all()
+
+    def reading(self, edition: Edition) -> QuerySet:
+        return self.classes().filter(edition=edition)
+
+    def open_to(self, edition: Edition, classes: Iterable[Course]) -> None:
+        edition.reading_classes.set(classes)

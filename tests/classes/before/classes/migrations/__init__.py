@@ -1,0 +1,1 @@
+"""No migration: on main, classes had no app of their own."""
