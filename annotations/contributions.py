@@ -27,10 +27,10 @@ from .services import OPEN_VISIBILITIES, can_moderate
 
 @dataclass(frozen=True)
 class ClassNotes:
-    """Offered by an app above this one (teaching) when a part is read as a
-    class's work: new notes default to the class, and may be sent to another
-    endpoint than the annotation API (a teacher's notes become the
-    assignment's)."""
+    """Offered by an app above this one when a part is read as a class's
+    work (an assignment): new notes default to the class, and may be sent
+    to another endpoint than the annotation API (a teacher's notes become
+    the assignment's)."""
 
     course: Model
     # Whether the reader teaches that class.
@@ -56,8 +56,11 @@ def _reattach_target(request: HttpRequest) -> Annotation | None:
 class AnnotationsContribution(Contribution):
     """Highlights, cards and filters on the part page."""
 
-    layout: PartLayout | None = None
-    filters: PartFilters | None = None
+    def __init__(self) -> None:
+        # None when this reader sees no annotations (anonymous, by default).
+        self.layout: PartLayout | None = None
+        self.filters = PartFilters()
+        self.reattach: Annotation | None = None
 
     def prepare_part(self, page: PartPage) -> None:
         user = page.request.user
@@ -66,6 +69,7 @@ class AnnotationsContribution(Contribution):
         self.filters = PartFilters.from_query(page.request.GET)
         found = part_annotations(user=user, part=page.part, filters=self.filters)
         self.layout = part_layout(found, passages=page.passages, user=user)
+        self.reattach = _reattach_target(page.request)
 
     def render_part(self, page: PartPage) -> PartSlots:
         request, layout = page.request, self.layout
@@ -84,7 +88,7 @@ class AnnotationsContribution(Contribution):
             "motivation_choices": [
                 (m.value, m.label) for m in Motivation if m != Motivation.REPLYING
             ],
-            "reattach": _reattach_target(request),
+            "reattach": self.reattach,
         }
         slots = PartSlots(
             classes=("has-annotations",),

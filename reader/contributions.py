@@ -17,7 +17,7 @@ reader imports them by path, so it still imports no app.
 
 For one request the reader makes one instance of each, calls `prepare_part()`
 on all of them, then `render_part()` on all of them: a contribution may offer
-something to another in between (`PartPage.offer`), as teaching tells
+something to another in between (`PartPage.offer`), as an assignment tells
 annotations which class new notes go to. Each must make a constant number of
 queries, whatever the number of passages.
 """

@@ -70,7 +70,7 @@ def _render_contents(
     request: HttpRequest, edition: Edition, *, other_editions: list[Edition]
 ) -> HttpResponse:
     parts = list(edition.parts.with_reading_stats(request.user))
-    # Classes add their share (an assignment's parts marked).
+    # Other apps add their share (an assignment's parts marked).
     contents = ContentsPage(request=request, edition=edition, parts=parts)
     slots = contents_slots(contents)
     last_read = (
@@ -120,7 +120,7 @@ def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
             round(100 * len(read_keys) / len(passages)) if passages else 0
         ),
     }
-    # Annotations, motifs and classes add their share of the page.
+    # Other apps add their share of the page (reader.contributions).
     page = PartPage(request=request, part=part_obj, passages=passages)
     slots = part_page_slots(page)
     context["part_page"] = page
