@@ -177,25 +177,43 @@ class ContentsSlots:
         )
 
 
-def render_partial(
-    request: HttpRequest, template_name: str, context: dict[str, Any]
-) -> SafeString:
-    """A contribution's own partial, with what every partial may use (the
-    request, the user, the CSRF token) and no context processor: a part page
-    renders many partials, and none needs the rest."""
-    return get_template(template_name).render(
-        {"request": request, "user": request.user, **csrf(request), **context}
-    )
+@dataclass(kw_only=True)
+class _Page:
+    request: HttpRequest
+    contributions: list[Contribution] = field(default_factory=list)
+    # Templates loaded once per page, not once per passage.
+    _templates: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def contribution(self, kind: type[T]) -> T | None:
+        return next((c for c in self.contributions if isinstance(c, kind)), None)
+
+    def render(self, template_name: str, context: dict[str, Any]) -> SafeString:
+        """A contribution's own partial, with what every partial may use (the
+        request, the user, the CSRF token, the page's edition and part) and
+        no context processor: a page renders many partials, none needs them."""
+        template = self._templates.get(template_name)
+        if template is None:
+            template = self._templates[template_name] = get_template(template_name)
+        return template.render(
+            {
+                "request": self.request,
+                "user": self.request.user,
+                **csrf(self.request),
+                **self._context(),
+                **context,
+            }
+        )
+
+    def _context(self) -> dict[str, Any]:
+        return {}
 
 
-@dataclass
-class PartPage:
+@dataclass(kw_only=True)
+class PartPage(_Page):
     """One request for a part page, as contributions see it."""
 
-    request: HttpRequest
     part: Part
     passages: list[Passage]
-    contributions: list[Contribution] = field(default_factory=list)
     offers: dict[type, object] = field(default_factory=dict)
 
     def offer(self, value: object) -> None:
@@ -206,33 +224,19 @@ class PartPage:
         value = self.offers.get(kind)
         return value if isinstance(value, kind) else None
 
-    def contribution(self, kind: type[T]) -> T | None:
-        return next((c for c in self.contributions if isinstance(c, kind)), None)
-
-    def render(self, template_name: str, context: dict[str, Any]) -> SafeString:
-        return render_partial(
-            self.request,
-            template_name,
-            {"edition": self.part.edition, "part": self.part, **context},
-        )
+    def _context(self) -> dict[str, Any]:
+        return {"edition": self.part.edition, "part": self.part}
 
 
-@dataclass
-class ContentsPage:
+@dataclass(kw_only=True)
+class ContentsPage(_Page):
     """One request for an edition's table of contents."""
 
-    request: HttpRequest
     edition: Any
     parts: list[Part]
-    contributions: list[Contribution] = field(default_factory=list)
 
-    def contribution(self, kind: type[T]) -> T | None:
-        return next((c for c in self.contributions if isinstance(c, kind)), None)
-
-    def render(self, template_name: str, context: dict[str, Any]) -> SafeString:
-        return render_partial(
-            self.request, template_name, {"edition": self.edition, **context}
-        )
+    def _context(self) -> dict[str, Any]:
+        return {"edition": self.edition}
 
 
 class Contribution:
