@@ -14,7 +14,7 @@ from reader.contributions import Contribution, PartPage, PartSlots, PassageSlots
 
 from .cards import CardRenderer, marked_text
 from .forms import AnnotationDialogForm
-from .models import Annotation, Colour, Motivation
+from .models import AnchorState, Annotation, Colour, Motivation
 from .selectors import (
     PartFilters,
     PartLayout,
@@ -46,7 +46,7 @@ def _reattach_target(request: HttpRequest) -> Annotation | None:
     try:
         return (
             Annotation.objects.filter(pk=pk, author=request.user, reply_to__isnull=True)
-            .exclude(anchor_state="exact")
+            .exclude(anchor_state=AnchorState.EXACT)
             .first()
         )
     except ValidationError:
