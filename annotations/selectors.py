@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
+from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
@@ -104,86 +108,77 @@ CARD_FIELDS = (
 )
 
 
+class HighlightRow(NamedTuple):
+    """One visible root annotation on a part, as much as its highlight needs.
+
+    Read for every annotation of the part (thousands, on a busy one), so a
+    plain tuple from the database with names, not a model instance.
+    """
+
+    pk: UUID
+    start_passage_id: int
+    start_offset: int
+    end_passage_id: int
+    end_offset: int
+    colour: str
+    motivation: str
+    author_id: int
+    deleted: datetime | None
+    editorial: bool
+    anchor_state: str
+    course_id: int | None
+    passage_revision: int
+    # The quote, only where the text changed since the annotation was made
+    # (elsewhere "": it is not needed, so the database does not send it).
+    exact: str
+    prefix: str
+    suffix: str
+
+
+HIGHLIGHT_FIELDS = (
+    *HighlightRow._fields[:-3],
+    "stale_exact",
+    "stale_prefix",
+    "stale_suffix",
+)
+
+
 @dataclass
 class PartAnnotations:
-    total: int
+    """What a reader may see of the annotations on a part: every highlight,
+    the cards worth loading, the tags in use, and who teaches which class."""
+
+    rows: list[HighlightRow] = field(default_factory=list)
     cards: list[Annotation] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    # (course id, teacher id) for the classes these annotations are shared
+    # with: a class teacher's highlights and prompts look different.
+    teachers: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
 
 
 def part_annotations(
     *,
     user: AbstractBaseUser | AnonymousUser,
     part: Part,
-    passages: list[Passage],
     filters: PartFilters,
 ) -> PartAnnotations:
-    """The annotations a reader sees on a part, laid onto its passages.
+    """The annotations a reader sees on a part (lay them out with
+    `part_layout`).
 
-    Every visible annotation becomes a highlight, read as plain tuples; only
-    the first CARDS_PER_PASSAGE of each passage (the reader's own first) are
-    loaded as cards. Sets `annotation_segments`, `annotation_cards`,
-    `annotation_count` and `annotation_more` on each passage. Five queries,
-    whether the part carries no annotation or thousands.
+    Every visible annotation is read as a highlight row; only the first
+    CARDS_PER_PASSAGE of each passage (editor's notes, then the reader's own,
+    then the rest) are loaded as cards. The same number of queries whether
+    the part carries no annotation or thousands.
     """
-    visible = Annotation.objects.visible_to(user).roots().in_part(part)
-    if filters.show == "mine" and user.is_authenticated:
-        visible = visible.filter(author=user)
-    elif filters.show == "others" and user.is_authenticated:
-        visible = visible.exclude(author=user)
-    if filters.motivation:
-        visible = visible.filter(motivation=filters.motivation)
-    if filters.tag:
-        visible = visible.filter(tags__name=filters.tag)
-
-    # The quote is only needed where the text changed since the annotation
-    # was made; elsewhere the database sends an empty string instead.
-    fresh = Q(passage_revision=F("start_passage__revision"))
-    quote = {
-        name: Case(
-            When(fresh, then=Value("")), default=F(name), output_field=TextField()
-        )
-        for name in ("exact", "prefix", "suffix")
-    }
-    rows = list(
-        visible.order_by("start_offset", "created")
-        .annotate(**{f"stale_{name}": expression for name, expression in quote.items()})
-        .values_list(
-            "pk",
-            "start_passage_id",
-            "start_offset",
-            "end_passage_id",
-            "end_offset",
-            "colour",
-            "motivation",
-            "author_id",
-            "deleted",
-            "editorial",
-            "anchor_state",
-            "course_id",
-            "passage_revision",
-            "stale_exact",
-            "stale_prefix",
-            "stale_suffix",
-        )
+    visible = _filtered(
+        Annotation.objects.visible_to(user).roots().in_part(part), user, filters
     )
-    # The cards: per passage, the reader's own first, then in reading order.
-    editorial_rows: dict[int, list] = defaultdict(list)
-    own_rows: dict[int, list] = defaultdict(list)
-    other_rows: dict[int, list] = defaultdict(list)
-    for row in rows:
-        # Editor's notes first, then the reader's own, then the rest.
-        if row[9]:
-            editorial_rows[row[1]].append(row[0])
-        else:
-            (own_rows if row[7] == user.pk else other_rows)[row[1]].append(row[0])
-    card_ids = [
-        pk
-        for passage_id in {**editorial_rows, **own_rows, **other_rows}
-        for pk in (
-            editorial_rows[passage_id] + own_rows[passage_id] + other_rows[passage_id]
-        )[:CARDS_PER_PASSAGE]
-    ]
+    rows = _highlight_rows(visible)
+    card_ids = _card_ids(rows, user)
     # Django sends no query for an empty IN list; with no annotations the
     # (empty) subquery keeps the page's query count the same.
     selected = card_ids or visible.values("pk")
@@ -201,70 +196,155 @@ def part_annotations(
         ),
         key=str.casefold,
     )
+    return PartAnnotations(
+        rows=rows, cards=cards, tags=tag_names, teachers=_class_teachers(visible)
+    )
 
-    # Who teaches the classes these annotations are shared with: a class
-    # teacher's highlights and prompts look different. One query, always.
-    teachers = teachers_by_course(visible.values("course_id"))
+
+def _filtered(
+    visible: QuerySet[Annotation],
+    user: AbstractBaseUser | AnonymousUser,
+    filters: PartFilters,
+) -> QuerySet[Annotation]:
+    if filters.show == "mine" and user.is_authenticated:
+        visible = visible.filter(author=user)
+    elif filters.show == "others" and user.is_authenticated:
+        visible = visible.exclude(author=user)
+    if filters.motivation:
+        visible = visible.filter(motivation=filters.motivation)
+    if filters.tag:
+        visible = visible.filter(tags__name=filters.tag)
+    return visible
+
+
+def _highlight_rows(visible: QuerySet[Annotation]) -> list[HighlightRow]:
+    # The quote is only needed where the text changed since the annotation
+    # was made; elsewhere the database sends an empty string instead.
+    fresh = Q(passage_revision=F("start_passage__revision"))
+    quote = {
+        name: Case(
+            When(fresh, then=Value("")), default=F(name), output_field=TextField()
+        )
+        for name in ("exact", "prefix", "suffix")
+    }
+    return [
+        HighlightRow._make(row)
+        for row in visible.order_by("start_offset", "created")
+        .annotate(**{f"stale_{name}": expression for name, expression in quote.items()})
+        .values_list(*HIGHLIGHT_FIELDS)
+    ]
+
+
+def _card_ids(
+    rows: list[HighlightRow], user: AbstractBaseUser | AnonymousUser
+) -> list[UUID]:
+    """The cards: per passage, editor's notes first, then the reader's own,
+    then the rest, in reading order."""
+    editorial_rows: dict[int, list[UUID]] = defaultdict(list)
+    own_rows: dict[int, list[UUID]] = defaultdict(list)
+    other_rows: dict[int, list[UUID]] = defaultdict(list)
+    for row in rows:
+        if row.editorial:
+            editorial_rows[row.start_passage_id].append(row.pk)
+        else:
+            own = row.author_id == user.pk
+            (own_rows if own else other_rows)[row.start_passage_id].append(row.pk)
+    return [
+        pk
+        for passage_id in {**editorial_rows, **own_rows, **other_rows}
+        for pk in (
+            editorial_rows[passage_id] + own_rows[passage_id] + other_rows[passage_id]
+        )[:CARDS_PER_PASSAGE]
+    ]
+
+
+def _class_teachers(visible: QuerySet[Annotation]) -> set[tuple[int, int]]:
+    """Who teaches the classes these annotations are shared with. One query,
+    always."""
+    return teachers_by_course(visible.values("course_id"))
+
+
+# Not frozen: made for every annotation on a busy part, and a frozen
+# dataclass costs three times as much to build.
+@dataclass(slots=True)
+class Highlight:
+    """A highlight where it lies now: from `start` in passage number `first`
+    to `end` in passage number `last` (indexes into the passages laid out)."""
+
+    ident: str
+    first: int
+    start: int
+    last: int
+    end: int
+    # Its classes: colour and kind, editor's note, a teacher's.
+    css: str
+    own: bool = False
+    editorial: bool = False
+    # An editor's note's number, shown at its first mark.
+    note: int | None = None
+
+
+@dataclass
+class PassageAnnotations:
+    """The annotations laid onto one passage."""
+
+    segments: list[MarkedSegment] = field(default_factory=list)
+    cards: list[Annotation] = field(default_factory=list)
+    # Every visible annotation that starts here, carded or not.
+    count: int = 0
+
+    @property
+    def more(self) -> int:
+        """How many are not shown as cards here (one link away)."""
+        return self.count - len(self.cards)
+
+
+@dataclass
+class PartLayout:
+    """A part's annotations laid onto its passages."""
+
+    total: int
+    tags: list[str]
+    cards: list[Annotation]
+    # By passage id.
+    passages: dict[int, PassageAnnotations]
+
+    def on(self, passage: Passage) -> PassageAnnotations:
+        return self.passages.get(passage.pk) or PassageAnnotations()
+
+
+def part_layout(
+    found: PartAnnotations,
+    *,
+    passages: list[Passage],
+    user: AbstractBaseUser | AnonymousUser,
+) -> PartLayout:
+    """Lay a part's annotations onto its passages (in order): each highlight
+    where its words are now, styled and numbered, and each passage's cards.
+
+    A highlight whose passage changed since it was made is re-anchored here,
+    at read time: it follows its words, or shows no highlight rather than a
+    wrong one. No query.
+    """
     index_of = {p.pk: i for i, p in enumerate(passages)}
-    ranges: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     counts: dict[int, int] = defaultdict(int)
-    styles: dict[str, str] = {}
-    own_ids: set[str] = set()
+    highlights: list[Highlight] = []
     anchor_states: dict[str, AnchorState] = {}
-    # Where each highlight is now: (first passage index, start, last, end).
-    placed_at: dict[str, tuple[int, int, int, int]] = {}
-    editorial_order: list[tuple[int, int, str]] = []
-    for (
-        pk,
-        start_id,
-        start,
-        end_id,
-        end,
-        colour,
-        motivation,
-        author_id,
-        deleted,
-        editorial,
-        state,
-        course_id,
-        revision,
-        exact,
-        prefix,
-        suffix,
-    ) in rows:
-        counts[start_id] += 1
-        if deleted is not None or state == AnchorState.ORPHANED:
-            continue
-        first, last = index_of.get(start_id), index_of.get(end_id)
-        if first is None or last is None:
-            continue
-        ident = str(pk)
-        if revision != passages[first].revision:
-            # The text changed since this was written: find the quote again,
-            # or show no highlight rather than a wrong one.
-            placed = _reanchor(passages, first, last, start, end, exact, prefix, suffix)
-            anchor_states[ident] = placed[4]
-            if placed[4] == AnchorState.ORPHANED:
-                continue
-            first, last, start, end = placed[:4]
-        placed_at[ident] = (first, start, last, end)
-        styles[ident] = f"hl-{colour} hl-{motivation}"
-        if editorial:
-            styles[ident] += " hl-editorial"
-            editorial_order.append((first, start, ident))
-        if (course_id, author_id) in teachers:
-            styles[ident] += " hl-teacher"
-        if author_id == user.pk:
-            own_ids.add(ident)
-        for index in range(first, last + 1):
-            passage = passages[index]
-            local_start = start if index == first else 0
-            local_end = end if index == last else len(passage.text)
-            ranges[passage.pk].append((ident, local_start, local_end))
-
+    for row in found.rows:
+        counts[row.start_passage_id] += 1
+        placed = _place(row, passages, index_of, anchor_states)
+        if placed is not None:
+            highlights.append(_styled(row, placed, found.teachers, user))
+    _number(highlights)
+    numbers = {h.ident: h.note for h in highlights if h.note is not None}
+    placed_at = {h.ident: (h.first, h.start, h.last, h.end) for h in highlights}
+    for card in found.cards:
+        card.current_anchor = anchor_states.get(str(card.pk), card.anchor_state)
+        card.current_words = _changed_words(card, passages, placed_at.get(str(card.pk)))
+        card.note_number = numbers.get(str(card.pk))
     cards_by_passage: dict[int, list[Annotation]] = defaultdict(list)
     for card in sorted(
-        cards,
+        found.cards,
         key=lambda a: (
             not a.editorial,
             a.author_id != user.pk,
@@ -273,26 +353,125 @@ def part_annotations(
         ),
     ):
         cards_by_passage[card.start_passage_id].append(card)
-    # Editor's notes are numbered in reading order through the part.
-    numbers = {
-        ident: n for n, (*_, ident) in enumerate(sorted(editorial_order), start=1)
-    }
-    carded_ids = {str(card.pk) for card in cards}
-    for card in cards:
-        card.current_anchor = anchor_states.get(str(card.pk), card.anchor_state)
-        card.current_words = _changed_words(card, passages, placed_at.get(str(card.pk)))
-        card.note_number = numbers.get(str(card.pk))
+    segments = highlight_segments(
+        passages, highlights, carded={str(card.pk) for card in found.cards}
+    )
+    return PartLayout(
+        total=found.total,
+        tags=found.tags,
+        cards=found.cards,
+        passages={
+            passage.pk: PassageAnnotations(
+                segments=segments[passage.pk],
+                cards=cards_by_passage.get(passage.pk, []),
+                count=counts.get(passage.pk, 0),
+            )
+            for passage in passages
+        },
+    )
+
+
+def _place(
+    row: HighlightRow,
+    passages: list[Passage],
+    index_of: dict[int, int],
+    anchor_states: dict[str, AnchorState],
+) -> tuple[int, int, int, int] | None:
+    """Where a highlight lies now (first passage index, start, last, end), or
+    None when it shows none: deleted, orphaned, or not in these passages.
+    Notes in `anchor_states` what a read-time re-anchoring found."""
+    if row.deleted is not None or row.anchor_state == AnchorState.ORPHANED:
+        return None
+    first, last = index_of.get(row.start_passage_id), index_of.get(row.end_passage_id)
+    if first is None or last is None:
+        return None
+    start, end = row.start_offset, row.end_offset
+    if row.passage_revision != passages[first].revision:
+        # The text changed since this was written: find the quote again,
+        # or show no highlight rather than a wrong one.
+        placed = _reanchor(
+            passages, first, last, start, end, row.exact, row.prefix, row.suffix
+        )
+        anchor_states[str(row.pk)] = placed[4]
+        if placed[4] == AnchorState.ORPHANED:
+            return None
+        first, last, start, end = placed[:4]
+    return first, start, last, end
+
+
+def _styled(
+    row: HighlightRow,
+    placed: tuple[int, int, int, int],
+    teachers: set[tuple[int, int]],
+    user: AbstractBaseUser | AnonymousUser,
+) -> Highlight:
+    css = f"hl-{row.colour} hl-{row.motivation}"
+    if row.editorial:
+        css += " hl-editorial"
+    if (row.course_id, row.author_id) in teachers:
+        css += " hl-teacher"
+    first, start, last, end = placed
+    return Highlight(
+        ident=str(row.pk),
+        first=first,
+        start=start,
+        last=last,
+        end=end,
+        css=css,
+        own=row.author_id == user.pk,
+        editorial=row.editorial,
+    )
+
+
+def _number(highlights: list[Highlight]) -> None:
+    """Editor's notes are numbered in reading order through the part."""
+    editorial = sorted(
+        (h.first, h.start, h.ident, n) for n, h in enumerate(highlights) if h.editorial
+    )
+    for number, (*_, index) in enumerate(editorial, start=1):
+        highlights[index].note = number
+
+
+def highlight_segments(
+    passages: list[Passage],
+    highlights: Iterable[Highlight],
+    *,
+    carded: AbstractSet[str] = frozenset(),
+    overlaps: bool = True,
+) -> dict[int, list[MarkedSegment]]:
+    """Each passage's text cut into marked segments (by passage id).
+
+    A highlight across passages marks the end of its first, the whole of
+    those between, and the start of its last. `carded`: the highlights whose
+    cards are on the page, which can describe their marks to a screen reader.
+    `overlaps`: whether overlapping highlights are marked as such.
+    """
+    ranges: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+    styles: dict[str, str] = {}
+    own_ids: set[str] = set()
+    numbers: dict[str, int] = {}
+    for highlight in highlights:
+        ident = highlight.ident
+        styles[ident] = highlight.css
+        if highlight.own:
+            own_ids.add(ident)
+        if highlight.note:
+            numbers[ident] = highlight.note
+        for index in range(highlight.first, highlight.last + 1):
+            passage = passages[index]
+            local_start = highlight.start if index == highlight.first else 0
+            local_end = highlight.end if index == highlight.last else len(passage.text)
+            ranges[passage.pk].append((ident, local_start, local_end))
+    marked: dict[int, list[MarkedSegment]] = {}
     for passage in passages:
         segments = split_segments(passage.text, ranges.get(passage.pk, ()))
-        passage.annotation_segments = _merge(
-            [_mark(s, styles, own_ids, carded_ids, numbers) for s in segments]
+        marked[passage.pk] = _merge(
+            [
+                _mark(s, styles, own_ids, carded, numbers, overlaps=overlaps)
+                for s in segments
+            ]
         )
-        passage.annotation_cards = cards_by_passage.get(passage.pk, [])
-        passage.annotation_count = counts.get(passage.pk, 0)
-        passage.annotation_more = passage.annotation_count - len(
-            passage.annotation_cards
-        )
-    return PartAnnotations(total=len(rows), cards=cards, tags=tag_names)
+    return marked
 
 
 def _changed_words(
@@ -381,8 +560,10 @@ def _mark(
     segment: Segment,
     styles: dict[str, str],
     own: set[str],
-    carded: set[str],
+    carded: AbstractSet[str],
     numbers: dict[str, int],
+    *,
+    overlaps: bool = True,
 ) -> MarkedSegment:
     """How a segment is marked: the innermost annotation's colour and kind,
     whether any is the reader's own, and whether annotations overlap."""
@@ -392,7 +573,7 @@ def _mark(
     css = styles[ids[-1]]
     if not own.isdisjoint(ids):
         css += " hl-own"
-    if len(ids) > 1:
+    if overlaps and len(ids) > 1:
         css += " hl-overlap"
     return MarkedSegment(
         segment.text,

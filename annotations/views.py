@@ -1,5 +1,6 @@
-"""HTML views for annotations: the part page's share, replies, edit, delete,
-and "My notebook" with its exports and import."""
+"""HTML views for annotations: a passage's notes, replies, edit, delete, and
+"My notebook" with its exports and import (the part page's share is in
+contributions)."""
 
 from __future__ import annotations
 
@@ -18,31 +19,23 @@ from rest_framework.authtoken.models import Token
 
 from config.json_input import json_body, json_endpoint
 from reader.access import readable_passage_or_404
-from reader.anchoring import AnchorState
-from reader.models import Part, Passage
 
 from . import exports
-from .cards import CardRenderer, marked_text
-from .forms import AnnotationDialogForm, AnnotationEditForm, ImportForm, ReplyForm
+from .cards import CardRenderer
+from .forms import AnnotationEditForm, ImportForm, ReplyForm
 from .importing import import_annotations
 from .inputs import ReattachInputSerializer, target_input
 from .models import (
     Annotation,
-    Colour,
-    Motivation,
     PromotionRequest,
     Visibility,
 )
 from .selectors import (
-    PartFilters,
     notebook_annotations,
-    own_tag_names,
-    part_annotations,
     replies_to_others,
     with_thread,
 )
 from .services import (
-    OPEN_VISIBILITIES,
     annotation_delete,
     annotation_flag,
     annotation_hide,
@@ -57,55 +50,6 @@ from .services import (
 )
 
 MAX_ANNOTATIONS_ON_PAGE = 500
-
-
-def _reattach_target(request: HttpRequest) -> Annotation | None:
-    """?reattach=<id>: the reader is choosing new words for an orphaned note."""
-    pk = request.GET.get("reattach", "")
-    if not pk or not request.user.is_authenticated:
-        return None
-    try:
-        return (
-            Annotation.objects.filter(pk=pk, author=request.user, reply_to__isnull=True)
-            .exclude(anchor_state=AnchorState.EXACT)
-            .first()
-        )
-    except ValidationError:
-        return None
-
-
-def part_page_annotations(
-    request: HttpRequest, part: Part, passages: list[Passage]
-) -> dict[str, Any]:
-    """The reader's part page, contributed to: highlights, cards, filters."""
-    user = request.user
-    shows_annotations = (
-        user.is_authenticated or settings.THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC
-    )
-    if not shows_annotations:
-        return {"annotations_enabled": False}
-    filters = PartFilters.from_query(request.GET)
-    result = part_annotations(user=user, part=part, passages=passages, filters=filters)
-    renderer = CardRenderer(request)
-    for passage in passages:
-        passage.annotation_text_html = marked_text(passage.annotation_segments)
-        passage.annotation_cards_html = renderer.cards(passage.annotation_cards)
-    return {
-        "annotations_enabled": True,
-        "can_annotate": user.is_authenticated,
-        "annotation_filters": filters,
-        "annotation_total": result.total,
-        "annotation_tags": result.tags,
-        "own_tags": own_tag_names(user),
-        "motivation_choices": [
-            (m.value, m.label) for m in Motivation if m != Motivation.REPLYING
-        ],
-        "colour_choices": Colour.choices,
-        "visibility_choices": [(v.value, v.label) for v in OPEN_VISIBILITIES],
-        "annotation_form": AnnotationDialogForm() if user.is_authenticated else None,
-        "reattach": _reattach_target(request),
-        "can_write_editorial": can_moderate(user),
-    }
 
 
 @require_GET

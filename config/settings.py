@@ -202,6 +202,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# What other apps add to the reader's part page and contents (see
+# reader/contributions.py), in the order their slots appear on the page.
+THREE_NOTEBOOKS_READER_CONTRIBUTIONS = [
+    "teaching.contributions.AssignmentContribution",
+    "themes.contributions.MotifsContribution",
+    "annotations.contributions.AnnotationsContribution",
+]
+
 # The edition the home page opens; other editions are listed beside it.
 THREE_NOTEBOOKS_DEFAULT_EDITION = os.environ.get(
     "THREE_NOTEBOOKS_DEFAULT_EDITION", "study"

@@ -30,18 +30,26 @@ from .access import (
     readable_part_or_404,
     readable_passage_or_404,
 )
-from .contributions import contents_context, part_page_context
+from .contributions import (
+    ContentsPage,
+    ContentsPartSlots,
+    PartPage,
+    PassageSlots,
+    contents_slots,
+    part_page_slots,
+)
 from .models import Edition, PassageRead
 from .services import passage_reads_record
 
 # A browser sends what scrolled past in the last few seconds; a batch larger
 # than a long part is not a reader's.
 MAX_PROGRESS_BATCH = 500
-CARRIED_PARAMETERS = ("assignment", "trace", "pick", "start_passage", "end_passage")
 # A part as plain text is its passages joined by a line break: the document
 # annotations spanning passages are anchored in (annotations.anchoring).
 # Passage texts are single paragraphs and never contain one.
 PART_TEXT_SEPARATOR = "\n"
+NO_PASSAGE_SLOTS = PassageSlots()
+NO_PART_SLOTS = ContentsPartSlots()
 PLAIN_TEXT = "text/plain; charset=utf-8"
 
 
@@ -71,6 +79,9 @@ def _render_contents(
     request: HttpRequest, edition: Edition, *, other_editions: list[Edition]
 ) -> HttpResponse:
     parts = list(edition.parts.with_reading_stats(request.user))
+    # Other apps add their share (an assignment's parts marked).
+    contents = ContentsPage(request=request, edition=edition, parts=parts)
+    slots = contents_slots(contents)
     last_read = (
         PassageRead.objects.last_for(request.user, edition)
         if request.user.is_authenticated
@@ -86,7 +97,9 @@ def _render_contents(
             "minutes_total": sum(p.reading_minutes for p in parts),
             "continue_passage": last_read.passage if last_read else None,
             "other_editions": [e for e in other_editions if e.pk != edition.pk],
-            **contents_context(request, parts),
+            "contents_page": contents,
+            "contents_slots": slots,
+            "part_rows": [(p, slots.parts.get(p.slug, NO_PART_SLOTS)) for p in parts],
         },
     )
 
@@ -116,13 +129,20 @@ def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
             round(100 * len(read_keys) / len(passages)) if passages else 0
         ),
     }
+    # Other apps add their share of the page (reader.contributions).
+    page = PartPage(request=request, part=part_obj, passages=passages)
+    slots = part_page_slots(page)
+    context["part_page"] = page
+    context["part_slots"] = slots
+    context["passage_rows"] = [
+        (p, slots.passages.get(p.key, NO_PASSAGE_SLOTS)) for p in passages
+    ]
     # Parameters other apps read (an assignment, a traced motif, a range
     # being picked) follow the reader from part to part.
+    carried = [name for c in page.contributions for name in c.carried_parameters]
     context["carried_query"] = urlencode(
-        {k: request.GET[k] for k in CARRIED_PARAMETERS if k in request.GET}
+        {k: request.GET[k] for k in carried if k in request.GET}
     )
-    # Annotations, motifs and classes add their share of the page.
-    context.update(part_page_context(request, part_obj, passages))
     return render(request, "reader/part_detail.html", context)
 
 

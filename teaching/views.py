@@ -1,9 +1,7 @@
-"""Classes, assignments, the students' home, the teacher's dashboard, and the
-teaching app's share of the reader's part page."""
+"""Classes, assignments, the students' home and the teacher's dashboard (the
+teaching app's share of the reader's pages is in contributions)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,16 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from annotations.cards import marked_text
 from annotations.inputs import (
     AnnotationInputSerializer,
     TargetSerializer,
     target_input,
 )
 from annotations.models import Annotation, Colour, Motivation, Visibility
+from annotations.selectors import Highlight, highlight_segments
 from classes.models import Course, Enrollment
 from classes.selectors import attends, is_teacher, teaches
 from classes.services import (
@@ -422,10 +421,6 @@ def assignment_item(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 def assignment_handout(request: HttpRequest, pk: int) -> HttpResponse:
-    from annotations.cards import marked_text
-    from annotations.highlights import split_segments
-    from annotations.selectors import MarkedSegment
-
     assignment = visible_assignment(request.user, pk)
     if assignment is None:
         raise Http404
@@ -440,38 +435,28 @@ def assignment_handout(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(annotation__anchor_state=AnchorState.ORPHANED)
         .select_related("annotation__start_passage", "annotation__end_passage")
     )
-    ranges: dict[int, list] = {}
     index = {p.pk: i for i, p in enumerate(passages)}
-    for item in items:
-        a = item.annotation
-        first, last = index.get(a.start_passage_id), index.get(a.end_passage_id)
-        if first is None or last is None:
-            continue
-        for i in range(first, last + 1):
-            p = passages[i]
-            ranges.setdefault(p.pk, []).append(
-                (
-                    str(a.pk),
-                    a.start_offset if i == first else 0,
-                    a.end_offset if i == last else len(p.text),
-                )
-            )
-    for p in passages:
-        segments = split_segments(p.text, ranges.get(p.pk, ()))
-        p.handout_html = marked_text(
-            [
-                MarkedSegment(
-                    s.text, " ".join(s.ids), "hl-assignment" if s.ids else "", ""
-                )
-                for s in segments
-            ]
+    highlights = [
+        Highlight(
+            ident=str(a.pk),
+            first=index[a.start_passage_id],
+            start=a.start_offset,
+            last=index[a.end_passage_id],
+            end=a.end_offset,
+            css="hl-assignment",
         )
+        for a in (item.annotation for item in items)
+        if a.start_passage_id in index and a.end_passage_id in index
+    ]
+    # The handout marks the reading in one style, overlapping or not.
+    segments = highlight_segments(passages, highlights, overlaps=False)
+    handout = [(p, marked_text(segments[p.pk])) for p in passages]
     return render(
         request,
         "teaching/handout.html",
         {
             "assignment": assignment,
-            "passages": passages,
+            "passages": handout,
             "prompts": [
                 p for p in prompts(assignment, request.user) if not p.is_deleted
             ],
@@ -542,62 +527,3 @@ def student_detail(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
             "work": student_work(assignment, request.user, user_id),
         },
     )
-
-
-def contents_assignment(request: HttpRequest, parts: list[Part]) -> dict[str, Any]:
-    """?assignment=<id> on the contents: the parts of the range are marked."""
-    pk = request.GET.get("assignment", "")
-    assignment = visible_assignment(request.user, pk) if pk.isdigit() else None
-    if assignment is None:
-        return {}
-    first = assignment.start_passage.part.order
-    last = assignment.end_passage.part.order
-    for part in parts:
-        part.in_assignment = first <= part.order <= last
-    return {"assignment": assignment}
-
-
-def _pick_context(request: HttpRequest, part: Part) -> dict[str, Any]:
-    """?pick=<class>: a teacher picks an assignment's range by clicking
-    "Start here" and "End here" on passages."""
-    pk = request.GET.get("pick", "")
-    if not pk.isdigit() or not request.user.is_authenticated:
-        return {}
-    course = Course.objects.taught_by(request.user).filter(pk=pk).first()
-    if course is None or course.edition_id != part.edition_id:
-        return {}
-    return {
-        "pick_url": reverse("teaching:assignment_new", args=[course.pk]) + "?",
-        "pick_start": request.GET.get("start_passage", "")[:64],
-        "pick_end": request.GET.get("end_passage", "")[:64],
-    }
-
-
-def part_page_assignment(
-    request: HttpRequest, part: Part, passages: list[Passage]
-) -> dict[str, Any]:
-    """?assignment=<id> on a part page: the range marked, the prompts in
-    order, the teacher's highlights set apart, and class defaults for notes."""
-    context = _pick_context(request, part)
-    pk = request.GET.get("assignment", "")
-    if not pk.isdigit():
-        return context
-    assignment = visible_assignment(request.user, pk)
-    if assignment is None or assignment.course.edition_id != part.edition_id:
-        return context
-    in_range = set(assignment.passages().values_list("pk", flat=True))
-    for passage in passages:
-        passage.in_assignment = passage.pk in in_range
-    teacher = teaches(request.user, assignment.course)
-    return {
-        **context,
-        "assignment": assignment,
-        "assignment_teacher": teacher,
-        "assignment_prompts": prompts(assignment, request.user),
-        "annotation_course": assignment.course,
-        "annotation_api_url_override": (
-            reverse("teaching:assignment_items", args=[assignment.pk])
-            if teacher
-            else ""
-        ),
-    }

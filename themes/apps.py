@@ -9,9 +9,4 @@ class ThemesConfig(AppConfig):
     verbose_name = _("Themes: the motif atlas")
 
     def ready(self) -> None:
-        from reader.contributions import register_part_page_contributor
-
-        from .views import part_page_motifs
-
-        register_part_page_contributor(part_page_motifs)
         from . import reanchoring  # noqa: F401 - registers the revision handler

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from annotations.contributions import AnnotationsContribution
 from annotations.models import Annotation
 from annotations.services import reply_create
 from reader.models import Passage
@@ -15,6 +16,12 @@ from tests.factories import make_annotation
 
 def part_url(edition, slug="black"):
     return reverse("reader:part", kwargs={"edition": edition.slug, "part": slug})
+
+
+def shown_on(response, passage):
+    """What the part page laid onto one passage: marks, cards, counts."""
+    page = response.context["part_page"]
+    return page.contribution(AnnotationsContribution).layout.on(passage)
 
 
 def test_own_highlights_are_rendered_as_marks_with_cards(
@@ -40,9 +47,9 @@ def test_the_marked_text_still_reads_as_the_passage(
     make_annotation(reader_user, passage, 10, 30)
     client.force_login(reader_user)
     response = client.get(part_url(edition))
-    shown = next(p for p in response.context["passages"] if p.pk == passage.pk)
-    assert "".join(s.text for s in shown.annotation_segments) == passage.text
-    overlap = [s for s in shown.annotation_segments if len(s.ids.split()) == 2]
+    shown = shown_on(response, passage)
+    assert "".join(s.text for s in shown.segments) == passage.text
+    overlap = [s for s in shown.segments if len(s.ids.split()) == 2]
     assert overlap and overlap[0].text == passage.text[10:20]
     assert "hl-overlap" in overlap[0].css
 
@@ -114,7 +121,8 @@ def test_filters_by_author_kind_and_tag(
     }
     client.force_login(reader_user)
     response = client.get(part_url(edition) + "?" + query)
-    shown = {str(a.pk) for a in (response.context["passages"][0].annotation_cards)}
+    first = response.context["passages"][0]
+    shown = {str(a.pk) for a in shown_on(response, first).cards}
     assert shown == {str(made[name].pk) for name in expected}
 
 
@@ -243,14 +251,14 @@ def test_only_the_first_cards_of_a_busy_passage_are_shown_with_a_link_to_the_res
     mine = make_annotation(reader_user, passage, 30, 36)
     client.force_login(reader_user)
     response = client.get(part_url(edition))
-    shown = response.context["passages"][0]
-    assert len(shown.annotation_cards) == CARDS_PER_PASSAGE
-    assert shown.annotation_cards[0].pk == mine.pk  # my own first
-    assert shown.annotation_more == 6 - CARDS_PER_PASSAGE
+    shown = shown_on(response, response.context["passages"][0])
+    assert len(shown.cards) == CARDS_PER_PASSAGE
+    assert shown.cards[0].pk == mine.pk  # my own first
+    assert shown.more == 6 - CARDS_PER_PASSAGE
     # Every annotation is still highlighted, carded or not.
     covered: set[int] = set()
     offset = 0
-    for segment in shown.annotation_segments:
+    for segment in shown.segments:
         if segment.css:
             covered |= set(range(offset, offset + len(segment.text)))
         offset += len(segment.text)

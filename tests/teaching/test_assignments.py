@@ -10,8 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reader.models import Passage
+from teaching.contributions import AssignmentContribution
 from teaching.models import Assignment, Completion
 from tests.factories import make_edition, make_part, make_passages
+
+
+def assignment_share(response, page):
+    """Teaching's share of a part page or of the contents."""
+    return response.context[page].contribution(AssignmentContribution)
 
 
 def form(course, **overrides):
@@ -135,10 +141,9 @@ def test_the_reader_marks_the_range_and_shows_the_prompts(client, student, assig
         + f"?assignment={assignment.pk}"
     )
     response = client.get(url)
+    share = assignment_share(response, "part_page")
     marked = [
-        p.key
-        for p in response.context["passages"]
-        if getattr(p, "in_assignment", False)
+        p.key for p in response.context["passages"] if share.passage_in_assignment(p)
     ]
     assert marked == ["black-001", "black-002", "black-003"]
     html = response.content.decode()
@@ -399,15 +404,13 @@ def test_the_contents_mark_the_parts_of_the_range(
         reverse("reader:edition", kwargs={"edition": "test"})
         + f"?assignment={assignment.pk}"
     )
-    marked = [
-        p.slug for p in response.context["parts"] if getattr(p, "in_assignment", False)
-    ]
+    share = assignment_share(response, "contents_page")
+    marked = [p.slug for p in response.context["parts"] if share.part_in_assignment(p)]
     assert marked == ["black"]
     client.force_login(outsider)
     response = client.get(
         reverse("reader:edition", kwargs={"edition": "test"})
         + f"?assignment={assignment.pk}"
     )
-    assert not any(
-        getattr(p, "in_assignment", False) for p in response.context["parts"]
-    )
+    share = assignment_share(response, "contents_page")
+    assert not any(share.part_in_assignment(p) for p in response.context["parts"])

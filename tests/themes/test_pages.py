@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reader.models import Passage
+from themes.contributions import MotifsContribution
 from themes.models import Motif, MotifOccurrence
 
 
@@ -92,24 +93,30 @@ def test_atlas_pages_make_a_constant_number_of_queries(client, atlas, edition):
     assert [_queries(client, url) for url in urls] == before
 
 
+def motifs_on(response):
+    """The atlas's share of a part page."""
+    return response.context["part_page"].contribution(MotifsContribution)
+
+
 def test_passages_carry_motif_chips(client, atlas):
     response = client.get(part_url("black"))
     passage = response.context["passages"][0]
-    assert [o.motif.slug for o in passage.motif_chips] == ["masks"]
+    assert [o.motif.slug for o in motifs_on(response).chips_on(passage)] == ["masks"]
     assert 'href="?trace=masks#black-001"' in response.content.decode()
 
 
 def test_tracing_marks_the_passages_and_links_across_parts(client, atlas):
     response = client.get(part_url("black", trace="masks"))
     html = response.content.decode()
-    traced = [p.key for p in response.context["passages"] if p.is_traced]
+    motifs = motifs_on(response)
+    traced = [p.key for p in response.context["passages"] if motifs.is_traced(p)]
     assert traced == ["black-001", "black-003"]
     trace = response.context["motif_trace"]
     assert (trace["total"], trace["in_part"]) == (3, 2)
     assert trace["after"].passage.key == "letter-002"
     assert part_url("letter", trace="masks") + "#letter-002" in html
     first = response.context["passages"][0]
-    assert first.trace_stop.next_stop.passage.key == "black-003"
+    assert motifs.stop_at(first).next_stop.passage.key == "black-003"
 
 
 def test_tracing_from_a_part_without_the_motif_points_both_ways(client, atlas):

@@ -1,0 +1,110 @@
+"""The atlas's share of the reader's part page: motif chips on passages, and
+tracing one motif through the book (see reader.contributions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reader.contributions import (
+    EMPTY,
+    Contribution,
+    PartPage,
+    PartSlots,
+    PassageSlots,
+)
+from reader.models import Part, Passage
+
+from .models import Motif, MotifOccurrence
+
+
+class MotifsContribution(Contribution):
+    """Motif chips on each passage, and ?trace=<motif> through the book."""
+
+    carried_parameters = ("trace",)
+
+    def __init__(self) -> None:
+        # By passage id: the motifs it carries, in the atlas's order.
+        self.chips: dict[int, list[MotifOccurrence]] = {}
+        # ?trace=<slug>: the motif's stops around this part (None if none).
+        self.trace: dict[str, Any] | None = None
+        # By passage id, the traced motif's stops in this part.
+        self.stops: dict[int, MotifOccurrence] = {}
+
+    def prepare_part(self, page: PartPage) -> None:
+        occurrences = (
+            MotifOccurrence.objects.filter(passage__part=page.part)
+            .select_related("motif")
+            .order_by("motif__order", "motif__name")
+        )
+        for occurrence in occurrences:
+            self.chips.setdefault(occurrence.passage_id, []).append(occurrence)
+        slug = page.request.GET.get("trace", "")
+        if slug:
+            self.trace = self._trace(slug, page.part)
+
+    def _trace(self, slug: str, part: Part) -> dict[str, Any] | None:
+        motif = Motif.objects.filter(slug=slug).first()
+        if motif is None:
+            return None
+        stops = list(
+            motif.occurrences.filter(passage__edition_id=part.edition_id)
+            .select_related("motif", "passage__part__edition")
+            .in_reading_order()
+        )
+        here = [i for i, o in enumerate(stops) if o.passage.part_id == part.pk]
+        for index, occurrence in enumerate(stops):
+            occurrence.previous_stop = stops[index - 1] if index > 0 else None
+            occurrence.next_stop = stops[index + 1] if index + 1 < len(stops) else None
+        self.stops = {stops[i].passage_id: stops[i] for i in here}
+        before = stops[here[0] - 1] if here and here[0] > 0 else None
+        after = stops[here[-1] + 1] if here and here[-1] + 1 < len(stops) else None
+        if not here:
+            # Not in this part: offer the nearest stops around it.
+            before = next(
+                (o for o in reversed(stops) if o.passage.part.order < part.order), None
+            )
+            after = next((o for o in stops if o.passage.part.order > part.order), None)
+        return {
+            "motif": motif,
+            "total": len(stops),
+            "in_part": len(here),
+            "first_here": stops[here[0]] if here else None,
+            "before": before,
+            "after": after,
+        }
+
+    def chips_on(self, passage: Passage) -> list[MotifOccurrence]:
+        return self.chips.get(passage.pk, [])
+
+    def stop_at(self, passage: Passage) -> MotifOccurrence | None:
+        """The traced motif's stop on this passage, if any."""
+        return self.stops.get(passage.pk)
+
+    def is_traced(self, passage: Passage) -> bool:
+        return passage.pk in self.stops
+
+    def render_part(self, page: PartPage) -> PartSlots:
+        slots = PartSlots(
+            before_passages=page.render(
+                "themes/_part_trace.html", {"motif_trace": self.trace}
+            ),
+            style=f"--motif: {self.trace['motif'].colour}" if self.trace else "",
+        )
+        signed_in = page.request.user.is_authenticated
+        for passage in page.passages:
+            chips, stop = self.chips_on(passage), self.stop_at(passage)
+            context = {"passage": passage, "chips": chips, "stop": stop}
+            slots.passages[passage.key] = PassageSlots(
+                classes=("is-traced",) if self.is_traced(passage) else (),
+                meta=(
+                    page.render("themes/_propose_link.html", context)
+                    if signed_in
+                    else EMPTY
+                ),
+                after_meta=(
+                    page.render("themes/_passage_motifs.html", context)
+                    if chips or stop
+                    else EMPTY
+                ),
+            )
+        return slots
