@@ -25,6 +25,7 @@ from config.json_input import (
     json_endpoint,
 )
 
+from . import anchoring
 from .access import (
     readable_edition_or_404,
     readable_part_or_404,
@@ -44,10 +45,6 @@ from .services import passage_reads_record
 # A browser sends what scrolled past in the last few seconds; a batch larger
 # than a long part is not a reader's.
 MAX_PROGRESS_BATCH = 500
-# A part as plain text is its passages joined by a line break: the document
-# annotations spanning passages are anchored in (annotations.anchoring).
-# Passage texts are single paragraphs and never contain one.
-PART_TEXT_SEPARATOR = "\n"
 NO_PASSAGE_SLOTS = PassageSlots()
 NO_PART_SLOTS = ContentsPartSlots()
 PLAIN_TEXT = "text/plain; charset=utf-8"
@@ -166,7 +163,7 @@ def part_text(request: HttpRequest, edition: str, part: str) -> HttpResponse:
     range across passages is counted in."""
     part_obj = readable_part_or_404(request.user, edition, part)
     texts = part_obj.passages.order_by("order").values_list("text", flat=True)
-    return _plain_text(PART_TEXT_SEPARATOR.join(texts))
+    return _plain_text(anchoring.SEPARATOR.join(texts))
 
 
 def _plain_text(text: str) -> HttpResponse:
