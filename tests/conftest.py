@@ -16,9 +16,8 @@ from tests.factories import make_edition, make_part, make_passages, make_user
 
 # The suite draws the same Hypothesis examples on every run, here and in CI, so
 # `make test` passes or fails on the code, not on the draw. To explore anew,
-# run with THREE_NOTEBOOKS_HYPOTHESIS_EXPLORE=true. Known from exploring: in
-# texts of a few repeated words an edit can be ambiguous, and a quote is then
-# orphaned though it survives (an orphan, never a wrong anchor, is the policy).
+# run with THREE_NOTEBOOKS_HYPOTHESIS_EXPLORE=true (and --hypothesis-seed=N);
+# add what exploring finds as an example test beside the property.
 hypothesis_settings.register_profile("repeatable", derandomize=True, print_blob=True)
 if os.environ.get("THREE_NOTEBOOKS_HYPOTHESIS_EXPLORE", "").lower() != "true":
     hypothesis_settings.load_profile("repeatable")

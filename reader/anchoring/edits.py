@@ -321,7 +321,7 @@ def follow_edit(
     if mapped is not None and mapped[2]:
         return mapped
     exact = old[start:end]
-    for candidate in _readings_outside(ops, start, end, mapped):
+    for candidate in _readings_outside(ops, start, end, mapped, old):
         if (
             0 <= candidate
             and new[candidate : candidate + len(exact)] == exact
@@ -347,14 +347,23 @@ def _readings_outside(
     start: int,
     end: int,
     mapped: tuple[int, int, bool] | None,
+    old: str,
 ) -> list[int]:
     """Where the quote would start in the new text if an edit that touches it
     lay just before it or just after it instead (the caller checks the words
-    are there): at the mapped edges, and beside each such edit."""
+    are there): at the mapped edges, and beside each such edit. An edit that
+    touches the quote's sentence counts too: a diff may split one inserted
+    sentence into a change inside the quote and the rest after its full stop.
+    """
     length = end - start
     starts = [mapped[0], mapped[1] - length] if mapped else []
+    begin, stop = _sentence_around(old, start, end)
+    touched = any(
+        tag != "equal" and i1 <= end and i2 >= start for tag, i1, i2, _, _ in ops
+    )
     for tag, i1, i2, j1, j2 in ops:
-        if tag != "equal" and i1 <= end and i2 >= start:
+        beside = touched and i1 <= stop + 1 and i2 >= begin
+        if tag != "equal" and (i1 <= end and i2 >= start or beside):
             # The edit ending where the quote starts, or starting where it ends.
             starts += [j2 - (i2 - start), j1 - (i1 - start)]
     return starts

@@ -841,3 +841,13 @@ def test_a_changed_sentence_moved_past_an_identical_neighbour_is_orphaned():
     old = "A. A, a a. Bbbbbb a a a a a. A, a a. A, a a."
     new = "A. A, a a. A, a a. Bbbbbb the a a a a. A, a a."
     assert placed_after(old, new, "Bbbbbb a a a a a") == (AnchorState.ORPHANED, "")
+
+
+def test_a_sentence_inserted_before_that_the_diff_splits_leaves_the_quote_whole():
+    """The diff reads the new sentence as a comma inside the quote plus a copy
+    of the quote after its full stop; read as lying before it, the quote is
+    untouched (found by Hypothesis)."""
+    old = "A, a a. Bbbbbb a a a a the."
+    new = "A, a a. Bbbbbb a a a, a the. Bbbbbb a a a a the."
+    quoted = "Bbbbbb a a a a the"
+    assert placed_after(old, new, quoted) == (AnchorState.MOVED, quoted)
