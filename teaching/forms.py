@@ -51,8 +51,12 @@ class CourseForm(forms.Form):
 class CourseEditionForm(forms.Form):
     """Switch a class to another edition its members may all read."""
 
+    # Always one edition: no empty choice to switch a class to nothing.
     edition = forms.ModelChoiceField(
-        label=_("Edition"), queryset=Edition.objects.none(), to_field_name="slug"
+        label=_("Edition"),
+        queryset=Edition.objects.none(),
+        to_field_name="slug",
+        empty_label=None,
     )
 
     def __init__(self, *args: Any, user: Any, course: Course, **kwargs: Any) -> None:

@@ -229,3 +229,10 @@ def test_only_the_class_teachers_switch_its_edition(client, licensed):
     assert response.status_code == 403
     licensed.course.refresh_from_db()
     assert licensed.course.edition == licensed.edition
+
+
+def test_the_edition_switch_offers_no_empty_choice(client, licensed):
+    as_user(client, licensed.teacher)
+    page = client.get(licensed.course.get_absolute_url()).content.decode()
+    assert 'name="edition"' in page
+    assert "---------" not in page
