@@ -21,6 +21,7 @@ annotations. BENCH_PROFILE=1 also prints the dashboard's cProfile top costs.
 from __future__ import annotations
 
 import cProfile
+import functools
 import gc
 import io
 import os
@@ -60,6 +61,7 @@ from annotations.services import TargetInput  # noqa: E402
 from classes.models import Enrollment, JoinAttempt  # noqa: E402
 from classes.services import course_create  # noqa: E402
 from reader.edition_files import read_edition_folder  # noqa: E402
+from reader.markdown import render_markdown  # noqa: E402
 from reader.models import Edition, Passage, PassageRead  # noqa: E402
 from reader.services import edition_load  # noqa: E402
 from teaching.models import Completion  # noqa: E402
@@ -86,6 +88,11 @@ MIX = (
     + [("prompt answer", "")] * 4
     + [("classmate reply", "")] * 3
 )
+
+
+@functools.cache
+def notes_html(body: str) -> str:
+    return render_markdown(body)
 
 
 def build() -> dict[str, object]:
@@ -174,7 +181,7 @@ def build() -> dict[str, object]:
                     passage_revision=passage.revision,
                     motivation=kind,
                     body=body,
-                    body_html=f"<p>{body}</p>" if body else "",
+                    body_html=notes_html(body) if body else "",
                     visibility=visibility,
                     course=course if visibility != "private" else None,
                 )
@@ -196,8 +203,8 @@ def build() -> dict[str, object]:
                 edition=edition,
                 reply_to=parent,
                 motivation="replying",
-                body="An answer.",
-                body_html="<p>An answer.</p>",
+                body="An *answer*.",
+                body_html=notes_html("An *answer*."),
                 visibility=parent.visibility,
                 course=course,
             )

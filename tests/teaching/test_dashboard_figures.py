@@ -280,3 +280,30 @@ def _tables(response) -> list:
     parser = Rows()
     parser.feed(response.content.decode())
     return parser.tables
+
+
+def test_a_students_page_shows_each_note_rendered_and_linked_to_its_passage(
+    client, teacher, assignment, student, course
+):
+    passage = Passage.objects.get(edition=course.edition, key="black-002")
+    make_annotation(
+        student,
+        passage,
+        motivation="commenting",
+        body="The *mask* <script>alert(1)</script> [away](javascript:alert(1))",
+        visibility="course",
+        course=course,
+    )
+    reply_create(author=student, parent=assignment.prompt, body="**Light**.")
+    client.force_login(teacher)
+    html = client.get(
+        reverse("teaching:student", args=[assignment.pk, student.pk])
+    ).content.decode()
+    link = reverse("reader:part", args=["test", "black"])
+    assert html.count(f'href="{link}?assignment={assignment.pk}#black-002"') == 2
+    assert (
+        '<div class="card-body"><p>The <em>mask</em> &lt;script&gt;alert(1)'
+        '&lt;/script&gt; <a rel="nofollow noopener">away</a></p></div>'
+    ) in html
+    assert '<div class="card-body"><p><strong>Light</strong>.</p></div>' in html
+    assert "<script>alert" not in html
