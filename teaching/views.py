@@ -11,10 +11,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.dates import MONTHS_3
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -45,7 +41,6 @@ from reader.models import Part, Passage
 from . import exports
 from .forms import AssignmentForm, CopyForm, CourseEditionForm, CourseForm, JoinForm
 from .models import Assignment
-from .selectors import Dashboard as DashboardData
 from .selectors import (
     dashboard as dashboard_data,
 )
@@ -62,6 +57,7 @@ from .services import (
     completion_mark,
     course_edition_change,
 )
+from .tables import heat_html, roster_html
 
 
 def _course_for(request: HttpRequest, pk: object) -> tuple[Course, bool]:
@@ -476,14 +472,16 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _taught_assignment(request, pk)
     sort = request.GET.get("sort", "name")
     data = dashboard_data(assignment, request.user, sort)
+    heat_bars, heat_rows = heat_html(assignment, data)
     return render(
         request,
         "teaching/dashboard.html",
         {
             "assignment": assignment,
             "data": data,
-            "heat": _heat_cells(assignment, data),
-            "roster": _roster_cells(assignment, data),
+            "heat_bars": heat_bars,
+            "heat_rows": heat_rows,
+            "roster": roster_html(assignment, data),
             "sort": sort,
             "columns": [
                 ("name", _("Student")),
@@ -496,77 +494,6 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             ],
         },
     )
-
-
-# A class of 200 is 1,400 cells: the dashboard's text is made here, once per
-# page, so the template only places strings. Each address is built once and
-# extended (not a reverse() per student or passage), each date formatted
-# once, and numbers written as the template wrote them (no thousands
-# separator in this project's settings).
-
-
-def _heat_cells(
-    assignment: Assignment, data: DashboardData
-) -> list[tuple[str, str, str, str, str, str]]:
-    """(key, link, notes, questions, their bars' heights) per passage."""
-    part_urls: dict[int, str] = {}
-    cells = []
-    for passage, annotated, questioned in data.heat:
-        if passage.part_id not in part_urls:
-            part_urls[passage.part_id] = passage.part.get_absolute_url()
-        cells.append(
-            (
-                passage.key,
-                f"{part_urls[passage.part_id]}?assignment={assignment.pk}"
-                f"#{passage.key}",
-                str(annotated),
-                str(questioned),
-                # As {% widthratio value maximum 80 %} computes it.
-                str(round(annotated / data.maximum * 80)),
-                str(round(questioned / data.maximum * 80)),
-            )
-        )
-    return cells
-
-
-def _roster_cells(assignment: Assignment, data: DashboardData) -> list[tuple]:
-    """(link, name, percent, read, total, annotations, answers, replies, last
-    activity, status, status class) per student, in the roster's order."""
-    # The student's id ends the address of their page.
-    head = reverse("teaching:student", args=[assignment.pk, 0]).removesuffix("0/")
-    months: dict[int, str] = {}
-    status_classes: dict[str, str] = {}
-    cells = []
-    for row in data.rows:
-        when = row.last_activity
-        if when is None:
-            activity = "—"
-        else:
-            when = timezone.localtime(when)
-            if when.month not in months:
-                months[when.month] = MONTHS_3[when.month].title()
-            # What {{ when|date:"j M, H:i" }} writes.
-            activity = (
-                f"{when.day} {months[when.month]}, {when.hour:02}:{when.minute:02}"
-            )
-        if row.status not in status_classes:
-            status_classes[row.status] = f"status-{slugify(row.status)}"
-        cells.append(
-            (
-                f"{head}{row.student.pk}/",
-                row.student.get_username(),
-                str(row.percent),
-                str(row.read),
-                str(row.total),
-                str(row.annotations),
-                str(row.answers),
-                str(row.replies_to_classmates),
-                activity,
-                row.status,
-                status_classes[row.status],
-            )
-        )
-    return cells
 
 
 @login_required

@@ -307,3 +307,12 @@ def test_a_students_page_shows_each_note_rendered_and_linked_to_its_passage(
     ) in html
     assert '<div class="card-body"><p><strong>Light</strong>.</p></div>' in html
     assert "<script>alert" not in html
+
+
+def test_a_class_nobody_joined_yet_says_so(client, teacher, assignment, course):
+    Enrollment.objects.filter(course=course).delete()
+    client.force_login(teacher)
+    response = client.get(reverse("teaching:dashboard", args=[assignment.pk]))
+    assert response.context["data"].rows == []
+    _heat, roster = _tables(response)
+    assert roster[1:] == [[("Nobody has joined the class yet.", "", "")]]
