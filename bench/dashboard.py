@@ -1,6 +1,6 @@
 """Benchmark: a teacher's assignment dashboard for a whole year group.
 
-Run with `python bench/dashboard.py` (or `make bench`). It builds a throw-away
+Run with `.venv/bin/python bench/dashboard.py`. It builds a throw-away
 SQLite file database in var/bench/, loads the study edition and the motif
 catalogue, and makes a class with a teacher and BENCH_STUDENTS (default 200)
 students who joined it, an assignment over the first BENCH_PASSAGES (default
@@ -16,6 +16,9 @@ of the reader's annotations, through Django's test client (the whole request:
 middleware, queries, templates), measuring CPU time (median of BENCH_ROUNDS,
 default 15). Goal: the dashboard costs at most the part page with 1,000
 annotations. BENCH_PROFILE=1 also prints the dashboard's cProfile top costs.
+
+DEBUG is on, as in bench/part_page.py (no collected static files needed):
+figures are for before/after comparisons in one run, not for production.
 """
 
 from __future__ import annotations
