@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +35,7 @@ from classes.services import (
 from config.json_input import json_body, json_endpoint
 from reader.access import can_read
 from reader.anchoring import AnchorState
+from reader.markdown import sanitise_html
 from reader.models import Part, Passage
 
 from . import exports
@@ -55,6 +57,7 @@ from .services import (
     completion_mark,
     course_edition_change,
 )
+from .tables import heat_html, roster_html
 
 
 def _course_for(request: HttpRequest, pk: object) -> tuple[Course, bool]:
@@ -469,12 +472,16 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _taught_assignment(request, pk)
     sort = request.GET.get("sort", "name")
     data = dashboard_data(assignment, request.user, sort)
+    heat_bars, heat_rows = heat_html(assignment, data)
     return render(
         request,
         "teaching/dashboard.html",
         {
             "assignment": assignment,
             "data": data,
+            "heat_bars": heat_bars,
+            "heat_rows": heat_rows,
+            "roster": roster_html(assignment, data),
             "sort": sort,
             "columns": [
                 ("name", _("Student")),
@@ -524,6 +531,25 @@ def student_detail(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
         {
             "assignment": assignment,
             "student": enrollment.student,
-            "work": student_work(assignment, request.user, user_id),
+            "work": _work_shown(assignment, request.user, user_id),
         },
     )
+
+
+def _work_shown(
+    assignment: Assignment, teacher: AbstractBaseUser, student_id: int
+) -> list[Annotation]:
+    """The student's work with its link and note ready to show: the note as
+    rendered when it was written (cleaned again, as the reader shows it), not
+    Markdown run again per note; one address per part, not one per note."""
+    work = student_work(assignment, teacher, student_id)
+    part_urls: dict[int, str] = {}
+    for annotation in work:
+        place = annotation.place
+        if place.part_id not in part_urls:
+            part_urls[place.part_id] = place.part.get_absolute_url()
+        annotation.place_url = (
+            f"{part_urls[place.part_id]}?assignment={assignment.pk}#{place.key}"
+        )
+        annotation.note_html = sanitise_html(annotation.body_html)
+    return work
