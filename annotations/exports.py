@@ -69,8 +69,10 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return "".join(csv_lines(columns, rows))
 
 
-def pieces(texts: Iterable[str], size: int = PIECE_SIZE) -> Iterator[bytes]:
-    """Strings joined into pieces of about `size` characters, as UTF-8."""
+def pieces(texts: Iterable[str], size: int | None = None) -> Iterator[bytes]:
+    """Strings joined into pieces of about `size` (PIECE_SIZE) characters,
+    as UTF-8."""
+    size = size or PIECE_SIZE
     buffer: list[str] = []
     held = 0
     for text in texts:
@@ -243,10 +245,10 @@ class NotebookExport:
             # A thread the reader may no longer see keeps its place to itself.
             where = visible is None or root.pk in visible
             reply = item.is_reply
-            # A reply is on its thread's edition: no query for it.
-            edition = (
-                root.edition if item.edition_id == root.edition_id else item.edition
-            )
+            # A reply in the reader's own thread is on its root's edition (read
+            # with the root); a reply in another's thread comes with its own.
+            own_thread = visible is None and item.edition_id == root.edition_id
+            edition = root.edition if own_thread else item.edition
             yield [
                 item.pk,
                 edition.slug,
