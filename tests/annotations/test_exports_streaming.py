@@ -17,7 +17,6 @@ from django.urls import reverse
 from annotations import exports
 from annotations.models import Annotation
 from annotations.services import annotation_delete, reply_create
-from annotations.w3c import W3CLinks
 from reader.models import Passage
 from tests.annotations.before import exports as before
 from tests.annotations.w3c_suite import must_schema_failures
@@ -92,8 +91,8 @@ def old_export(user, fmt):
 def test_a_streamed_export_holds_what_the_old_export_held(
     client, rich_notebook, monkeypatch, fmt, chunk
 ):
-    monkeypatch.setattr(exports, "CHUNK_SIZE", chunk)
-    monkeypatch.setattr(exports, "PIECE_SIZE", 100)  # many pieces
+    monkeypatch.setattr(exports, "CHUNK_SIZE", chunk, raising=False)
+    monkeypatch.setattr(exports, "PIECE_SIZE", 100, raising=False)  # many pieces
     client.force_login(rich_notebook)
     response = client.get(url(fmt))
     assert response.streaming
@@ -123,6 +122,8 @@ def test_the_streamed_jsonld_validates_against_the_w3c_schemas(client, rich_note
 
 
 def test_links_are_those_reverse_builds(rf):
+    from annotations.w3c import W3CLinks
+
     request = rf.get("/", HTTP_HOST="testserver:8000")
     links = W3CLinks(request)
     pk = "7d1c3a52-8f0e-4b9a-9a55-0c1d2e3f4a5b"
@@ -150,7 +151,7 @@ def queries_for(client, fmt):
 def test_an_exports_queries_grow_by_chunks_not_by_rows(
     client, reader_user, other_reader, edition, monkeypatch, fmt
 ):
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 4)
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 4, raising=False)
     passages = list(Passage.objects.order_by("pk"))
     client.force_login(reader_user)
 
