@@ -13,6 +13,7 @@ from uuid import UUID
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     Case,
+    Count,
     F,
     Prefetch,
     Q,
@@ -603,11 +604,45 @@ def own_tag_names(user: AbstractBaseUser | AnonymousUser) -> list[str]:
     return list(Tag.objects.filter(owner=user).values_list("name", flat=True))
 
 
-def notebook_annotations(user: AbstractBaseUser) -> list[Annotation]:
-    """Every root annotation of a reader's, in reading order, with threads."""
-    return list(
+def notebook_roots(user: AbstractBaseUser) -> QuerySet[Annotation]:
+    """Every root annotation of a reader's, in reading order, with threads
+    (tags and visible replies prefetched, also chunk by chunk under
+    `.iterator(chunk_size=...)`)."""
+    return (
         with_thread(Annotation.objects.filter(author=user, reply_to__isnull=True), user)
         .select_related("edition")
+        .order_by(
+            "edition__title",
+            "start_passage__part__order",
+            "start_passage__order",
+            "start_offset",
+            "created",
+        )
+    )
+
+
+def notebook_parts(user: AbstractBaseUser) -> list[Part]:
+    """The parts a reader has notes on, in reading order, each with `notes`:
+    how many of the reader's own notes start there. One query."""
+    return list(
+        Part.objects.filter(
+            passages__annotations_starting__author=user,
+            passages__annotations_starting__reply_to__isnull=True,
+        )
+        # After the filter, the count is of the reader's notes only.
+        .annotate(notes=Count("passages__annotations_starting"))
+        .select_related("edition")
+        .order_by("edition__title", "order")
+    )
+
+
+def notebook_orphans(user: AbstractBaseUser) -> QuerySet[Annotation]:
+    """A reader's notes whose words a revision removed, in reading order."""
+    return (
+        Annotation.objects.filter(
+            author=user, reply_to__isnull=True, anchor_state=AnchorState.ORPHANED
+        )
+        .select_related("start_passage__part__edition")
         .order_by(
             "edition__title",
             "start_passage__part__order",

@@ -4,13 +4,13 @@ contributions)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,11 +27,14 @@ from .importing import import_annotations
 from .inputs import ReattachInputSerializer, target_input
 from .models import (
     Annotation,
+    Motivation,
     PromotionRequest,
     Visibility,
 )
 from .selectors import (
-    notebook_annotations,
+    notebook_orphans,
+    notebook_parts,
+    notebook_roots,
     replies_to_others,
     with_thread,
 )
@@ -48,6 +51,7 @@ from .services import (
     reply_create,
     teaches_course_of,
 )
+from .w3c import PROFILE_MEDIA_TYPE
 
 MAX_ANNOTATIONS_ON_PAGE = 500
 
@@ -275,31 +279,131 @@ def annotation_confirm_delete(request: HttpRequest, pk: object) -> HttpResponse:
     )
 
 
+# My notebook shows one part at a time (or the replies in others' threads),
+# a page at a time: a notebook of thousands of notes costs what one page does.
+NOTES_PER_PAGE = 50
+ORPHANS_SHOWN = 100
+REPLIES = "replies"
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (the parts' counts already hold it), so it
+    sends no COUNT query of its own."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
+
+
+def _notebook_url(request: HttpRequest, **changes: object) -> str:
+    """This notebook view with some parameters changed, every other one
+    (a filter, a search) kept as it is."""
+    query = request.GET.copy()
+    for name, value in changes.items():
+        if value is None:
+            query.pop(name, None)
+        else:
+            query[name] = str(value)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
 @login_required
+@require_GET
 def notebook(request: HttpRequest) -> HttpResponse:
-    annotations = notebook_annotations(request.user)
-    my_replies = list(replies_to_others(request.user).order_by("-created"))
-    groups: list[dict[str, Any]] = []
+    user = request.user
+    parts = notebook_parts(user)
+    replies = replies_to_others(user)
+    reply_count = replies.count()
+    wanted = request.GET.get("part", "")
+    current = next((p for p in parts if str(p.pk) == wanted), None)
+    showing_replies = reply_count > 0 and (
+        wanted == REPLIES or (current is None and not parts)
+    )
+    if current is None and not showing_replies and parts:
+        current = parts[0]  # the first part with notes
+    if current is not None:
+        items, count = (
+            notebook_roots(user).filter(start_passage__part=current),
+            current.notes,
+        )
+    elif showing_replies:
+        items = replies.order_by("-created")
+        count = reply_count
+    else:
+        items = Annotation.objects.none()
+        count = 0
+    page = _CountedPaginator(items, NOTES_PER_PAGE, count=count).get_page(
+        request.GET.get("page")
+    )
+    annotations = list(page.object_list)
+    # Labels once per request, not two get_FOO_display() calls per note.
+    motivations = {value: str(label) for value, label in Motivation.choices}
+    visibilities = {value: str(label) for value, label in Visibility.choices}
     for annotation in annotations:
-        part = annotation.start_passage.part
-        if not groups or groups[-1]["part"].pk != part.pk:
-            groups.append({"part": part, "annotations": []})
-        groups[-1]["annotations"].append(annotation)
-    orphans = [a for a in annotations if a.is_orphaned]
+        annotation.motivation_label = motivations[annotation.motivation]
+        annotation.visibility_label = visibilities[annotation.visibility]
+    if showing_replies:
+        # A thread made private or hidden since shows only the reply.
+        visible = set(
+            Annotation.objects.visible_to(user)
+            .filter(pk__in={r.reply_to_id for r in annotations})
+            .values_list("pk", flat=True)
+        )
+        for reply in annotations:
+            reply.thread_visible = reply.reply_to_id in visible
+    orphans = list(notebook_orphans(user)[: ORPHANS_SHOWN + 1])
     requests = list(
         PromotionRequest.objects.filter(
-            annotation__author=request.user, status=PromotionRequest.Status.PENDING
+            annotation__author=user, status=PromotionRequest.Status.PENDING
         ).select_related("annotation__start_passage", "requested_by")
     )
+    sections = [
+        {
+            "part": part,
+            "count": part.notes,
+            "url": _notebook_url(request, part=part.pk, page=None),
+            "current": part == current,
+        }
+        for part in parts
+    ]
+    pages = [
+        {
+            "number": number,
+            "url": _notebook_url(request, page=number)
+            if number != Paginator.ELLIPSIS
+            else None,
+            "current": number == page.number,
+        }
+        for number in page.paginator.get_elided_page_range(page.number)
+    ]
     return render(
         request,
         "annotations/notebook.html",
         {
-            "orphans": orphans,
+            "orphans": orphans[:ORPHANS_SHOWN],
+            "more_orphans": len(orphans) > ORPHANS_SHOWN,
             "promotion_requests": requests,
-            "groups": groups,
-            "count": len(annotations),
-            "my_replies": my_replies,
+            "sections": sections,
+            "replies_section": {
+                "count": reply_count,
+                "url": _notebook_url(request, part=REPLIES, page=None),
+                "current": showing_replies,
+            },
+            # The part shown, as one group of its notes on this page.
+            "groups": [{"part": current, "annotations": annotations}]
+            if current is not None
+            else [],
+            "part_url": current.get_absolute_url() if current is not None else "",
+            "my_replies": annotations if showing_replies else [],
+            "page": page,
+            "pages": pages if page.paginator.num_pages > 1 else [],
+            "previous_url": _notebook_url(request, page=page.previous_page_number())
+            if page.has_previous()
+            else "",
+            "next_url": _notebook_url(request, page=page.next_page_number())
+            if page.has_next()
+            else "",
+            "count": sum(part.notes for part in parts),
             "import_form": ImportForm(),
             "visibility": Visibility,
         },
@@ -307,26 +411,22 @@ def notebook(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notebook_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    annotations = notebook_annotations(request.user)
-    replies = exports.replies_in_reading_order(replies_to_others(request.user))
-    stamp = "three-notebooks"
+@require_GET
+def notebook_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
+    """The whole notebook as a file, streamed in bounded memory. Everything
+    that can fail is settled here, before the first byte is sent."""
+    export = exports.NotebookExport(request)
     if fmt == "md":
-        body = exports.to_markdown(annotations, replies, user=request.user)
-        response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
-        filename = f"{stamp}.md"
+        content = export.markdown()
+        content_type = "text/markdown; charset=utf-8"
     elif fmt == "csv":
-        body = exports.to_csv(annotations, replies, request=request)
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        filename = f"{stamp}.csv"
+        content = export.csv()
+        content_type = "text/csv; charset=utf-8"
     else:
-        body = exports.to_jsonld(annotations, replies, request=request)
-        response = HttpResponse(
-            body,
-            content_type='application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
-        )
-        filename = f"{stamp}.jsonld"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        content = export.jsonld(export.jsonld_total())
+        content_type = PROFILE_MEDIA_TYPE
+    response = StreamingHttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="three-notebooks.{fmt}"'
     return response
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -50,22 +51,53 @@ COLOUR_CSS = {
 }
 
 
-def annotation_iri(request: HttpRequest, annotation_id: object) -> str:
-    return request.build_absolute_uri(
-        reverse("api:annotation-detail", kwargs={"pk": annotation_id})
-    )
+# What reverse() leaves unquoted in a path (django.urls.resolvers).
+_PATH_SAFE = "!$&'()*+,;=/~:@"
 
 
-def passage_text_iri(request: HttpRequest, edition_slug: str, key: str) -> str:
-    return request.build_absolute_uri(
-        reverse("reader:passage_text", kwargs={"edition": edition_slug, "key": key})
-    )
+class UrlPattern:
+    """An absolute URL reversed once, with a marker in place of each argument,
+    then filled in for every row: a reverse() per row is most of the time of
+    an export of thousands of annotations.
+
+    Each marker must be a value the URL's converter accepts (a UUID for a
+    `uuid` argument); values are quoted as reverse() quotes them.
+    """
+
+    def __init__(self, request: HttpRequest, viewname: str, **markers: str) -> None:
+        url = request.build_absolute_uri(reverse(viewname, kwargs=markers))
+        pattern = url.replace("{", "{{").replace("}", "}}")
+        for name, marker in markers.items():
+            if pattern.count(marker) != 1:
+                raise ValueError(f"{viewname}: marker for {name} is not unique")
+            pattern = pattern.replace(marker, "{" + name + "}")
+        self._pattern = pattern
+
+    def __call__(self, **values: object) -> str:
+        # quote() leaves only ASCII, which build_absolute_uri's iri_to_uri
+        # would leave as it is.
+        return self._pattern.format(
+            **{
+                name: quote(str(value), safe=_PATH_SAFE)
+                for name, value in values.items()
+            }
+        )
 
 
-def part_text_iri(request: HttpRequest, edition_slug: str, part_slug: str) -> str:
-    return request.build_absolute_uri(
-        reverse("reader:part_text", kwargs={"edition": edition_slug, "part": part_slug})
-    )
+class W3CLinks:
+    """The IRIs an export names (annotations, passages and parts as plain
+    text), each URL reversed once for all rows."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.annotation = UrlPattern(
+            request, "api:annotation-detail", pk="00000000-0000-4000-8000-0000000a0001"
+        )
+        self.passage_text = UrlPattern(
+            request, "reader:passage_text", edition="tn-edition-mark", key="tn-key-mark"
+        )
+        self.part_text = UrlPattern(
+            request, "reader:part_text", edition="tn-edition-mark", part="tn-part-mark"
+        )
 
 
 class PartTexts:
@@ -119,8 +151,11 @@ def annotations_to_w3c(
 ) -> list[dict[str, Any]]:
     """Many annotations, for a collection (their @context is the page's)."""
     texts = PartTexts(annotations)
+    links = W3CLinks(request)
     return [
-        annotation_to_w3c(a, request=request, embed_context=False, texts=texts)
+        annotation_to_w3c(
+            a, request=request, embed_context=False, texts=texts, links=links
+        )
         for a in annotations
     ]
 
@@ -138,14 +173,16 @@ def annotation_to_w3c(
     request: HttpRequest,
     embed_context: bool = True,
     texts: PartTexts | None = None,
+    links: W3CLinks | None = None,
 ) -> dict[str, Any]:
     """One annotation (a root, a reply or a tombstone) as a W3C annotation."""
+    links = links or W3CLinks(request)
     data: dict[str, Any] = {}
     if embed_context:
         data["@context"] = CONTEXT
     data.update(
         {
-            "id": annotation_iri(request, annotation.pk),
+            "id": links.annotation(pk=annotation.pk),
             "type": "Annotation",
             "motivation": annotation.motivation,
             "created": _iso(annotation.created),
@@ -181,7 +218,7 @@ def annotation_to_w3c(
         data["body"] = bodies if len(bodies) > 1 else bodies[0]
 
     if annotation.reply_to_id is not None:
-        data["target"] = annotation_iri(request, annotation.reply_to_id)
+        data["target"] = links.annotation(pk=annotation.reply_to_id)
         return data
 
     colour = annotation.colour
@@ -189,19 +226,19 @@ def annotation_to_w3c(
         "type": "CssStylesheet",
         "value": f".{colour} {{ background-color: {COLOUR_CSS[colour]} }}",
     }
-    data["target"] = _target(annotation, request, texts or PartTexts([annotation]))
+    data["target"] = _target(annotation, links, texts or PartTexts([annotation]))
     return data
 
 
 def _target(
-    annotation: Annotation, request: HttpRequest, texts: PartTexts
+    annotation: Annotation, links: W3CLinks, texts: PartTexts
 ) -> dict[str, Any]:
     start, end = annotation.start_passage, annotation.end_passage
     edition_slug = annotation.edition.slug
     if start.pk == end.pk:
-        source = passage_text_iri(request, edition_slug, start.key)
+        source = links.passage_text(edition=edition_slug, key=start.key)
     else:
-        source = part_text_iri(request, edition_slug, start.part.slug)
+        source = links.part_text(edition=edition_slug, part=start.part.slug)
     quote: anchoring.Quote | None = None
     if not annotation.is_orphaned:
         try:

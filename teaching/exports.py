@@ -1,7 +1,8 @@
 """A teacher's CSV files for an assignment: the roster and the class's notes.
 
 Cells go through the notebook export's formula-safe writer
-(`annotations.exports.csv_text`): one formula-safe cell in the codebase.
+(`annotations.exports.csv_lines`): one formula-safe cell in the codebase.
+Both are streamed: a class's notes can run to tens of thousands of rows.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from annotations.exports import csv_text
+from annotations.exports import CHUNK_SIZE, csv_lines, pieces
 from annotations.models import Annotation
 
 from .models import Assignment
@@ -42,31 +43,36 @@ ANNOTATION_COLUMNS = [
 ]
 
 
-def roster_csv(data: Dashboard) -> str:
+def roster_csv(data: Dashboard) -> Iterator[bytes]:
     """The dashboard's rows, one student a line."""
-    return csv_text(
-        ROSTER_COLUMNS,
-        (
+    return pieces(
+        csv_lines(
+            ROSTER_COLUMNS,
             (
-                row.student.get_username(),
-                row.read,
-                row.total,
-                row.percent,
-                row.annotations,
-                row.answers,
-                row.replies_to_classmates,
-                row.last_activity.isoformat() if row.last_activity else "",
-                row.status,
-                row.done.isoformat() if row.done else "",
-            )
-            for row in data.rows
-        ),
+                (
+                    row.student.get_username(),
+                    row.read,
+                    row.total,
+                    row.percent,
+                    row.annotations,
+                    row.answers,
+                    row.replies_to_classmates,
+                    row.last_activity.isoformat() if row.last_activity else "",
+                    row.status,
+                    row.done.isoformat() if row.done else "",
+                )
+                for row in data.rows
+            ),
+        )
     )
 
 
-def annotations_csv(assignment: Assignment, *, teacher: AbstractBaseUser) -> str:
-    """All the class's annotations in the range that the teacher may see."""
-    return csv_text(ANNOTATION_COLUMNS, _annotation_rows(assignment, teacher))
+def annotations_csv(
+    assignment: Assignment, *, teacher: AbstractBaseUser
+) -> Iterator[bytes]:
+    """All the class's annotations in the range that the teacher may see,
+    read a chunk at a time as the file is sent."""
+    return pieces(csv_lines(ANNOTATION_COLUMNS, _annotation_rows(assignment, teacher)))
 
 
 def _annotation_rows(
@@ -81,7 +87,7 @@ def _annotation_rows(
         )
         .order_by("created")
     )
-    for a in rows:
+    for a in rows.iterator(chunk_size=CHUNK_SIZE):
         passage = a.start_passage or (a.reply_to.start_passage if a.reply_to else None)
         yield (
             a.pk,

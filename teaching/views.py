@@ -3,13 +3,21 @@ teaching app's share of the reader's pages is in contributions)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -497,22 +505,23 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def dashboard_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def dashboard_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     assignment = _taught_assignment(request, pk)
     body = exports.roster_csv(dashboard_data(assignment, request.user))
     return _csv_response(body, f"assignment-{assignment.pk}-roster.csv")
 
 
 @login_required
-def annotations_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def annotations_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """All the class's annotations in the range that the teacher may see."""
     assignment = _taught_assignment(request, pk)
     body = exports.annotations_csv(assignment, teacher=request.user)
     return _csv_response(body, f"assignment-{assignment.pk}-annotations.csv")
 
 
-def _csv_response(body: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+def _csv_response(body: Iterator[bytes], filename: str) -> StreamingHttpResponse:
+    # Streamed; who may have it (and which assignment) is settled before.
+    response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -127,7 +127,7 @@ def test_a_reader_keeps_their_own_notes_after_losing_the_edition(licensed, note)
     assert note.body in client.get(reverse("annotations:notebook")).content.decode()
     for fmt in ("md", "csv", "jsonld"):
         export = client.get(reverse("annotations:export", args=[fmt]))
-        assert note.body in export.content.decode()
+        assert note.body in export.getvalue().decode()
     mine = client.get("/api/annotations/?author=me").json()["results"]
     assert [a["id"] for a in mine] == [str(note.pk)]
 

@@ -108,7 +108,7 @@ def exported(part, reader_user, other_reader) -> dict:
     client = Client()
     client.force_login(reader_user)
     response = client.get(reverse("annotations:export", args=["jsonld"]))
-    return json.loads(response.content)
+    return json.loads(response.getvalue())
 
 
 def dereference(source: str) -> str:

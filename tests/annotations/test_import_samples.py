@@ -110,7 +110,7 @@ def test_a_notebook_export_meets_the_w3c_musts(
     reply_create(author=reader_user, parent=note, body="Answering myself")
     client.force_login(reader_user)
     exported = json.loads(
-        client.get(reverse("annotations:export", args=["jsonld"])).content
+        client.get(reverse("annotations:export", args=["jsonld"])).getvalue()
     )
     items = exported["first"]["items"]
     assert len(items) == 3

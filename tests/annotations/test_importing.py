@@ -148,7 +148,7 @@ def alices_export(client, reader_user, other_reader, passage, next_passage):
 
     reply_create(author=reader_user, parent=note, body="Alice again")
     client.force_login(reader_user)
-    exported = client.get(reverse("annotations:export", args=["jsonld"])).content
+    exported = client.get(reverse("annotations:export", args=["jsonld"])).getvalue()
     client.logout()
     return note, exported
 
@@ -254,7 +254,7 @@ def test_the_same_annotation_exported_by_someone_else_is_not_imported_again(
     _note, alices = alices_export
     client.force_login(other_reader)
     assert len(report_of(client, alices).imported) == 3
-    bobs = client.get(reverse("annotations:export", args=["jsonld"])).content
+    bobs = client.get(reverse("annotations:export", args=["jsonld"])).getvalue()
     carol = make_user("carol")
     client.force_login(carol)
     assert len(report_of(client, alices).imported) == 3
@@ -640,7 +640,7 @@ def test_a_copy_exports_with_its_originals_identity_and_author(
     client.force_login(other_reader)
     report_of(client, alices)
     bobs = json.loads(
-        client.get(reverse("annotations:export", args=["jsonld"])).content
+        client.get(reverse("annotations:export", args=["jsonld"])).getvalue()
     )
     copy = next(
         item
@@ -651,7 +651,7 @@ def test_a_copy_exports_with_its_originals_identity_and_author(
     assert not copy["id"].endswith(f"{note.pk}/")
     mine = make_annotation(other_reader, note.start_passage, 0, 4)
     exported = json.loads(
-        client.get(reverse("annotations:export", args=["jsonld"])).content
+        client.get(reverse("annotations:export", args=["jsonld"])).getvalue()
     )
     own = next(i for i in exported["first"]["items"] if str(mine.pk) in i["id"])
     assert own["canonical"] == f"urn:uuid:{mine.pk}"

@@ -16,6 +16,7 @@ from annotations.services import reply_create
 from classes.models import Enrollment
 from reader.models import Passage
 from reader.services import passage_reads_record
+from teaching import exports as teaching_exports
 from teaching.models import Completion
 from tests.factories import make_annotation, make_user
 
@@ -134,7 +135,7 @@ def test_the_roster_csv_matches_and_is_formula_safe(
     student.save()
     client.force_login(coteacher)
     response = client.get(reverse("teaching:dashboard_csv", args=[assignment.pk]))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     alice = next(r for r in rows if r["student"] == "'=cmd|calc")
     assert (alice["passages read"], alice["prompt answers"], alice["status"]) == (
         "2",
@@ -147,9 +148,11 @@ def test_the_annotations_csv_holds_the_class_work_the_teacher_may_see(
     client, teacher, assignment, work
 ):
     client.force_login(teacher)
-    text = client.get(
-        reverse("teaching:annotations_csv", args=[assignment.pk])
-    ).content.decode()
+    text = (
+        client.get(reverse("teaching:annotations_csv", args=[assignment.pk]))
+        .getvalue()
+        .decode()
+    )
     assert "He sees the light." in text
     assert "secret" not in text
 
@@ -166,3 +169,28 @@ def test_the_drill_down_lists_one_students_work_in_reading_order(
         reverse("teaching:student", args=[assignment.pk, classmate.pk])
     ).content.decode()
     assert "secret" not in other
+
+
+def test_the_class_annotations_csv_streams_in_chunks(
+    client, teacher, assignment, course, student, monkeypatch
+):
+    monkeypatch.setattr(teaching_exports, "CHUNK_SIZE", 3, raising=False)
+    passage = assignment.passages().first()
+    made = [
+        make_annotation(
+            student,
+            passage,
+            motivation="commenting",
+            body=f"=cmd {i}",
+            visibility="course",
+            course=course,
+        )
+        for i in range(7)
+    ]
+    client.force_login(teacher)
+    response = client.get(reverse("teaching:annotations_csv", args=[assignment.pk]))
+    assert response.streaming
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    by_id = {r["id"]: r for r in rows}
+    assert {str(a.pk) for a in made} <= set(by_id)
+    assert by_id[str(made[0].pk)]["note"] == "'=cmd 0"
