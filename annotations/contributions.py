@@ -121,7 +121,7 @@ class AnnotationsContribution(Contribution):
     def _passages(self, page: PartPage, layout: PartLayout) -> dict[str, PassageSlots]:
         renderer = CardRenderer(page.request)
         slots: dict[str, PassageSlots] = {}
-        for number, passage in enumerate(page.passages, start=1):
+        for number, passage in page.rendered:
             shown = layout.on(passage)
             text = marked_text(shown.segments)
             if not shown.count:
