@@ -255,3 +255,49 @@ def test_the_fragment_makes_the_same_queries_for_1_and_2000_annotations(
     with django_assert_num_queries(len(one)):
         data = fragment(client, edition, "black-001,black-002")
     assert "2001 annotations shown" in data["fragments"]["header"]
+
+
+def test_a_fragment_row_equals_the_page_on_a_busy_part(
+    client, reader_user, other_reader, curator, edition
+):
+    """What a fragment reads is only what its passages show: highlights
+    reaching them from an earlier passage, cards chosen among all of a
+    passage's notes, editor's notes numbered through the part."""
+    from annotations.selectors import CARDS_PER_PASSAGE
+    from annotations.services import TargetInput, annotation_create
+
+    first, second, third = Passage.objects.filter(
+        edition=edition, part__slug="black"
+    ).order_by("order")
+    for i in range(CARDS_PER_PASSAGE + 2):
+        # Notes on the first passage, the last of them (no card there)
+        # reaching into the second.
+        make_annotation(
+            other_reader,
+            first,
+            i,
+            5 + i,
+            end_passage=second if i == CARDS_PER_PASSAGE + 1 else None,
+            motivation="commenting",
+            body=f"Note {i}",
+            visibility="public",
+        )
+    for passage in (first, third):
+        annotation_create(
+            author=curator,
+            edition=edition,
+            target=TargetInput(passage.key, 2, passage.key, 9),
+            motivation="commenting",
+            body="An editor's note.",
+            visibility="public",
+            editorial=True,
+        )
+    make_annotation(reader_user, second, 3, 12, end_passage=third)
+    make_annotation(reader_user, third, 0, 4, motivation="questioning", body="Why?")
+    client.force_login(reader_user)
+    page = client.get(part_url(edition)).content.decode()
+    for keys in ("black-002", "black-003", "black-001,black-003"):
+        data = fragment(client, edition, keys)
+        for key, html in data["passages"].items():
+            assert same_html(html.strip(), row_in_page(page, key)), key
+        assert "9 annotations shown" in data["fragments"]["header"]
