@@ -251,10 +251,14 @@ class CardRenderer:
 
     def _actions(self, annotation: Annotation) -> SafeString:
         return format_escaped(
-            '<p class="card-actions"><a href="{}">{}</a> <a href="{}">{}</a></p>',
+            '<p class="card-actions"><a href="{}">{}</a> '
+            '<a href="{}" data-delete="{}"{}>{}</a></p>',
             self.urls["edit"].format(annotation.pk),
             self.labels["edit"],
             self.urls["delete"].format(annotation.pk),
+            annotation.pk,
+            # An editor's note's number changes others': the page reloads.
+            format_escaped(" data-editorial") if annotation.editorial else EMPTY,
             self.labels["delete"],
         )
 
@@ -346,7 +350,7 @@ class CardRenderer:
             return EMPTY
         return format_escaped(
             '<details class="reply-box"><summary>{reply}</summary>'
-            '<form method="post" action="{action}">'
+            '<form method="post" action="{action}" data-reply-to="{pk}">'
             '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
             '<label for="reply-{pk}" class="visually-hidden">{your_reply}</label>'
             '<textarea id="reply-{pk}" name="body" rows="3" maxlength="10000" '

@@ -68,7 +68,11 @@ class AnnotationsContribution(Contribution):
         if not (user.is_authenticated or settings.THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC):
             return
         self.filters = PartFilters.from_query(page.request.GET)
-        found = part_annotations(user=user, part=page.part, filters=self.filters)
+        # A few rows only (after a save): read only what they show.
+        only = None if page.only is None else [p for _, p in page.rendered]
+        found = part_annotations(
+            user=user, part=page.part, filters=self.filters, passages=only
+        )
         self.layout = part_layout(found, passages=page.passages, user=user)
         self.reattach = _reattach_target(page.request)
 
@@ -121,7 +125,7 @@ class AnnotationsContribution(Contribution):
     def _passages(self, page: PartPage, layout: PartLayout) -> dict[str, PassageSlots]:
         renderer = CardRenderer(page.request)
         slots: dict[str, PassageSlots] = {}
-        for number, passage in enumerate(page.passages, start=1):
+        for number, passage in page.rendered:
             shown = layout.on(passage)
             text = marked_text(shown.segments)
             if not shown.count:

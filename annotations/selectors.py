@@ -155,10 +155,12 @@ class PartAnnotations:
     # (course id, teacher id) for the classes these annotations are shared
     # with: a class teacher's highlights and prompts look different.
     teachers: set[tuple[int, int]] = field(default_factory=set)
+    # Counted apart when `rows` holds only what some passages show.
+    counted: int | None = None
 
     @property
     def total(self) -> int:
-        return len(self.rows)
+        return len(self.rows) if self.counted is None else self.counted
 
 
 def part_annotations(
@@ -166,6 +168,7 @@ def part_annotations(
     user: AbstractBaseUser | AnonymousUser,
     part: Part,
     filters: PartFilters,
+    passages: list[Passage] | None = None,
 ) -> PartAnnotations:
     """The annotations a reader sees on a part (lay them out with
     `part_layout`).
@@ -174,15 +177,19 @@ def part_annotations(
     CARDS_PER_PASSAGE of each passage (editor's notes, then the reader's own,
     then the rest) are loaded as cards. The same number of queries whether
     the part carries no annotation or thousands.
+
+    `passages`: only what these passages show, for their rows alone (after a
+    save): see `_reaching`. The total and the tags are still the part's.
     """
     visible = _filtered(
         Annotation.objects.visible_to(user).roots().in_part(part), user, filters
     )
-    rows = _highlight_rows(visible)
+    shown = visible if passages is None else _reaching(visible, passages)
+    rows = _highlight_rows(shown)
     card_ids = _card_ids(rows, user)
     # Django sends no query for an empty IN list; with no annotations the
     # (empty) subquery keeps the page's query count the same.
-    selected = card_ids or visible.values("pk")
+    selected = card_ids or shown.values("pk")
     cards = list(
         Annotation.objects.filter(pk__in=selected)
         .select_related("author")
@@ -198,7 +205,30 @@ def part_annotations(
         key=str.casefold,
     )
     return PartAnnotations(
-        rows=rows, cards=cards, tags=tag_names, teachers=_class_teachers(visible)
+        rows=rows,
+        cards=cards,
+        tags=tag_names,
+        teachers=_class_teachers(visible),
+        counted=None if passages is None else visible.count(),
+    )
+
+
+def _reaching(
+    visible: QuerySet[Annotation], passages: list[Passage]
+) -> QuerySet[Annotation]:
+    """What some passages of a part show, exactly as the whole part would:
+    every highlight that reaches them (a stored range; re-anchoring at read
+    time keeps a highlight inside it), every annotation starting where one of
+    those starts (a passage's cards are chosen among all of its own), and
+    every editor's note (they are numbered through the part)."""
+    orders = [p.order for p in passages]
+    low, high = min(orders), max(orders)
+    reaching = visible.filter(
+        Q(start_passage__order__range=(low, high))
+        | Q(start_passage__order__lte=high, end_passage__order__gte=low)
+    )
+    return visible.filter(
+        Q(start_passage__in=reaching.values("start_passage")) | Q(editorial=True)
     )
 
 

@@ -214,7 +214,21 @@ class PartPage(_Page):
 
     part: Part
     passages: list[Passage]
+    # The keys of the passages whose rows are rendered: None for the whole
+    # page; a few when the page's script asks for those rows again after a
+    # save (reader.views.part_passages). Every contribution still prepares
+    # for the whole part (counts, numbering), and renders only these.
+    only: frozenset[str] | None = None
     offers: dict[type, object] = field(default_factory=dict)
+
+    @property
+    def rendered(self) -> list[tuple[int, Passage]]:
+        """The passages to render, each with its number in the part (¶n)."""
+        return [
+            (number, passage)
+            for number, passage in enumerate(self.passages, start=1)
+            if self.only is None or passage.key in self.only
+        ]
 
     def offer(self, value: object) -> None:
         """Hand another contribution something it knows how to use (by type)."""

@@ -19,5 +19,10 @@ urlpatterns = [
     ),
     path("read/<slug:edition>/<slug:part>/text", views.part_text, name="part_text"),
     path("read/<slug:edition>/progress/", views.progress_record, name="progress"),
+    path(
+        "read/<slug:edition>/<slug:part>/passages/",
+        views.part_passages,
+        name="part_passages",
+    ),
     path("read/<slug:edition>/<slug:part>/", views.part_detail, name="part"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,8 +14,10 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 from rest_framework import serializers
 
@@ -39,12 +43,15 @@ from .contributions import (
     contents_slots,
     part_page_slots,
 )
-from .models import Edition, PassageRead
+from .models import Edition, Part, Passage, PassageRead
 from .services import passage_reads_record
 
 # A browser sends what scrolled past in the last few seconds; a batch larger
 # than a long part is not a reader's.
 MAX_PROGRESS_BATCH = 500
+# Rows a page's script asks for after one save: a note's passages (a longer
+# range is asked for in several requests).
+MAX_FRAGMENT_PASSAGES = 20
 NO_PASSAGE_SLOTS = PassageSlots()
 NO_PART_SLOTS = ContentsPartSlots()
 PLAIN_TEXT = "text/plain; charset=utf-8"
@@ -104,9 +111,97 @@ def _render_contents(
 @require_GET
 def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
     part_obj = readable_part_or_404(request.user, edition, part)
+    passages = list(part_obj.passages.all())
+    context = _part_context(request, part_obj, passages)
+    return render(request, "reader/part_detail.html", context)
+
+
+@require_GET
+@never_cache
+def part_passages(request: HttpRequest, edition: str, part: str) -> JsonResponse:
+    """Some rows of a part page, as the page would render them now, for its
+    script to put in place after a save instead of loading the whole page.
+
+    GET ?keys=black-003,black-004 (at most MAX_FRAGMENT_PASSAGES) with the
+    page's own query (?show=, ?tag=, ?assignment= ...). Answers JSON:
+    {"passages": {key: the passage's .passage-row}, "fragments": {"header":
+    ..., "before_passages": ...}}, the fragments being what the page's
+    `[data-part-fragment]` elements hold (counts, the tag filter, an
+    assignment's prompts). Built by the page's own code (`_part_context`), so
+    a row here is the row in the page. Never stored: it holds private notes.
+    """
+    part_obj = readable_part_or_404(request.user, edition, part)
+    keys = list(
+        dict.fromkeys(k.strip() for k in request.GET.get("keys", "").split(","))
+    )
+    keys = [k for k in keys if k]
+    if not keys:
+        return _fragment_error(_("Name the passages: ?keys=black-001,black-002."))
+    if len(keys) > MAX_FRAGMENT_PASSAGES:
+        return _fragment_error(
+            _("At most %d passages at a time.") % MAX_FRAGMENT_PASSAGES
+        )
+    passages = list(part_obj.passages.all())
+    unknown = sorted(set(keys) - {p.key for p in passages})
+    if unknown:
+        return _fragment_error(
+            _("Unknown passage keys in this part: %s") % ", ".join(unknown)
+        )
+    page_request = _as_part_page_request(request, part_obj)
+    context = _part_context(page_request, part_obj, passages, only=frozenset(keys))
+    rows = {
+        passage.key: render_to_string(
+            "reader/_passage.html",
+            {**context, "passage": passage, "passage_slots": slots, "number": number},
+            request=page_request,
+        )
+        for passage, slots, number in context["rendered_rows"]
+    }
+    # A CSRF token made for the copy (a first visit) must reach the cookie.
+    if page_request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        request.META["CSRF_COOKIE"] = page_request.META["CSRF_COOKIE"]
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    slots = context["part_slots"]
+    return JsonResponse(
+        {
+            "passages": rows,
+            "fragments": {
+                "header": str(slots.header),
+                "before_passages": str(slots.before_passages),
+            },
+        }
+    )
+
+
+def _fragment_error(message: str) -> JsonResponse:
+    return JsonResponse({"keys": [message]}, status=400)
+
+
+def _as_part_page_request(request: HttpRequest, part: Part) -> HttpRequest:
+    """The request as the part page itself receives it: the page's path and
+    its query without `keys`, so whatever is built from the request (a "more
+    annotations" link keeping the filters, a log-in link's ?next=) comes out
+    as it does on the page."""
+    query = request.GET.copy()
+    query.pop("keys", None)
+    page_request = copy.copy(request)
+    page_request.GET = query
+    page_request.path = part.get_absolute_url()
+    page_request.META = {**request.META, "QUERY_STRING": query.urlencode()}
+    return page_request
+
+
+def _part_context(
+    request: HttpRequest,
+    part_obj: Part,
+    passages: list[Passage],
+    *,
+    only: frozenset[str] | None = None,
+) -> dict[str, Any]:
+    """What the part page shows, for all its passages or (`only`) some rows:
+    the page and its fragments both come from here, so they cannot differ."""
     parts = list(part_obj.edition.parts.all())
     index = next(i for i, p in enumerate(parts) if p.pk == part_obj.pk)
-    passages = list(part_obj.passages.all())
     read_keys: set[str] = set()
     if request.user.is_authenticated:
         read_keys = set(
@@ -114,7 +209,7 @@ def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
                 user=request.user, passage__part=part_obj
             ).values_list("passage__key", flat=True)
         )
-    context = {
+    context: dict[str, Any] = {
         "edition": part_obj.edition,
         "part": part_obj,
         "parts": parts,
@@ -127,12 +222,16 @@ def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
         ),
     }
     # Other apps add their share of the page (reader.contributions).
-    page = PartPage(request=request, part=part_obj, passages=passages)
+    page = PartPage(request=request, part=part_obj, passages=passages, only=only)
     slots = part_page_slots(page)
     context["part_page"] = page
     context["part_slots"] = slots
     context["passage_rows"] = [
         (p, slots.passages.get(p.key, NO_PASSAGE_SLOTS)) for p in passages
+    ]
+    context["rendered_rows"] = [
+        (p, slots.passages.get(p.key, NO_PASSAGE_SLOTS), number)
+        for number, p in page.rendered
     ]
     # Parameters other apps read (an assignment, a traced motif, a range
     # being picked) follow the reader from part to part.
@@ -140,7 +239,7 @@ def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
     context["carried_query"] = urlencode(
         {k: request.GET[k] for k in carried if k in request.GET}
     )
-    return render(request, "reader/part_detail.html", context)
+    return context
 
 
 @require_GET

@@ -103,7 +103,7 @@ class AssignmentContribution(Contribution):
             )
         if not (self.in_range or self.pick):
             return slots
-        for passage in page.passages:
+        for _number, passage in page.rendered:
             slots.passages[passage.key] = PassageSlots(
                 classes=(
                     ("in-assignment",) if self.passage_in_assignment(passage) else ()

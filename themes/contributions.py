@@ -91,7 +91,7 @@ class MotifsContribution(Contribution):
             style=f"--motif: {self.trace['motif'].colour}" if self.trace else "",
         )
         signed_in = page.request.user.is_authenticated
-        for passage in page.passages:
+        for _number, passage in page.rendered:
             chips, stop = self.chips_on(passage), self.stop_at(passage)
             context = {"passage": passage, "chips": chips, "stop": stop}
             slots.passages[passage.key] = PassageSlots(

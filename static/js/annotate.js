@@ -1,8 +1,9 @@
 // Annotating on the part page: select words (mouse, touch or keys), then
 // Highlight, Note or Question. Offsets are sent in Unicode code points of the
 // passage's text, as the server counts; JavaScript strings count UTF-16 units,
-// so every offset is converted here. After a save the passages are re-rendered
-// from the server, which owns how highlights look.
+// so every offset is converted here. After a save, a reply or a delete the rows
+// of the passages involved are asked for again (the server owns how highlights
+// look) and put in place: the page is not reloaded.
 
 const toolbar = document.querySelector("[data-annotate-toolbar]");
 const dialog = document.querySelector("[data-annotate-dialog]");
@@ -10,6 +11,11 @@ const status = document.querySelector("[data-annotate-status]");
 const form = dialog?.querySelector("[data-annotate-form]");
 const apiUrl = dialog?.dataset.apiUrl;
 const edition = dialog?.dataset.edition;
+// Replies and deletes go to the annotations API, even inside an assignment.
+const annotationsApi = dialog?.dataset.annotationsApi;
+const passagesUrl = document.querySelector("article.part")?.dataset.passagesUrl;
+// What reader.views.part_passages answers at most in one request.
+const MAX_ROWS = 20;
 
 let pending = null; // the range being annotated: {start, end, quote}
 
@@ -329,8 +335,10 @@ async function save(fields) {
   const annotation = await response.json();
   window.getSelection()?.removeAllRanges();
   if (dialog.open) dialog.close();
-  await refreshPassages(annotation.id);
-  announce(fields.motivation === "highlighting" ? "Highlighted." : "Saved.");
+  const keys = fields.editorial ? null : keysBetween(pending.start.passage, pending.end.passage);
+  if (await refreshRows(keys, `card-${annotation.id}`, pending.start.passage)) {
+    announce(fields.motivation === "highlighting" ? "Highlighted." : "Saved.");
+  }
   return true;
 }
 
@@ -364,20 +372,185 @@ form?.addEventListener("submit", (event) => {
 
 dialog?.querySelector("[data-annotate-cancel]")?.addEventListener("click", () => dialog.close());
 
-async function refreshPassages(focusId) {
-  const html = await (await fetch(location.href, { credentials: "same-origin" })).text();
-  const fresh = new DOMParser().parseFromString(html, "text/html");
-  const current = document.querySelector(".passages");
-  const replacement = fresh.querySelector(".passages");
-  if (current && replacement) current.replaceWith(replacement);
-  const count = fresh.querySelector(".filter-count");
-  if (count) document.querySelector(".filter-count")?.replaceWith(count);
-  const card = document.getElementById(`card-${focusId}`);
-  if (card) {
-    card.classList.add("is-active");
-    card.scrollIntoView({ block: "nearest" });
-  }
+// --- Putting a change in place ---------------------------------------------
+//
+// Only the rows of the passages a change touched are fetched
+// (reader.views.part_passages, with this page's own query: filters, an
+// assignment) and swapped in, with the page's header fragments (counts, tags,
+// prompts). What is at the top of the window stays there; focus moves to the
+// card written (or to its passage when the card is gone) so keyboard and
+// screen-reader users know where they are. If the rows cannot be fetched the
+// page is loaded afresh: never a stale page.
+
+function keysBetween(startKey, endKey) {
+  const keys = Array.from(document.querySelectorAll(".passage[data-key]"), (p) => p.dataset.key);
+  const first = keys.indexOf(startKey);
+  const last = keys.indexOf(endKey);
+  if (first === -1 || last < first) return null;
+  return keys.slice(first, last + 1);
 }
+
+async function fetchRows(keys) {
+  const chunks = [];
+  for (let i = 0; i < keys.length; i += MAX_ROWS) chunks.push(keys.slice(i, i + MAX_ROWS));
+  const answers = await Promise.all(chunks.map(async (chunk) => {
+    const query = new URLSearchParams(location.search);
+    query.set("keys", chunk.join(","));
+    const response = await fetch(`${passagesUrl}?${query}`, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) throw new Error(`rows not fetched: ${response.status}`);
+    return response.json();
+  }));
+  return {
+    passages: Object.assign({}, ...answers.map((answer) => answer.passages)),
+    fragments: answers[answers.length - 1].fragments,
+  };
+}
+
+function rowOf(key) {
+  return document.querySelector(`.passage[data-key="${CSS.escape(key)}"]`)?.closest(".passage-row");
+}
+
+function replaceRows(passages) {
+  // Keep the row at the top of the window where it is: turn the browser's
+  // own scroll anchoring off (its anchor may be inside a replaced row) and
+  // move by what the rows above it grew or shrank.
+  const rows = Array.from(document.querySelectorAll(".passage-row"));
+  const top = rows.find((row) => row.getBoundingClientRect().bottom > 0);
+  const topKey = top?.querySelector(".passage[data-key]")?.dataset.key;
+  const before = top ? top.getBoundingClientRect().top : 0;
+  const root = document.documentElement;
+  root.style.overflowAnchor = "none";
+  const replaced = [];
+  for (const [key, html] of Object.entries(passages)) {
+    const old = rowOf(key);
+    if (!old) continue;
+    const template = document.createElement("template");
+    template.innerHTML = html.trim();
+    const row = template.content.firstElementChild;
+    old.replaceWith(row);
+    replaced.push([old, row]);
+  }
+  const after = topKey ? rowOf(topKey)?.getBoundingClientRect().top : undefined;
+  if (after !== undefined) window.scrollBy(0, after - before);
+  root.style.overflowAnchor = "";
+  // Per-passage behaviour (reading progress, copy citation, j/k) in reader.js.
+  document.dispatchEvent(new CustomEvent("tn:rows-replaced", { detail: { rows: replaced } }));
+}
+
+function focusAfterChange(focusId, fallbackKey) {
+  const card = focusId && document.getElementById(focusId);
+  const target = card || document.querySelector(`.passage[data-key="${CSS.escape(fallbackKey || "")}"]`);
+  if (!target) return;
+  if (card) card.classList.add("is-active");
+  if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+  target.focus({ preventScroll: true });
+  target.scrollIntoView({ block: "nearest" });
+}
+
+function reloadAt(focusId) {
+  if (focusId) history.replaceState(null, "", `#${focusId}`);
+  location.reload();
+}
+
+async function refreshRows(keys, focusId, fallbackKey) {
+  // keys null: the change reaches beyond its passages (an editor's note
+  // renumbers the others), so the page is loaded whole.
+  if (!keys || !passagesUrl) { reloadAt(focusId); return false; }
+  let answer;
+  try {
+    answer = await fetchRows(keys);
+  } catch {
+    reloadAt(focusId);
+    return false;
+  }
+  replaceRows(answer.passages);
+  for (const [name, html] of Object.entries(answer.fragments)) {
+    const holder = document.querySelector(`[data-part-fragment="${name}"]`);
+    if (holder) holder.innerHTML = html;
+  }
+  focusAfterChange(focusId, fallbackKey);
+  return true;
+}
+
+// --- Replies and deletes from a card, without leaving the page ---------------
+// The card's forms and links still work without this script (they post and
+// come back to the page).
+
+function passageKeyOf(element) {
+  return element.closest(".passage-row")?.querySelector(".passage[data-key]")?.dataset.key;
+}
+
+async function sendJson(url, method, body) {
+  return fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      "X-CSRFToken": csrfToken(),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+document.addEventListener("submit", async (event) => {
+  const replyForm = event.target.closest("form[data-reply-to]");
+  const key = replyForm && passageKeyOf(replyForm);
+  if (!key || !annotationsApi) return;
+  event.preventDefault();
+  const body = replyForm.querySelector("textarea").value;
+  let response;
+  try {
+    response = await sendJson(annotationsApi, "POST", { reply_to: replyForm.dataset.replyTo, body });
+  } catch {
+    announce("The server could not be reached; nothing was saved.");
+    return;
+  }
+  if (!response.ok) {
+    const errors = await response.json().catch(() => ({}));
+    announce(Object.values(errors).flat().join(" ") || "Not saved.");
+    return;
+  }
+  const reply = await response.json();
+  if (await refreshRows([key], `card-${reply.id}`, key)) announce("Your reply is posted.");
+});
+
+document.addEventListener("click", async (event) => {
+  const link = event.target.closest("a[data-delete]");
+  const key = link && passageKeyOf(link);
+  if (!key || !annotationsApi || event.button !== 0 || event.ctrlKey || event.metaKey) return;
+  event.preventDefault();
+  const isReply = Boolean(link.closest(".reply"));
+  const question = isReply ? dialog.dataset.confirmDeleteReply : dialog.dataset.confirmDelete;
+  if (!window.confirm(question)) return;
+  const url = `${annotationsApi}${link.dataset.delete}/`;
+  let keys = [key];
+  try {
+    if (!isReply) {
+      // A highlight across passages leaves marks on each of them.
+      const found = await sendJson(url, "GET");
+      const target = found.ok ? (await found.json()).target : null;
+      if (target) keys = keysBetween(target.start.passage, target.end.passage) || keys;
+    }
+    const response = await sendJson(url, "DELETE");
+    if (!response.ok) {
+      const errors = await response.json().catch(() => ({}));
+      announce(Object.values(errors).flat().join(" ") || "Not deleted.");
+      return;
+    }
+  } catch {
+    announce("The server could not be reached; nothing was deleted.");
+    return;
+  }
+  // A note others replied to stays as a tombstone: focus it, else the passage.
+  const focusId = isReply ? link.closest(".card")?.id : link.closest(".card, .reply")?.id;
+  if (await refreshRows("editorial" in link.dataset ? null : keys, focusId, key)) {
+    announce("Deleted.");
+  }
+});
 
 // --- Keys ---------------------------------------------------------------------
 

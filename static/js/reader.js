@@ -3,7 +3,7 @@
 // this browser for anonymous ones). The page works without any of it.
 
 const article = document.querySelector("article.part");
-// Read afresh each time: annotating re-renders the passages.
+// Read afresh each time: annotating replaces passages' rows.
 const allPassages = () => Array.from(document.querySelectorAll(".passage"));
 const edition = article?.dataset.edition;
 const progressUrl = article?.dataset.progressUrl;
@@ -42,7 +42,7 @@ document.addEventListener("keydown", (event) => {
   if (isTyping(event.target)) return;
   if (event.key !== "j" && event.key !== "k") return;
   if (current !== -1 && !document.querySelector(".passage.is-current")) {
-    // The passages were re-rendered: find the current one again.
+    // The current passage's row was replaced: find it again.
     current = allPassages().findIndex((p) => `#${p.id}` === location.hash);
   }
   const base = current === -1 ? firstVisibleIndex() : current;
@@ -59,9 +59,9 @@ if (location.hash) {
 
 // --- Copy citation --------------------------------------------------------
 
-function showCopyButtons() {
+function showCopyButtons(within = document) {
   if (!navigator.clipboard) return;
-  for (const button of document.querySelectorAll("[data-copy-citation]")) button.hidden = false;
+  for (const button of within.querySelectorAll("[data-copy-citation]")) button.hidden = false;
 }
 showCopyButtons();
 document.addEventListener("click", async (event) => {
@@ -79,6 +79,23 @@ document.addEventListener("click", async (event) => {
       button.textContent = button.dataset.failedLabel;
     }
     setTimeout(() => { button.textContent = label; }, 1500);
+  }
+});
+
+// --- Rows replaced after annotating (annotate.js) --------------------------
+// The new rows are as the server renders them: carry over what this page
+// knows and the server may not yet (seen, current) and show their buttons.
+
+document.addEventListener("tn:rows-replaced", (event) => {
+  for (const [old, row] of event.detail.rows) {
+    const was = old.querySelector(".passage");
+    const now = row.querySelector(".passage");
+    if (was && now) {
+      for (const name of ["is-read", "is-current"]) {
+        if (was.classList.contains(name)) now.classList.add(name);
+      }
+    }
+    showCopyButtons(row);
   }
 });
 
@@ -154,11 +171,18 @@ if ("IntersectionObserver" in window && edition) {
       }
     }
   }, { threshold: 0.6 });
-  const observeAll = () => allPassages().forEach((p) => observer.observe(p));
-  observeAll();
-  // Annotating replaces the passages: watch the new ones too.
-  new MutationObserver(() => { observeAll(); showCopyButtons(); })
-    .observe(article, { childList: true });
+  allPassages().forEach((p) => observer.observe(p));
+  // Annotating replaces some rows (annotate.js): watch their new passages.
+  document.addEventListener("tn:rows-replaced", (event) => {
+    for (const [old, row] of event.detail.rows) {
+      for (const passage of old.querySelectorAll(".passage")) {
+        observer.unobserve(passage);
+        clearTimeout(timers.get(passage));
+        timers.delete(passage);
+      }
+      for (const passage of row.querySelectorAll(".passage")) observer.observe(passage);
+    }
+  });
   setInterval(flush, FLUSH_EVERY_MS);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") flush();

@@ -134,6 +134,8 @@ def test_highlight_note_reply_export_and_import(
     card.get_by_label("Your reply").fill("Perhaps music has a face too.")
     card.get_by_role("button", name="Post reply").click()
     page.wait_for_url(re.compile(r"black-notebook/"))
+    # Posted in place: the card's passage is fetched again.
+    card.locator(".reply").wait_for()
     assert (
         "Perhaps music has a face too." in page.locator(f"#card-{note.pk}").inner_text()
     )

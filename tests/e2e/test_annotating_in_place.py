@@ -1,0 +1,160 @@
+"""After a highlight, a note, a reply or a delete the page changes in place:
+only the passages involved are fetched again, the page is not reloaded, and
+focus moves to what changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotations.models import Annotation
+from tests.e2e.browsing import log_in
+from tests.factories import make_user
+
+pytestmark = pytest.mark.e2e
+
+URL = "/read/study/black-notebook/"
+
+# Select characters [from, to) of a passage's text as a drag would (offsets:
+# the test names no words of the book).
+SELECT_OFFSETS = """([key, from, to]) => {
+  const p = document.querySelector(`#${key} .passage-text`);
+  const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let node, seen = 0, started = false;
+  while ((node = walker.nextNode())) {
+    const len = node.data.length;
+    if (!started && from < seen + len) {
+      range.setStart(node, from - seen);
+      started = true;
+    }
+    if (started && to <= seen + len) { range.setEnd(node, to - seen); break; }
+    seen += len;
+  }
+  getSelection().removeAllRanges();
+  getSelection().addRange(range);
+  document.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+}"""
+
+STATUS = "document.querySelector('[data-annotate-status]').textContent"
+
+
+@pytest.fixture
+def reader_page(page, live_server, live_edition):
+    make_user("kobo")
+    log_in(page, live_server.url, "kobo")
+    page.goto(f"{live_server.url}{URL}")
+    page.wait_for_load_state("load")
+    # Gone if the page reloads.
+    page.evaluate("window.__marker = 'still here'")
+    return page
+
+
+def marks_in(page, key):
+    return page.locator(f"#{key} .passage-text mark").count()
+
+
+def highlight(page, key, start, end):
+    page.locator(f"#{key}").scroll_into_view_if_needed()
+    page.evaluate(SELECT_OFFSETS, [key, start, end])
+    toolbar = page.get_by_role("toolbar", name="Annotate the selection")
+    toolbar.get_by_role("button", name="Highlight h").click()
+    page.wait_for_function(f"{STATUS} === 'Highlighted.'")
+
+
+def test_a_highlight_appears_in_place_with_its_card_focused(reader_page):
+    page = reader_page
+    assert marks_in(page, "black-003") == 0
+    highlight(page, "black-003", 4, 30)
+    note = Annotation.objects.get(author__username="kobo")
+    assert marks_in(page, "black-003") >= 1
+    assert page.evaluate("window.__marker") == "still here"
+    assert page.evaluate("document.activeElement.id") == f"card-{note.pk}"
+    # The header's count followed.
+    assert "1 annotation shown" in page.locator(".filter-count").inner_text()
+    # The replaced row keeps the page's per-passage behaviour: j moves on.
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.classList.contains('passage')")
+
+
+def test_a_note_across_two_passages_marks_both_in_place(reader_page):
+    page = reader_page
+    page.locator("#black-004").scroll_into_view_if_needed()
+    page.evaluate(
+        """() => {
+          const a = document.querySelector('#black-003 .passage-text').firstChild;
+          const b = document.querySelector('#black-004 .passage-text').firstChild;
+          const range = document.createRange();
+          range.setStart(a, 10);
+          range.setEnd(b, 12);
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+          document.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+        }"""
+    )
+    page.keyboard.press("n")
+    page.get_by_role("dialog").wait_for()
+    page.keyboard.type("Across two passages.")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_function(f"{STATUS} === 'Saved.'")
+    note = Annotation.objects.get(author__username="kobo")
+    assert (note.start_passage.key, note.end_passage.key) == ("black-003", "black-004")
+    assert marks_in(page, "black-003") >= 1
+    assert marks_in(page, "black-004") >= 1
+    assert page.evaluate("document.activeElement.id") == f"card-{note.pk}"
+    assert page.evaluate("window.__marker") == "still here"
+
+
+def test_deleting_a_highlight_removes_its_mark_without_a_reload(reader_page):
+    page = reader_page
+    highlight(page, "black-003", 4, 30)
+    note = Annotation.objects.get(author__username="kobo")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#card-{note.pk}").get_by_role("link", name="Delete").click()
+    page.wait_for_function(f"{STATUS} === 'Deleted.'")
+    assert not Annotation.objects.filter(pk=note.pk).exists()
+    assert marks_in(page, "black-003") == 0
+    assert page.locator(f"#card-{note.pk}").count() == 0
+    assert page.evaluate("window.__marker") == "still here"
+    # The card is gone: its passage has the focus.
+    assert page.evaluate("document.activeElement.id") == "black-003"
+
+
+def test_declining_the_confirmation_deletes_nothing(reader_page):
+    page = reader_page
+    highlight(page, "black-003", 4, 30)
+    note = Annotation.objects.get(author__username="kobo")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.locator(f"#card-{note.pk}").get_by_role("link", name="Delete").click()
+    page.wait_for_timeout(300)
+    assert Annotation.objects.filter(pk=note.pk).exists()
+    assert page.locator(f"#card-{note.pk}").count() == 1
+
+
+def test_a_reply_appears_without_a_reload(reader_page):
+    page = reader_page
+    highlight(page, "black-003", 4, 30)
+    note = Annotation.objects.get(author__username="kobo")
+    card = page.locator(f"#card-{note.pk}")
+    card.get_by_text("Reply", exact=True).click()
+    card.get_by_label("Your reply").fill("A reply in place.")
+    card.get_by_role("button", name="Post reply").click()
+    page.wait_for_function(f"{STATUS} === 'Your reply is posted.'")
+    reply = Annotation.objects.get(reply_to=note)
+    assert "A reply in place." in page.locator(f"#card-{reply.pk}").inner_text()
+    assert page.evaluate("document.activeElement.id") == f"card-{reply.pk}"
+    assert page.evaluate("window.__marker") == "still here"
+
+
+def test_when_the_rows_cannot_be_fetched_the_page_reloads(reader_page):
+    page = reader_page
+    page.route("**/passages/?*", lambda route: route.fulfill(status=500, body=""))
+    page.locator("#black-003").scroll_into_view_if_needed()
+    page.evaluate(SELECT_OFFSETS, ["black-003", 4, 30])
+    # The page loads again (its hash changing first is no load).
+    with page.expect_event("load"):
+        page.get_by_role("button", name="Highlight h").click()
+    note = Annotation.objects.get(author__username="kobo")
+    # A fresh page, showing the new highlight: never a stale one.
+    assert page.evaluate("window.__marker") is None
+    assert marks_in(page, "black-003") >= 1
+    assert page.url.endswith(f"#card-{note.pk}")
