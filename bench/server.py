@@ -78,7 +78,6 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "1.5" if QUICK else "4"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "60"))
 HOST = "127.0.0.1"
-PART_URL = "/read/study/black-notebook/"
 
 
 # --------------------------------------------------------------------------
@@ -333,12 +332,13 @@ def pages(bench: object) -> list[tuple[Page, object]]:
     from bench.table import Goal
 
     notebook_reader = bench.notebook_reader
+    part_url = bench.part.get_absolute_url()
     notes = [size for size, user in bench.readers.items() if user == notebook_reader]
     listed: list[tuple[Page, object]] = [
         (Page("healthz", "/healthz/ (reference)", "/healthz/", None), None),
         (Page("readyz", "/readyz/", "/readyz/", None), None),
         (
-            Page("part-anonymous", "part page, anonymous", PART_URL, None),
+            Page("part-anonymous", "part page, anonymous", part_url, None),
             Goal(min_share=20),
         ),
     ]
@@ -353,7 +353,7 @@ def pages(bench: object) -> list[tuple[Page, object]]:
                 Page(
                     f"part-{size}",
                     f"part page, {size:,} visible",
-                    PART_URL,
+                    part_url,
                     session_for(user),
                 ),
                 part_goals.get(size, Goal()),
