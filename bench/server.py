@@ -517,11 +517,13 @@ def run_phase(server: Server, clients: Clients, page: Page, stats: object) -> fl
         Job(server.port, page.path, page.cookie, start_at, start_at + SECONDS)
     )
     after = server.cpu_seconds()
+    from bench.table import RESTARTED
+
     # A worker that is gone (killed on timeout) took its CPU time with it;
     # its replacement counts from zero.
     gone = set(before) - set(after)
     for _pid in gone:
-        stats.outcomes["worker restarted"] += 1
+        stats.outcomes[RESTARTED] += 1
     cpu = sum(after[pid] - before.get(pid, 0.0) for pid in after)
     outcomes = Counter(sample.outcome for sample in samples)
     stats.outcomes.update(outcomes)

@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 OK = "200"
+# Not an answer but an event: gunicorn killed a worker (a request over its
+# timeout). Shown beside the errors, not counted among them twice.
+RESTARTED = "worker restarted"
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,9 @@ class PageStats:
     @property
     def errors(self) -> int:
         """Every answer that was not a 200: other statuses, timeouts, resets."""
-        return sum(n for outcome, n in self.outcomes.items() if outcome != OK)
+        return sum(
+            n for outcome, n in self.outcomes.items() if outcome not in (OK, RESTARTED)
+        )
 
     @property
     def median_rps(self) -> float | None:
@@ -97,7 +102,7 @@ def verdict(page: PageStats, pages: dict[str, PageStats]) -> str:
     """ "met", "NOT met", or "" for a page without a goal."""
     if page.goal is None:
         return ""
-    if page.errors or not page.rps:
+    if page.errors or page.outcomes[RESTARTED] or not page.rps:
         return "NOT met"
     goal = page.goal
     if goal.min_share is not None:
@@ -128,13 +133,18 @@ def _share(value: float | None) -> str:
 
 
 def _errors(page: PageStats) -> str:
-    if not page.errors:
+    restarted = page.outcomes[RESTARTED]
+    if not page.errors and not restarted:
         return "0"
     kinds = ", ".join(
         f"{outcome} ×{n}"
         for outcome, n in sorted(page.outcomes.items())
-        if outcome != OK
+        if outcome not in (OK, RESTARTED)
     )
+    if restarted:
+        kinds += (
+            f"; {restarted} workers killed" if kinds else f"{restarted} workers killed"
+        )
     return f"**{page.errors}** ({kinds})"
 
 

@@ -130,3 +130,17 @@ def test_p99_is_the_nearest_rank_so_few_samples_give_the_slowest():
     assert percentile([5, 1, 3], 99) == 5
     assert percentile(list(range(1, 201)), 99) == 198
     assert percentile([], 99) is None
+
+
+def test_a_killed_worker_is_shown_and_misses_the_goal_without_counting_twice():
+    pages = with_shares(
+        [
+            page("healthz", rps=[100], cpu=[1]),
+            page("notebook", rps=[0.1], cpu=[3000], goal=Goal(min_share=5)),
+        ]
+    )
+    pages["notebook"].outcomes.update({"500": 2, "worker restarted": 2})
+    assert pages["notebook"].errors == 2
+    assert verdict(pages["notebook"], pages) == "NOT met"
+    cell = rows(format_table(list(pages.values())))["notebook"][9]
+    assert cell == "**2** (500 ×2; 2 workers killed)"
