@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve venv setup lint bench
+.PHONY: run test serve venv setup lint bench gunicorn-args
 
 venv: $(STAMP)
 
@@ -37,18 +37,28 @@ test: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
+# How gunicorn serves the site, shared by `make serve` and `make bench`
+# (bench/server.py asks `make gunicorn-args`), so the benchmark measures
+# what is deployed.
+GUNICORN_ARGS := config.wsgi --workers 3 --access-logfile -
+
 # Production-like: debug off, hashed static files, gunicorn. Needs
 # DJANGO_SECRET_KEY (and DATABASE_URL for PostgreSQL).
 serve: venv
 	DJANGO_DEBUG=false $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DJANGO_DEBUG=false $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	DJANGO_DEBUG=false $(BIN)/gunicorn $(GUNICORN_ARGS) --bind $(HOST):$(PORT)
+
+gunicorn-args:
+	@echo '$(GUNICORN_ARGS)'
 
 lint: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Benchmarks (not part of the test suite): medians, printed.
+# Benchmarks (not part of the test suite): medians, printed. The server
+# benchmark serves the site with gunicorn as `serve` does (BENCH_QUICK=1 for
+# a short run; see bench/server.py for its knobs).
 bench: venv
-	$(BIN)/python bench/part_page.py
+	$(BIN)/python bench/server.py
 	$(BIN)/python bench/reanchor.py

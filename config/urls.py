@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from markdownx.views import MarkdownifyView
 
+from config import health
+
 # markdownx's preview renders what users type; we mount it ourselves, behind
 # login, instead of including markdownx.urls, which are open to all and also
 # accept image uploads (not offered: readers write text).
@@ -19,6 +21,9 @@ markdownx_urls = [
 ]
 
 urlpatterns = [
+    # Health checks first: nothing an app adds may shadow them.
+    path("healthz/", health.healthz, name="healthz"),
+    path("readyz/", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("markdownx/", include(markdownx_urls)),
