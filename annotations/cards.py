@@ -10,6 +10,8 @@ more through the sanitiser.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -69,15 +71,20 @@ def marked_text(segments: list) -> SafeString:
 class CardRenderer:
     """Renders many cards for one request, translating labels only once."""
 
-    def __init__(self, request: HttpRequest) -> None:
+    def __init__(
+        self, request: HttpRequest, *, taught: Iterable[int] | None = None
+    ) -> None:
         self.user: AbstractBaseUser | AnonymousUser = request.user
         self.moderator = can_moderate(request.user)
-        # Classes this reader teaches: their teachers moderate there.
-        self.taught: set[int] = (
-            set(courses_taught_ids(request.user).values_list("pk", flat=True))
-            if request.user.is_authenticated
-            else set()
-        )
+        # Classes this reader teaches: their teachers moderate there (read
+        # here unless the page already knows them).
+        if taught is None:
+            taught = (
+                courses_taught_ids(request.user).values_list("pk", flat=True)
+                if request.user.is_authenticated
+                else ()
+            )
+        self.taught: set[int] = set(taught)
         self.csrf = get_token(request) if request.user.is_authenticated else ""
         # reverse() once per request, not three times per card.
         marker = "00000000-0000-0000-0000-000000000000"

@@ -119,7 +119,7 @@ class AnnotationsContribution(Contribution):
         return slots
 
     def _passages(self, page: PartPage, layout: PartLayout) -> dict[str, PassageSlots]:
-        renderer = CardRenderer(page.request)
+        renderer = CardRenderer(page.request, taught=layout.taught_courses)
         slots: dict[str, PassageSlots] = {}
         for number, passage in enumerate(page.passages, start=1):
             shown = layout.on(passage)

@@ -13,7 +13,9 @@ from uuid import UUID
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     Case,
+    Exists,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -22,13 +24,13 @@ from django.db.models import (
     When,
 )
 
-from classes.selectors import teachers_by_course
+from classes.models import Course
 from reader import anchoring
 from reader.anchoring import AnchorState
 from reader.models import Part, Passage
 
 from .highlights import Segment, split_segments
-from .models import Annotation, Motivation, Tag
+from .models import Annotation, Motivation, Tag, Viewer
 
 
 def with_thread(
@@ -128,6 +130,9 @@ class HighlightRow(NamedTuple):
     anchor_state: str
     course_id: int | None
     passage_revision: int
+    # Written by a teacher of the class it is shared with: a class teacher's
+    # highlights and prompts look different.
+    by_teacher: bool
     # The quote, only where the text changed since the annotation was made
     # (elsewhere "": it is not needed, so the database does not send it).
     exact: str
@@ -151,9 +156,8 @@ class PartAnnotations:
     rows: list[HighlightRow] = field(default_factory=list)
     cards: list[Annotation] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
-    # (course id, teacher id) for the classes these annotations are shared
-    # with: a class teacher's highlights and prompts look different.
-    teachers: set[tuple[int, int]] = field(default_factory=set)
+    # The classes the reader teaches (their teachers moderate there).
+    taught_courses: tuple[int, ...] = ()
 
     @property
     def total(self) -> int:
@@ -174,20 +178,25 @@ def part_annotations(
     then the rest) are loaded as cards. The same number of queries whether
     the part carries no annotation or thousands.
     """
+    # The reader's classes and editions read once, not rebuilt as subqueries
+    # by every query below (most of an empty page's cost).
+    viewer = Viewer.of(user)
     visible = _filtered(
-        Annotation.objects.visible_to(user).roots().in_part(part), user, filters
+        Annotation.objects.visible_to(viewer, roots=True).in_part(part),
+        user,
+        filters,
     )
     rows = _highlight_rows(visible)
     card_ids = _card_ids(rows, user)
-    # Django sends no query for an empty IN list; with no annotations the
-    # (empty) subquery keeps the page's query count the same.
-    selected = card_ids or visible.values("pk")
+    # Django sends no query for an empty IN list; with no annotations a
+    # subquery that matches nothing keeps the page's query count the same.
+    selected = card_ids or Annotation.objects.filter(pk__isnull=True).values("pk")
     cards = list(
         Annotation.objects.filter(pk__in=selected)
         .select_related("author")
         .only(*CARD_FIELDS)
     )
-    _attach_threads(cards, selected, user)
+    _attach_threads(cards, selected, viewer)
     tag_names = sorted(
         set(
             Tag.objects.filter(annotations__in=visible.values("pk")).values_list(
@@ -197,7 +206,10 @@ def part_annotations(
         key=str.casefold,
     )
     return PartAnnotations(
-        rows=rows, cards=cards, tags=tag_names, teachers=_class_teachers(visible)
+        rows=rows,
+        cards=cards,
+        tags=tag_names,
+        taught_courses=getattr(viewer, "taught_courses", ()),
     )
 
 
@@ -227,10 +239,18 @@ def _highlight_rows(visible: QuerySet[Annotation]) -> list[HighlightRow]:
         )
         for name in ("exact", "prefix", "suffix")
     }
+    by_teacher = Exists(
+        Course.teachers.through.objects.filter(
+            course_id=OuterRef("course_id"), user_id=OuterRef("author_id")
+        )
+    )
     return [
         HighlightRow._make(row)
         for row in visible.order_by("start_offset", "created")
-        .annotate(**{f"stale_{name}": expression for name, expression in quote.items()})
+        .annotate(
+            by_teacher=by_teacher,
+            **{f"stale_{name}": expression for name, expression in quote.items()},
+        )
         .values_list(*HIGHLIGHT_FIELDS)
     ]
 
@@ -256,12 +276,6 @@ def _card_ids(
             editorial_rows[passage_id] + own_rows[passage_id] + other_rows[passage_id]
         )[:CARDS_PER_PASSAGE]
     ]
-
-
-def _class_teachers(visible: QuerySet[Annotation]) -> set[tuple[int, int]]:
-    """Who teaches the classes these annotations are shared with. One query,
-    always."""
-    return teachers_by_course(visible.values("course_id"))
 
 
 # Not frozen: made for every annotation on a busy part, and a frozen
@@ -308,6 +322,8 @@ class PartLayout:
     cards: list[Annotation]
     # By passage id.
     passages: dict[int, PassageAnnotations]
+    # The classes the reader teaches (their teachers moderate there).
+    taught_courses: tuple[int, ...] = ()
 
     def on(self, passage: Passage) -> PassageAnnotations:
         return self.passages.get(passage.pk) or PassageAnnotations()
@@ -334,7 +350,7 @@ def part_layout(
         counts[row.start_passage_id] += 1
         placed = _place(row, passages, index_of, anchor_states)
         if placed is not None:
-            highlights.append(_styled(row, placed, found.teachers, user))
+            highlights.append(_styled(row, placed, user))
     _number(highlights)
     numbers = {h.ident: h.note for h in highlights if h.note is not None}
     placed_at = {h.ident: (h.first, h.start, h.last, h.end) for h in highlights}
@@ -360,6 +376,7 @@ def part_layout(
         total=found.total,
         tags=found.tags,
         cards=found.cards,
+        taught_courses=found.taught_courses,
         passages={
             passage.pk: PassageAnnotations(
                 segments=segments[passage.pk],
@@ -402,13 +419,12 @@ def _place(
 def _styled(
     row: HighlightRow,
     placed: tuple[int, int, int, int],
-    teachers: set[tuple[int, int]],
     user: AbstractBaseUser | AnonymousUser,
 ) -> Highlight:
     css = f"hl-{row.colour} hl-{row.motivation}"
     if row.editorial:
         css += " hl-editorial"
-    if (row.course_id, row.author_id) in teachers:
+    if row.by_teacher:
         css += " hl-teacher"
     first, start, last, end = placed
     return Highlight(
@@ -531,7 +547,7 @@ def _reanchor(
 def _attach_threads(
     annotations: list[Annotation],
     ids: list | QuerySet,
-    user: AbstractBaseUser | AnonymousUser,
+    user: AbstractBaseUser | AnonymousUser | Viewer,
 ) -> None:
     """Tags and visible replies for a page of cards: two queries, always.
 
