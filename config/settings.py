@@ -114,6 +114,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] == str(BASE_DIR / "var" / "db.sqlite3"):
         (BASE_DIR / "var").mkdir(exist_ok=True)
 
+# The part page caches each passage's markup per revision
+# (reader/rendering.py). One app server: each worker's own memory will do (an
+# entry's key names the revision, so a worker never serves an old text, and
+# each warms its own copy once). Several app servers: REDIS_URL names a
+# shared Redis, so a passage is rendered once for all of them. A Redis that
+# is down is a miss, not an error: the page renders without its cache.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "three-notebooks",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Room for a whole edition's passages (the default is 300).
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = ["accounts.backends.NoPublishedPasswordsBackend"]

@@ -35,17 +35,16 @@ from .contributions import (
     ContentsPage,
     ContentsPartSlots,
     PartPage,
-    PassageSlots,
     contents_slots,
     part_page_slots,
 )
 from .models import Edition, PassageRead
+from .rendering import passage_rows
 from .services import passage_reads_record
 
 # A browser sends what scrolled past in the last few seconds; a batch larger
 # than a long part is not a reader's.
 MAX_PROGRESS_BATCH = 500
-NO_PASSAGE_SLOTS = PassageSlots()
 NO_PART_SLOTS = ContentsPartSlots()
 PLAIN_TEXT = "text/plain; charset=utf-8"
 
@@ -131,9 +130,14 @@ def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
     slots = part_page_slots(page)
     context["part_page"] = page
     context["part_slots"] = slots
-    context["passage_rows"] = [
-        (p, slots.passages.get(p.key, NO_PASSAGE_SLOTS)) for p in passages
-    ]
+    # The passages' cached markup with this reader's layer on top.
+    context["passage_rows"] = passage_rows(
+        part_obj,
+        passages,
+        numbers={p.pk: number for number, p in enumerate(passages, start=1)},
+        slots=slots.passages,
+        read_keys=read_keys,
+    )
     # Parameters other apps read (an assignment, a traced motif, a range
     # being picked) follow the reader from part to part.
     carried = [name for c in page.contributions for name in c.carried_parameters]
