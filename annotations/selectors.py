@@ -30,7 +30,7 @@ from reader.anchoring import AnchorState
 from reader.models import Part, Passage
 
 from .highlights import Segment, split_segments
-from .models import Annotation, Motivation, Tag, Viewer
+from .models import Annotation, Colour, Motivation, Tag, Viewer
 
 
 def with_thread(
@@ -85,6 +85,7 @@ class MarkedSegment(NamedTuple):
     note: str = ""  # the number of an editor's note marked here
 
 
+DEFAULT_COLOUR = Colour.YELLOW
 # Cards shown beside each passage; the rest are one link away. A margin
 # cannot hold more, and this bounds a page's cost however busy the part is.
 CARDS_PER_PASSAGE = 3
@@ -421,11 +422,18 @@ def _styled(
     placed: tuple[int, int, int, int],
     user: AbstractBaseUser | AnonymousUser,
 ) -> Highlight:
-    css = f"hl-{row.colour} hl-{row.motivation}"
+    # The defaults need no class (a mark is yellow; a plain highlight has no
+    # underline): a busy part has thousands of marks.
+    classes = []
+    if row.colour != DEFAULT_COLOUR:
+        classes.append(f"hl-{row.colour}")
+    if row.motivation != Motivation.HIGHLIGHTING:
+        classes.append(f"hl-{row.motivation}")
     if row.editorial:
-        css += " hl-editorial"
+        classes.append("hl-editorial")
     if row.by_teacher:
-        css += " hl-teacher"
+        classes.append("hl-teacher")
+    css = " ".join(classes)
     first, start, last, end = placed
     return Highlight(
         ident=str(row.pk),
@@ -586,7 +594,7 @@ def _mark(
     ids = segment.ids
     if not ids:
         return MarkedSegment(segment.text)
-    css = styles[ids[-1]]
+    css = "hl " + styles[ids[-1]] if styles[ids[-1]] else "hl"
     if not own.isdisjoint(ids):
         css += " hl-own"
     if overlaps and len(ids) > 1:
@@ -603,11 +611,20 @@ def _mark(
 
 
 def _merge(segments: list[MarkedSegment]) -> list[MarkedSegment]:
-    """Join neighbours that would render alike: fewer, longer <mark>s."""
+    """Join neighbours that render alike (look, describing cards, number):
+    fewer, longer <mark>s. The joined segment covers both's annotations."""
     merged: list[MarkedSegment] = []
     for segment in segments:
-        if merged and merged[-1][1:] == segment[1:]:
-            merged[-1] = merged[-1]._replace(text=merged[-1].text + segment.text)
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last[2:] == segment[2:]
+            and bool(last.ids) == bool(segment.ids)
+        ):
+            ids = last.ids
+            if segment.ids != ids:
+                ids = " ".join(dict.fromkeys([*ids.split(), *segment.ids.split()]))
+            merged[-1] = last._replace(text=last.text + segment.text, ids=ids)
         else:
             merged.append(segment)
     return merged
