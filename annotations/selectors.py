@@ -171,17 +171,18 @@ def part_annotations(
     part: Part,
     filters: PartFilters,
 ) -> PartAnnotations:
-    """The annotations a reader sees on a part (lay them out with
-    `part_layout`).
+    """The annotations a reader sees on a part of an edition they may read
+    (checked by reader.access; lay them out with `part_layout`).
 
     Every visible annotation is read as a highlight row; only the first
     CARDS_PER_PASSAGE of each passage (editor's notes, then the reader's own,
     then the rest) are loaded as cards. The same number of queries whether
     the part carries no annotation or thousands.
     """
-    # The reader's classes and editions read once, not rebuilt as subqueries
-    # by every query below (most of an empty page's cost).
-    viewer = Viewer.of(user)
+    # The reader's classes read once, not rebuilt as subqueries by every
+    # query below (most of an empty page's cost). Notes on a part are on its
+    # edition, which the page found readable before it came here.
+    viewer = Viewer.of(user, readable=[part.edition_id])
     visible = _filtered(
         Annotation.objects.visible_to(viewer, roots=True).in_part(part),
         user,

@@ -86,3 +86,22 @@ def test_a_viewer_reads_the_readers_classes_and_editions_in_two_queries(
     student = Viewer.of(licensed.student)
     assert student.taught_courses == ()
     assert student.member_courses == (licensed.course.pk,)
+
+
+def test_a_viewer_of_one_readable_edition_sees_the_rule_on_that_edition(
+    licensed, passage
+):
+    """What the part page asks: the reader's notes anywhere, and others' on
+    the edition it found they may read."""
+    from django.db.models import Q
+
+    _a_class_with_every_kind_of_note(licensed, passage)
+    for user in (licensed.student, licensed.teacher, licensed.curator):
+        viewer = Viewer.of(user, readable=[licensed.edition.pk])
+        expected = set(
+            Annotation.objects.visible_to(user)
+            .filter(Q(author=user) | Q(edition=licensed.edition))
+            .values_list("pk", flat=True)
+        )
+        assert visible(viewer) == expected
+        assert visible(viewer) != visible(user) or user == licensed.curator
