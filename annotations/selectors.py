@@ -79,7 +79,8 @@ class PartFilters:
 
 class MarkedSegment(NamedTuple):
     text: str
-    ids: str = ""
+    # The annotations it covers, innermost last (not in the page's HTML).
+    ids: tuple[str, ...] = ()
     css: str = ""
     describedby: str = ""
     note: str = ""  # the number of an editor's note marked here
@@ -262,6 +263,8 @@ def _card_ids(
 ) -> list[UUID]:
     """The cards: per passage, editor's notes first, then the reader's own,
     then the rest, in reading order."""
+    # Once: request.user is a lazy object, slow to ask thousands of times.
+    user_pk = user.pk
     editorial_rows: dict[int, list[UUID]] = defaultdict(list)
     own_rows: dict[int, list[UUID]] = defaultdict(list)
     other_rows: dict[int, list[UUID]] = defaultdict(list)
@@ -269,7 +272,7 @@ def _card_ids(
         if row.editorial:
             editorial_rows[row.start_passage_id].append(row.pk)
         else:
-            own = row.author_id == user.pk
+            own = row.author_id == user_pk
             (own_rows if own else other_rows)[row.start_passage_id].append(row.pk)
     return [
         pk
@@ -348,11 +351,13 @@ def part_layout(
     counts: dict[int, int] = defaultdict(int)
     highlights: list[Highlight] = []
     anchor_states: dict[str, AnchorState] = {}
+    # Once: request.user is a lazy object, slow to ask thousands of times.
+    user_pk = user.pk
     for row in found.rows:
         counts[row.start_passage_id] += 1
         placed = _place(row, passages, index_of, anchor_states)
         if placed is not None:
-            highlights.append(_styled(row, placed, user))
+            highlights.append(_styled(row, placed, user_pk))
     _number(highlights)
     numbers = {h.ident: h.note for h in highlights if h.note is not None}
     placed_at = {h.ident: (h.first, h.start, h.last, h.end) for h in highlights}
@@ -365,7 +370,7 @@ def part_layout(
         found.cards,
         key=lambda a: (
             not a.editorial,
-            a.author_id != user.pk,
+            a.author_id != user_pk,
             a.start_offset,
             a.created,
         ),
@@ -421,7 +426,7 @@ def _place(
 def _styled(
     row: HighlightRow,
     placed: tuple[int, int, int, int],
-    user: AbstractBaseUser | AnonymousUser,
+    user_pk: object,
 ) -> Highlight:
     # The defaults need no class (a mark is yellow; a plain highlight has no
     # underline): a busy part has thousands of marks.
@@ -443,7 +448,7 @@ def _styled(
         last=last,
         end=end,
         css=css,
-        own=row.author_id == user.pk,
+        own=row.author_id == user_pk,
         editorial=row.editorial,
     )
 
@@ -600,15 +605,15 @@ def _mark(
         css += " hl-own"
     if overlaps and len(ids) > 1:
         css += " hl-overlap"
-    return MarkedSegment(
-        segment.text,
-        # Every covering annotation's id; only cards on the page can
-        # describe the highlight to a screen reader.
-        " ".join(ids),
-        css,
-        " ".join(["card-" + i for i in ids if i in carded]),
-        next((str(numbers[i]) for i in ids if i in numbers), ""),
-    )
+    # Only cards on the page can describe the highlight to a screen reader
+    # (a few per passage: most segments have none, found at C speed).
+    described = ""
+    if not carded.isdisjoint(ids):
+        described = " ".join(["card-" + i for i in ids if i in carded])
+    note = ""
+    if numbers and not numbers.keys().isdisjoint(ids):
+        note = next(str(numbers[i]) for i in ids if i in numbers)
+    return MarkedSegment(segment.text, ids, css, described, note)
 
 
 def _merge(segments: list[MarkedSegment]) -> list[MarkedSegment]:
@@ -624,8 +629,8 @@ def _merge(segments: list[MarkedSegment]) -> list[MarkedSegment]:
         ):
             ids = last.ids
             if segment.ids != ids:
-                ids = " ".join(dict.fromkeys([*ids.split(), *segment.ids.split()]))
-            merged[-1] = last._replace(text=last.text + segment.text, ids=ids)
+                ids = tuple(dict.fromkeys(ids + segment.ids))
+            merged[-1] = MarkedSegment(last.text + segment.text, ids, *last[2:])
         else:
             merged.append(segment)
     return merged
