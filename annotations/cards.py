@@ -10,6 +10,8 @@ more through the sanitiser.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -26,13 +28,14 @@ from .models import Annotation, Motivation, Visibility
 from .services import CLASS_VISIBILITIES, can_moderate
 
 EMPTY = format_escaped("")
-MARK = '<mark class="hl {}" data-annotations="{}" aria-describedby="{}">{}</mark>'
+# A mark carries its look and, for a screen reader and the page's script,
+# the cards on the page that describe it; nothing per annotation besides
+# (a busy part has thousands: ids on every mark were most of its bytes).
+MARK = '<mark class="{}">{}</mark>'
+MARK_DESCRIBED = '<mark class="{}" aria-describedby="{}">{}</mark>'
 # An editor's note's number is shown by CSS from the attribute, so it never
 # becomes part of the passage's text (and its offsets).
-MARK_NOTE = (
-    '<mark class="hl {}" data-annotations="{}" aria-describedby="{}" data-note="{}">'
-    "{}</mark>"
-)
+MARK_NOTE = '<mark class="{}" aria-describedby="{}" data-note="{}">{}</mark>'
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -50,34 +53,41 @@ def marked_text(segments: list) -> SafeString:
     exactly, so the browser's offsets stay the passage's offsets. The format
     string is built from MARK and "{}" only, never from the text.
     """
-    template = "".join(
-        (MARK_NOTE if segment.note else MARK) if segment.ids else "{}"
-        for segment in segments
-    )
+    template: list[str] = []
     args: list[str] = []
     for segment in segments:
         if segment.note:
-            args += [segment.css, segment.ids, segment.describedby, segment.note]
-            args.append(segment.text)
+            template.append(MARK_NOTE)
+            args += [segment.css, segment.describedby, segment.note, segment.text]
+        elif segment.describedby:
+            template.append(MARK_DESCRIBED)
+            args += [segment.css, segment.describedby, segment.text]
         elif segment.ids:
-            args += [segment.css, segment.ids, segment.describedby, segment.text]
+            template.append(MARK)
+            args += [segment.css, segment.text]
         else:
+            template.append("{}")
             args.append(segment.text)
-    return format_escaped(template, *args)
+    return format_escaped("".join(template), *args)
 
 
 class CardRenderer:
     """Renders many cards for one request, translating labels only once."""
 
-    def __init__(self, request: HttpRequest) -> None:
+    def __init__(
+        self, request: HttpRequest, *, taught: Iterable[int] | None = None
+    ) -> None:
         self.user: AbstractBaseUser | AnonymousUser = request.user
         self.moderator = can_moderate(request.user)
-        # Classes this reader teaches: their teachers moderate there.
-        self.taught: set[int] = (
-            set(courses_taught_ids(request.user).values_list("pk", flat=True))
-            if request.user.is_authenticated
-            else set()
-        )
+        # Classes this reader teaches: their teachers moderate there (read
+        # here unless the page already knows them).
+        if taught is None:
+            taught = (
+                courses_taught_ids(request.user).values_list("pk", flat=True)
+                if request.user.is_authenticated
+                else ()
+            )
+        self.taught: set[int] = set(taught)
         self.csrf = get_token(request) if request.user.is_authenticated else ""
         # reverse() once per request, not three times per card.
         marker = "00000000-0000-0000-0000-000000000000"

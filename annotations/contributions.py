@@ -9,9 +9,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reader.anchoring import AnchorState
-from reader.contributions import Contribution, PartPage, PartSlots, PassageSlots
+from reader.contributions import (
+    EMPTY,
+    Contribution,
+    PartPage,
+    PartSlots,
+    PassageSlots,
+)
+from reader.markdown import format_escaped
 
 from .cards import CardRenderer, marked_text
 from .forms import AnnotationDialogForm
@@ -24,6 +34,13 @@ from .selectors import (
     part_layout,
 )
 from .services import OPEN_VISIBILITIES, can_moderate
+
+NOTE_COUNT = '<a class="note-count" href="#notes-{key}">{label}</a>'
+PASSAGE_NOTES = (
+    '<aside class="passage-notes" id="notes-{key}" aria-label="{label}">\n'
+    "  {cards}\n  {more}\n</aside>"
+)
+MORE_NOTES = '<a class="more-notes" href="{url}">{label}</a>'
 
 
 @dataclass(frozen=True)
@@ -123,7 +140,15 @@ class AnnotationsContribution(Contribution):
         return slots
 
     def _passages(self, page: PartPage, layout: PartLayout) -> dict[str, PassageSlots]:
-        renderer = CardRenderer(page.request)
+        """Each passage's marks, note count and cards, composed in Python:
+        a template include per passage cost more than the rest of the page."""
+        request = page.request
+        renderer = CardRenderer(request, taught=layout.taught_courses)
+        edition = page.part.edition.slug
+        # reverse() once per page: keys are slugs, safe in a path.
+        marker = "passage-key"
+        more_url = reverse("annotations:passage", args=[edition, marker])
+        query = "?" + request.GET.urlencode() if request.GET else ""
         slots: dict[str, PassageSlots] = {}
         for number, passage in page.rendered:
             shown = layout.on(passage)
@@ -131,18 +156,30 @@ class AnnotationsContribution(Contribution):
             if not shown.count:
                 slots[passage.key] = PassageSlots(text=text)
                 continue
-            context = {
-                "passage": passage,
-                "number": number,
-                "count": shown.count,
-                "more": shown.more,
-            }
+            count = ngettext(
+                "%(counter)s annotation", "%(counter)s annotations", shown.count
+            ) % {"counter": shown.count}
+            more = EMPTY
+            if shown.more:
+                more = format_escaped(
+                    MORE_NOTES,
+                    url=more_url.replace(marker, passage.key) + query,
+                    label=ngettext(
+                        "%(counter)s more annotation on this passage",
+                        "%(counter)s more annotations on this passage",
+                        shown.more,
+                    )
+                    % {"counter": shown.more},
+                )
             slots[passage.key] = PassageSlots(
                 text=text,
-                meta=page.render("annotations/_note_count.html", context),
-                aside=page.render(
-                    "annotations/_passage_notes.html",
-                    {**context, "cards": renderer.cards(shown.cards)},
+                meta=format_escaped(NOTE_COUNT, key=passage.key, label=count),
+                aside=format_escaped(
+                    PASSAGE_NOTES,
+                    key=passage.key,
+                    label=_("Annotations on ¶%(n)s") % {"n": number},
+                    cards=renderer.cards(shown.cards),
+                    more=more,
                 ),
             )
         return slots

@@ -14,7 +14,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -23,13 +25,13 @@ from django.db.models import (
     When,
 )
 
-from classes.selectors import teachers_by_course
+from classes.models import Course
 from reader import anchoring
 from reader.anchoring import AnchorState
 from reader.models import Part, Passage
 
 from .highlights import Segment, split_segments
-from .models import Annotation, Motivation, Tag
+from .models import Annotation, Colour, Motivation, Tag, Viewer
 
 
 def with_thread(
@@ -78,12 +80,14 @@ class PartFilters:
 
 class MarkedSegment(NamedTuple):
     text: str
-    ids: str = ""
+    # The annotations it covers, innermost last (not in the page's HTML).
+    ids: tuple[str, ...] = ()
     css: str = ""
     describedby: str = ""
     note: str = ""  # the number of an editor's note marked here
 
 
+DEFAULT_COLOUR = Colour.YELLOW
 # Cards shown beside each passage; the rest are one link away. A margin
 # cannot hold more, and this bounds a page's cost however busy the part is.
 CARDS_PER_PASSAGE = 3
@@ -129,6 +133,9 @@ class HighlightRow(NamedTuple):
     anchor_state: str
     course_id: int | None
     passage_revision: int
+    # Written by a teacher of the class it is shared with: a class teacher's
+    # highlights and prompts look different.
+    by_teacher: bool
     # The quote, only where the text changed since the annotation was made
     # (elsewhere "": it is not needed, so the database does not send it).
     exact: str
@@ -152,9 +159,8 @@ class PartAnnotations:
     rows: list[HighlightRow] = field(default_factory=list)
     cards: list[Annotation] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
-    # (course id, teacher id) for the classes these annotations are shared
-    # with: a class teacher's highlights and prompts look different.
-    teachers: set[tuple[int, int]] = field(default_factory=set)
+    # The classes the reader teaches (their teachers moderate there).
+    taught_courses: tuple[int, ...] = ()
     # Counted apart when `rows` holds only what some passages show.
     counted: int | None = None
 
@@ -170,8 +176,8 @@ def part_annotations(
     filters: PartFilters,
     passages: list[Passage] | None = None,
 ) -> PartAnnotations:
-    """The annotations a reader sees on a part (lay them out with
-    `part_layout`).
+    """The annotations a reader sees on a part of an edition they may read
+    (checked by reader.access; lay them out with `part_layout`).
 
     Every visible annotation is read as a highlight row; only the first
     CARDS_PER_PASSAGE of each passage (editor's notes, then the reader's own,
@@ -181,21 +187,27 @@ def part_annotations(
     `passages`: only what these passages show, for their rows alone (after a
     save): see `_reaching`. The total and the tags are still the part's.
     """
+    # The reader's classes read once, not rebuilt as subqueries by every
+    # query below (most of an empty page's cost). Notes on a part are on its
+    # edition, which the page found readable before it came here.
+    viewer = Viewer.of(user, readable=[part.edition_id])
     visible = _filtered(
-        Annotation.objects.visible_to(user).roots().in_part(part), user, filters
+        Annotation.objects.visible_to(viewer, roots=True).in_part(part),
+        user,
+        filters,
     )
     shown = visible if passages is None else _reaching(visible, passages)
     rows = _highlight_rows(shown)
     card_ids = _card_ids(rows, user)
-    # Django sends no query for an empty IN list; with no annotations the
-    # (empty) subquery keeps the page's query count the same.
-    selected = card_ids or shown.values("pk")
+    # Django sends no query for an empty IN list; with no annotations a
+    # subquery that matches nothing keeps the page's query count the same.
+    selected = card_ids or Annotation.objects.filter(pk__isnull=True).values("pk")
     cards = list(
         Annotation.objects.filter(pk__in=selected)
         .select_related("author")
         .only(*CARD_FIELDS)
     )
-    _attach_threads(cards, selected, user)
+    _attach_threads(cards, selected, viewer)
     tag_names = sorted(
         set(
             Tag.objects.filter(annotations__in=visible.values("pk")).values_list(
@@ -208,7 +220,7 @@ def part_annotations(
         rows=rows,
         cards=cards,
         tags=tag_names,
-        teachers=_class_teachers(visible),
+        taught_courses=getattr(viewer, "taught_courses", ()),
         counted=None if passages is None else visible.count(),
     )
 
@@ -258,10 +270,18 @@ def _highlight_rows(visible: QuerySet[Annotation]) -> list[HighlightRow]:
         )
         for name in ("exact", "prefix", "suffix")
     }
+    by_teacher = Exists(
+        Course.teachers.through.objects.filter(
+            course_id=OuterRef("course_id"), user_id=OuterRef("author_id")
+        )
+    )
     return [
         HighlightRow._make(row)
         for row in visible.order_by("start_offset", "created")
-        .annotate(**{f"stale_{name}": expression for name, expression in quote.items()})
+        .annotate(
+            by_teacher=by_teacher,
+            **{f"stale_{name}": expression for name, expression in quote.items()},
+        )
         .values_list(*HIGHLIGHT_FIELDS)
     ]
 
@@ -271,6 +291,8 @@ def _card_ids(
 ) -> list[UUID]:
     """The cards: per passage, editor's notes first, then the reader's own,
     then the rest, in reading order."""
+    # Once: request.user is a lazy object, slow to ask thousands of times.
+    user_pk = user.pk
     editorial_rows: dict[int, list[UUID]] = defaultdict(list)
     own_rows: dict[int, list[UUID]] = defaultdict(list)
     other_rows: dict[int, list[UUID]] = defaultdict(list)
@@ -278,7 +300,7 @@ def _card_ids(
         if row.editorial:
             editorial_rows[row.start_passage_id].append(row.pk)
         else:
-            own = row.author_id == user.pk
+            own = row.author_id == user_pk
             (own_rows if own else other_rows)[row.start_passage_id].append(row.pk)
     return [
         pk
@@ -287,12 +309,6 @@ def _card_ids(
             editorial_rows[passage_id] + own_rows[passage_id] + other_rows[passage_id]
         )[:CARDS_PER_PASSAGE]
     ]
-
-
-def _class_teachers(visible: QuerySet[Annotation]) -> set[tuple[int, int]]:
-    """Who teaches the classes these annotations are shared with. One query,
-    always."""
-    return teachers_by_course(visible.values("course_id"))
 
 
 # Not frozen: made for every annotation on a busy part, and a frozen
@@ -339,6 +355,8 @@ class PartLayout:
     cards: list[Annotation]
     # By passage id.
     passages: dict[int, PassageAnnotations]
+    # The classes the reader teaches (their teachers moderate there).
+    taught_courses: tuple[int, ...] = ()
 
     def on(self, passage: Passage) -> PassageAnnotations:
         return self.passages.get(passage.pk) or PassageAnnotations()
@@ -361,11 +379,13 @@ def part_layout(
     counts: dict[int, int] = defaultdict(int)
     highlights: list[Highlight] = []
     anchor_states: dict[str, AnchorState] = {}
+    # Once: request.user is a lazy object, slow to ask thousands of times.
+    user_pk = user.pk
     for row in found.rows:
         counts[row.start_passage_id] += 1
         placed = _place(row, passages, index_of, anchor_states)
         if placed is not None:
-            highlights.append(_styled(row, placed, found.teachers, user))
+            highlights.append(_styled(row, placed, user_pk))
     _number(highlights)
     numbers = {h.ident: h.note for h in highlights if h.note is not None}
     placed_at = {h.ident: (h.first, h.start, h.last, h.end) for h in highlights}
@@ -378,7 +398,7 @@ def part_layout(
         found.cards,
         key=lambda a: (
             not a.editorial,
-            a.author_id != user.pk,
+            a.author_id != user_pk,
             a.start_offset,
             a.created,
         ),
@@ -391,6 +411,7 @@ def part_layout(
         total=found.total,
         tags=found.tags,
         cards=found.cards,
+        taught_courses=found.taught_courses,
         passages={
             passage.pk: PassageAnnotations(
                 segments=segments[passage.pk],
@@ -433,14 +454,20 @@ def _place(
 def _styled(
     row: HighlightRow,
     placed: tuple[int, int, int, int],
-    teachers: set[tuple[int, int]],
-    user: AbstractBaseUser | AnonymousUser,
+    user_pk: object,
 ) -> Highlight:
-    css = f"hl-{row.colour} hl-{row.motivation}"
+    # The defaults need no class (a mark is yellow; a plain highlight has no
+    # underline): a busy part has thousands of marks.
+    classes = []
+    if row.colour != DEFAULT_COLOUR:
+        classes.append(f"hl-{row.colour}")
+    if row.motivation != Motivation.HIGHLIGHTING:
+        classes.append(f"hl-{row.motivation}")
     if row.editorial:
-        css += " hl-editorial"
-    if (row.course_id, row.author_id) in teachers:
-        css += " hl-teacher"
+        classes.append("hl-editorial")
+    if row.by_teacher:
+        classes.append("hl-teacher")
+    css = " ".join(classes)
     first, start, last, end = placed
     return Highlight(
         ident=str(row.pk),
@@ -449,7 +476,7 @@ def _styled(
         last=last,
         end=end,
         css=css,
-        own=row.author_id == user.pk,
+        own=row.author_id == user_pk,
         editorial=row.editorial,
     )
 
@@ -562,7 +589,7 @@ def _reanchor(
 def _attach_threads(
     annotations: list[Annotation],
     ids: list | QuerySet,
-    user: AbstractBaseUser | AnonymousUser,
+    user: AbstractBaseUser | AnonymousUser | Viewer,
 ) -> None:
     """Tags and visible replies for a page of cards: two queries, always.
 
@@ -601,28 +628,37 @@ def _mark(
     ids = segment.ids
     if not ids:
         return MarkedSegment(segment.text)
-    css = styles[ids[-1]]
+    css = "hl " + styles[ids[-1]] if styles[ids[-1]] else "hl"
     if not own.isdisjoint(ids):
         css += " hl-own"
     if overlaps and len(ids) > 1:
         css += " hl-overlap"
-    return MarkedSegment(
-        segment.text,
-        # Every covering annotation's id; only cards on the page can
-        # describe the highlight to a screen reader.
-        " ".join(ids),
-        css,
-        " ".join(["card-" + i for i in ids if i in carded]),
-        next((str(numbers[i]) for i in ids if i in numbers), ""),
-    )
+    # Only cards on the page can describe the highlight to a screen reader
+    # (a few per passage: most segments have none, found at C speed).
+    described = ""
+    if not carded.isdisjoint(ids):
+        described = " ".join(["card-" + i for i in ids if i in carded])
+    note = ""
+    if numbers and not numbers.keys().isdisjoint(ids):
+        note = next(str(numbers[i]) for i in ids if i in numbers)
+    return MarkedSegment(segment.text, ids, css, described, note)
 
 
 def _merge(segments: list[MarkedSegment]) -> list[MarkedSegment]:
-    """Join neighbours that would render alike: fewer, longer <mark>s."""
+    """Join neighbours that render alike (look, describing cards, number):
+    fewer, longer <mark>s. The joined segment covers both's annotations."""
     merged: list[MarkedSegment] = []
     for segment in segments:
-        if merged and merged[-1][1:] == segment[1:]:
-            merged[-1] = merged[-1]._replace(text=merged[-1].text + segment.text)
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last[2:] == segment[2:]
+            and bool(last.ids) == bool(segment.ids)
+        ):
+            ids = last.ids
+            if segment.ids != ids:
+                ids = tuple(dict.fromkeys(ids + segment.ids))
+            merged[-1] = MarkedSegment(last.text + segment.text, ids, *last[2:])
         else:
             merged.append(segment)
     return merged

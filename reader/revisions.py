@@ -17,6 +17,7 @@ from django.db import transaction
 
 from .anchoring import AnchorState
 from .models import Passage, PassageRevision
+from .rendering import passage_html_forget
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,10 @@ def passage_revise(*, passage: Passage, text: str) -> Passage:
     PassageRevision.objects.create(
         passage=passage, revision=passage.revision, text=passage.text
     )
+    # The new revision is a new cache key anyway, so no server serves the old
+    # text; its markup is dropped so that it does not linger (from a shared
+    # cache for every server; another worker's own memory lets it expire).
+    passage_html_forget(passage)
     passage.text = text
     passage.revision += 1
     passage.full_clean()

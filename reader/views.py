@@ -14,7 +14,6 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -39,11 +38,12 @@ from .contributions import (
     ContentsPage,
     ContentsPartSlots,
     PartPage,
-    PassageSlots,
     contents_slots,
     part_page_slots,
 )
+from .markdown import format_escaped
 from .models import Edition, Part, Passage, PassageRead
+from .rendering import passage_rows
 from .services import passage_reads_record
 
 # A browser sends what scrolled past in the last few seconds; a batch larger
@@ -52,7 +52,6 @@ MAX_PROGRESS_BATCH = 500
 # Rows a page's script asks for after one save: a note's passages (a longer
 # range is asked for in several requests).
 MAX_FRAGMENT_PASSAGES = 20
-NO_PASSAGE_SLOTS = PassageSlots()
 NO_PART_SLOTS = ContentsPartSlots()
 PLAIN_TEXT = "text/plain; charset=utf-8"
 
@@ -149,14 +148,7 @@ def part_passages(request: HttpRequest, edition: str, part: str) -> JsonResponse
         )
     page_request = _as_part_page_request(request, part_obj)
     context = _part_context(page_request, part_obj, passages, only=frozenset(keys))
-    rows = {
-        passage.key: render_to_string(
-            "reader/_passage.html",
-            {**context, "passage": passage, "passage_slots": slots, "number": number},
-            request=page_request,
-        )
-        for passage, slots, number in context["rendered_rows"]
-    }
+    rows = {key: str(row) for key, row in context["rendered_rows"].items()}
     # A CSRF token made for the copy (a first visit) must reach the cookie.
     if page_request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         request.META["CSRF_COOKIE"] = page_request.META["CSRF_COOKIE"]
@@ -226,13 +218,18 @@ def _part_context(
     slots = part_page_slots(page)
     context["part_page"] = page
     context["part_slots"] = slots
-    context["passage_rows"] = [
-        (p, slots.passages.get(p.key, NO_PASSAGE_SLOTS)) for p in passages
-    ]
-    context["rendered_rows"] = [
-        (p, slots.passages.get(p.key, NO_PASSAGE_SLOTS), number)
-        for number, p in page.rendered
-    ]
+    # The passages' cached markup with this reader's layer on top: all of
+    # them for the page, or the rows asked for.
+    rendered = [p for _number, p in page.rendered]
+    rows = passage_rows(
+        part_obj,
+        rendered,
+        numbers={p.pk: number for number, p in enumerate(passages, start=1)},
+        slots=slots.passages,
+        read_keys=read_keys,
+    )
+    context["passage_rows"] = format_escaped("{}" * len(rows), *rows)
+    context["rendered_rows"] = dict(zip((p.key for p in rendered), rows, strict=True))
     # Parameters other apps read (an assignment, a traced motif, a range
     # being picked) follow the reader from part to part.
     carried = [name for c in page.contributions for name in c.carried_parameters]

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
 from reader.contributions import (
     EMPTY,
     Contribution,
@@ -12,9 +15,15 @@ from reader.contributions import (
     PartSlots,
     PassageSlots,
 )
+from reader.markdown import format_escaped
 from reader.models import Part, Passage
 
 from .models import Motif, MotifOccurrence
+
+PROPOSE_LINK = (
+    '<a class="propose-link" href="{url}?edition={edition}&amp;passage={key}">'
+    "{label}</a>"
+)
 
 
 class MotifsContribution(Contribution):
@@ -91,13 +100,23 @@ class MotifsContribution(Contribution):
             style=f"--motif: {self.trace['motif'].colour}" if self.trace else "",
         )
         signed_in = page.request.user.is_authenticated
+        # One link per passage, composed rather than a template include each.
+        propose_url = reverse("themes:propose")
+        propose_label = _("Propose a motif")
+        edition = page.part.edition.slug
         for _number, passage in page.rendered:
             chips, stop = self.chips_on(passage), self.stop_at(passage)
             context = {"passage": passage, "chips": chips, "stop": stop}
             slots.passages[passage.key] = PassageSlots(
                 classes=("is-traced",) if self.is_traced(passage) else (),
                 meta=(
-                    page.render("themes/_propose_link.html", context)
+                    format_escaped(
+                        PROPOSE_LINK,
+                        url=propose_url,
+                        edition=edition,
+                        key=passage.key,
+                        label=propose_label,
+                    )
                     if signed_in
                     else EMPTY
                 ),

@@ -574,20 +574,20 @@ document.addEventListener("keydown", (event) => {
 // --- A highlight opens its card ---------------------------------------------
 
 document.addEventListener("click", (event) => {
-  const mark = event.target.closest("mark[data-annotations]");
+  const mark = event.target.closest("mark.hl");
   if (!mark || !window.getSelection()?.isCollapsed) return;
-  const ids = mark.dataset.annotations.split(" ")
-    .filter((id) => document.getElementById(`card-${id}`));
-  if (ids.length === 0) {
+  // A mark names the cards on the page that describe it, innermost last.
+  const cards = (mark.getAttribute("aria-describedby") ?? "").split(" ")
+    .map((id) => id && document.getElementById(id))
+    .filter(Boolean);
+  if (cards.length === 0) {
     // A busy passage: this highlight's card is on the passage's own page.
     const more = mark.closest(".passage-row")?.querySelector(".more-notes");
     if (more) location.href = more.href;
     return;
   }
-  for (const id of ids) document.getElementById(`card-${id}`)?.classList.add("is-active");
-  const card = document.getElementById(`card-${ids[ids.length - 1]}`);
-  if (card) {
-    card.scrollIntoView({ block: "nearest" });
-    card.focus({ preventScroll: true });
-  }
+  for (const card of cards) card.classList.add("is-active");
+  const card = cards[cards.length - 1];
+  card.scrollIntoView({ block: "nearest" });
+  card.focus({ preventScroll: true });
 });

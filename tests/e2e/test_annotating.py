@@ -180,3 +180,31 @@ def test_highlight_note_reply_export_and_import(
     assert snapshot("kobo") == [
         (*row[:visibility], "private", *row[visibility + 1 :]) for row in before
     ]
+
+
+def test_clicking_a_highlight_opens_its_card_or_the_passages_notes(
+    page, live_server, live_edition
+):
+    """A mark names the cards on the page that describe it; one whose card
+    is not on the page leads to the passage's own page of notes."""
+    from django.contrib.auth import get_user_model
+
+    from reader.models import Passage
+    from tests.factories import make_annotation
+
+    base = live_server.url
+    sign_up(page, base, "kobo")
+    reader = get_user_model().objects.get(username="kobo")
+    passage = Passage.objects.get(edition__slug="study", key="black-003")
+    mine = make_annotation(reader, passage, 0, 12, motivation="commenting")
+    for start in (20, 40, 60, 80):  # the fourth is one link away
+        make_annotation(reader, passage, start, start + 10, motivation="commenting")
+    page.goto(f"{base}/read/study/black-notebook/")
+    marks = page.locator("#black-003 mark.hl")
+    assert marks.count() == 5
+    marks.first.click()
+    card = page.locator(f"#card-{mine.pk}")
+    assert "is-active" in card.get_attribute("class")
+    assert page.evaluate("document.activeElement.id") == f"card-{mine.pk}"
+    marks.last.click()
+    page.wait_for_url(re.compile(r"/notes/black-003/"))
