@@ -372,8 +372,6 @@ class Annotation(QuotedRange):
         blank=True,
         related_name="replies",
         verbose_name=_("reply to"),
-        # Indexed for replies only (Meta.indexes): see annotation_replies.
-        db_index=False,
     )
     moderation = models.CharField(
         _("moderation"),
@@ -446,26 +444,11 @@ class Annotation(QuotedRange):
                 fields=["start_passage", "start_offset"], name="annotation_start"
             ),
             models.Index(fields=["author", "created"], name="annotation_author_recent"),
-            # Someone's notes on some passages: the reader's own on a part,
-            # a class's work on an assignment's passages.
-            models.Index(
-                fields=["author", "start_passage"], name="annotation_author_passage"
-            ),
             models.Index(
                 fields=["edition", "visibility"], name="annotation_edition_vis"
             ),
             models.Index(
                 fields=["author", "canonical"], name="annotation_author_canonical"
-            ),
-            # A thread's replies, found by their root. Partial: most rows are
-            # roots, and an index holding them would offer "is a root" (true
-            # of nearly every row) to a planner without statistics (SQLite)
-            # as if it were selective, and it would read the whole table
-            # through it instead of the visibility rule's own indexes.
-            models.Index(
-                fields=["reply_to"],
-                condition=Q(reply_to__isnull=False),
-                name="annotation_replies",
             ),
         ]
 
