@@ -31,6 +31,19 @@ def fast_password_hashing(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Every test starts with empty caches: a page one test cached (keyed on
+    the content generation, reader/page_cache.py) is not another's."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        # Never a shared Redis's (other runs use it): its keys name the
+        # database, which is this run's own.
+        if "redis" not in type(cache).__module__:
+            cache.clear()
+
+
 @pytest.fixture
 def reader_user(db):
     """Alice, a signed-in reader (a student)."""
