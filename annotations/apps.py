@@ -37,7 +37,7 @@ class AnnotationsConfig(AppConfig):
                 signal.connect(
                     _forget_anonymous_pages,
                     sender=model,
-                    dispatch_uid=f"annotations-pages-{model.__name__}-{signal is post_save}",
+                    dispatch_uid=f"notes-pages-{model.__name__}-{signal is post_save}",
                 )
         m2m_changed.connect(
             _forget_anonymous_pages,
