@@ -83,6 +83,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # One that reads the request (a cookie) must also be named in
+            # THREE_NOTEBOOKS_ANONYMOUS_PAGES_VARY_ON, below.
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -139,14 +141,35 @@ if REDIS_URL:
             "OPTIONS": {"IGNORE_EXCEPTIONS": True},
         }
     }
+    CACHES["generations"] = CACHES["default"]
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             # Room for a whole edition's passages (the default is 300).
             "OPTIONS": {"MAX_ENTRIES": 20_000},
-        }
+        },
+        # The content generation that anonymous visitors' cached pages are
+        # keyed on (reader/page_cache.py) must be one for every worker, or a
+        # worker would serve a page another one's change made old: each
+        # worker's memory will not do, a file on this machine does. Several
+        # app servers need REDIS_URL.
+        "generations": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": BASE_DIR / "var" / "cache" / "generations",
+        },
     }
+# How long an anonymous visitor's page may be served from the cache at most
+# (reader/page_cache.py): a safety net, since every change the site makes
+# forgets them at once. 0 turns the cache off.
+THREE_NOTEBOOKS_ANONYMOUS_PAGE_SECONDS = env_int(
+    "THREE_NOTEBOOKS_ANONYMOUS_PAGE_SECONDS", 300, minimum=0
+)
+# What else than the content, the language and the path an anonymous
+# visitor's cached page varies on (reader/page_cache.py): whatever the context
+# processors read from the request. Each is called with the request; its
+# result (its repr) is part of the key, so it should take few values.
+THREE_NOTEBOOKS_ANONYMOUS_PAGES_VARY_ON = ["accounts.preferences.preferences_for"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

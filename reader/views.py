@@ -43,6 +43,7 @@ from .contributions import (
 )
 from .markdown import format_escaped
 from .models import Edition, Part, Passage, PassageRead
+from .page_cache import anonymous_page_cache
 from .rendering import passage_rows
 from .services import passage_reads_record
 
@@ -57,6 +58,7 @@ PLAIN_TEXT = "text/plain; charset=utf-8"
 
 
 @require_GET
+@anonymous_page_cache
 def home(request: HttpRequest) -> HttpResponse:
     editions = list(Edition.objects.readable_by(request.user))
     edition = next(
@@ -69,6 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@anonymous_page_cache
 def edition_detail(request: HttpRequest, edition: str) -> HttpResponse:
     edition_obj = readable_edition_or_404(request.user, edition)
     return _render_contents(
@@ -108,6 +111,7 @@ def _render_contents(
 
 
 @require_GET
+@anonymous_page_cache
 def part_detail(request: HttpRequest, edition: str, part: str) -> HttpResponse:
     part_obj = readable_part_or_404(request.user, edition, part)
     passages = list(part_obj.passages.all())

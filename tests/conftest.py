@@ -31,6 +31,24 @@ def fast_password_hashing(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Every test starts with empty caches: a page one test cached (keyed on
+    the content generation, reader/page_cache.py) is not another's."""
+    from django.core.cache import caches
+
+    from reader import page_cache
+
+    for cache in caches.all():
+        # Never a shared Redis's (other runs use it): its keys name the
+        # database, which is this run's own.
+        if "redis" not in type(cache).__module__:
+            cache.clear()
+    # On a shared Redis: a generation of this test's own (the data of the
+    # test before was rolled back, which sent no signal).
+    page_cache._new_generation()
+
+
 @pytest.fixture
 def reader_user(db):
     """Alice, a signed-in reader (a student)."""

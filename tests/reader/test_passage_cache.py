@@ -25,13 +25,16 @@ def passage_renders(response) -> int:
 
 @pytest.fixture
 def fresh_cache(settings):
-    """A cache of this test's own (the suite's may hold earlier tests')."""
+    """A cache of this test's own (the suite's may hold earlier tests'),
+    without the whole-page cache for anonymous visitors above it
+    (reader/page_cache.py), so the page is composed from the passages'."""
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"test-{uuid.uuid4()}",
         }
     }
+    settings.THREE_NOTEBOOKS_ANONYMOUS_PAGE_SECONDS = 0
 
 
 def test_a_passage_is_rendered_once_then_read_from_the_cache(
