@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.template.loader import get_template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reader.models import Passage
