@@ -33,7 +33,7 @@ from .selectors import (
     part_annotations,
     part_layout,
 )
-from .services import OPEN_VISIBILITIES, can_moderate
+from .services import OPEN_VISIBILITIES
 
 NOTE_COUNT = '<a class="note-count" href="#notes-{key}">{label}</a>'
 PASSAGE_NOTES = (
@@ -112,10 +112,13 @@ class AnnotationsContribution(Contribution):
             ],
             "reattach": self.reattach,
         }
+        # One renderer for the page: it also knows whether the reader
+        # moderates (asked once).
+        renderer = CardRenderer(request, taught=layout.taught_courses)
         slots = PartSlots(
             classes=("has-annotations",),
             header=page.render("annotations/_part_header.html", context),
-            passages=self._passages(page, layout),
+            passages=self._passages(page, layout, renderer),
         )
         if user.is_authenticated:
             form = AnnotationDialogForm()
@@ -130,7 +133,7 @@ class AnnotationsContribution(Contribution):
                         (v.value, v.label) for v in OPEN_VISIBILITIES
                     ],
                     "annotation_form": form,
-                    "can_write_editorial": can_moderate(user),
+                    "can_write_editorial": renderer.moderator,
                     "class_notes": class_notes,
                 },
             )
@@ -139,11 +142,12 @@ class AnnotationsContribution(Contribution):
             )
         return slots
 
-    def _passages(self, page: PartPage, layout: PartLayout) -> dict[str, PassageSlots]:
+    def _passages(
+        self, page: PartPage, layout: PartLayout, renderer: CardRenderer
+    ) -> dict[str, PassageSlots]:
         """Each passage's marks, note count and cards, composed in Python:
         a template include per passage cost more than the rest of the page."""
         request = page.request
-        renderer = CardRenderer(request, taught=layout.taught_courses)
         edition = page.part.edition.slug
         # reverse() once per page: keys are slugs, safe in a path.
         marker = "passage-key"

@@ -19,7 +19,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from classes.models import Course
-from classes.selectors import courses_taught_ids, member_course_ids
+from classes.selectors import (
+    courses_taught_ids,
+    member_course_ids,
+    member_courses_teaching,
+)
 from reader.models import Edition, Passage, QuotedRange
 
 MAX_BODY_LENGTH = 10_000
@@ -108,26 +112,11 @@ class Viewer:
         """
         if not _signed_in(user) or isinstance(user, Viewer):
             return user
-        taught: list[int] = []
-        member: list[int] = []
-        for pk, teaches in (
-            Course.objects.member(user)
-            .annotate(
-                teaches=models.Exists(
-                    Course.teachers.through.objects.filter(
-                        course_id=models.OuterRef("pk"), user_id=user.pk
-                    )
-                )
-            )
-            .values_list("pk", "teaches")
-        ):
-            member.append(pk)
-            if teaches:
-                taught.append(pk)
+        roles = member_courses_teaching(user)
         return cls(
             user=user,
-            member_courses=tuple(member),
-            taught_courses=tuple(taught),
+            member_courses=tuple(roles),
+            taught_courses=tuple(pk for pk, teaches in roles.items() if teaches),
             readable_editions=tuple(
                 Edition.objects.readable_by(user).values_list("pk", flat=True)
                 if readable is None

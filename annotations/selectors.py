@@ -8,7 +8,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
-from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
@@ -24,13 +23,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast
 
 from classes.models import Course
 from reader import anchoring
 from reader.anchoring import AnchorState
 from reader.models import Part, Passage
 
-from .highlights import Segment, split_segments
 from .models import Annotation, Colour, Motivation, Tag, Viewer
 
 
@@ -120,7 +119,10 @@ class HighlightRow(NamedTuple):
     plain tuple from the database with names, not a model instance.
     """
 
-    pk: UUID
+    # The id as text, as str(UUID) writes it: a busy part has thousands, and
+    # a UUID object made for each, only to be written out, cost more than
+    # reading them.
+    pk: str
     start_passage_id: int
     start_offset: int
     end_passage_id: int
@@ -144,7 +146,8 @@ class HighlightRow(NamedTuple):
 
 
 HIGHLIGHT_FIELDS = (
-    *HighlightRow._fields[:-3],
+    "ident",
+    *HighlightRow._fields[1:-3],
     "stale_exact",
     "stale_prefix",
     "stale_suffix",
@@ -275,27 +278,38 @@ def _highlight_rows(visible: QuerySet[Annotation]) -> list[HighlightRow]:
             course_id=OuterRef("course_id"), user_id=OuterRef("author_id")
         )
     )
-    return [
-        HighlightRow._make(row)
-        for row in visible.order_by("start_offset", "created")
+    rows = (
+        visible.order_by("start_offset", "created")
         .annotate(
+            ident=Cast("id", output_field=TextField()),
             by_teacher=by_teacher,
             **{f"stale_{name}": expression for name, expression in quote.items()},
         )
         .values_list(*HIGHLIGHT_FIELDS)
-    ]
+    )
+    make = HighlightRow._make
+    return [make((_uuid_text(row[0]), *row[1:])) for row in rows]
+
+
+def _uuid_text(value: str) -> str:
+    """A UUID read as text, written as str(UUID) writes it: PostgreSQL sends
+    it so, SQLite (which stores 32 hex digits) without the dashes."""
+    if len(value) == 36:
+        return value
+    value = value.lower()
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
 
 
 def _card_ids(
     rows: list[HighlightRow], user: AbstractBaseUser | AnonymousUser
-) -> list[UUID]:
+) -> list[str]:
     """The cards: per passage, editor's notes first, then the reader's own,
     then the rest, in reading order."""
     # Once: request.user is a lazy object, slow to ask thousands of times.
     user_pk = user.pk
-    editorial_rows: dict[int, list[UUID]] = defaultdict(list)
-    own_rows: dict[int, list[UUID]] = defaultdict(list)
-    other_rows: dict[int, list[UUID]] = defaultdict(list)
+    editorial_rows: dict[int, list[str]] = defaultdict(list)
+    own_rows: dict[int, list[str]] = defaultdict(list)
+    other_rows: dict[int, list[str]] = defaultdict(list)
     for row in rows:
         if row.editorial:
             editorial_rows[row.start_passage_id].append(row.pk)
@@ -381,11 +395,30 @@ def part_layout(
     anchor_states: dict[str, AnchorState] = {}
     # Once: request.user is a lazy object, slow to ask thousands of times.
     user_pk = user.pk
+    # Classes by look: a busy part has thousands of highlights, few looks.
+    styles: dict[tuple[str, str, bool, bool], str] = {}
     for row in found.rows:
         counts[row.start_passage_id] += 1
         placed = _place(row, passages, index_of, anchor_states)
-        if placed is not None:
-            highlights.append(_styled(row, placed, user_pk))
+        if placed is None:
+            continue
+        look = (row.colour, row.motivation, row.editorial, row.by_teacher)
+        css = styles.get(look)
+        if css is None:
+            css = styles[look] = _css(row)
+        first, start, last, end = placed
+        highlights.append(
+            Highlight(
+                row.pk,
+                first,
+                start,
+                last,
+                end,
+                css,
+                row.author_id == user_pk,
+                row.editorial,
+            )
+        )
     _number(highlights)
     numbers = {h.ident: h.note for h in highlights if h.note is not None}
     placed_at = {h.ident: (h.first, h.start, h.last, h.end) for h in highlights}
@@ -444,18 +477,14 @@ def _place(
         placed = _reanchor(
             passages, first, last, start, end, row.exact, row.prefix, row.suffix
         )
-        anchor_states[str(row.pk)] = placed[4]
+        anchor_states[row.pk] = placed[4]
         if placed[4] == AnchorState.ORPHANED:
             return None
         first, last, start, end = placed[:4]
     return first, start, last, end
 
 
-def _styled(
-    row: HighlightRow,
-    placed: tuple[int, int, int, int],
-    user_pk: object,
-) -> Highlight:
+def _css(row: HighlightRow) -> str:
     # The defaults need no class (a mark is yellow; a plain highlight has no
     # underline): a busy part has thousands of marks.
     classes = []
@@ -467,18 +496,7 @@ def _styled(
         classes.append("hl-editorial")
     if row.by_teacher:
         classes.append("hl-teacher")
-    css = " ".join(classes)
-    first, start, last, end = placed
-    return Highlight(
-        ident=str(row.pk),
-        first=first,
-        start=start,
-        last=last,
-        end=end,
-        css=css,
-        own=row.author_id == user_pk,
-        editorial=row.editorial,
-    )
+    return " ".join(classes)
 
 
 def _number(highlights: list[Highlight]) -> None:
@@ -504,6 +522,7 @@ def highlight_segments(
     cards are on the page, which can describe their marks to a screen reader.
     `overlaps`: whether overlapping highlights are marked as such.
     """
+    # By passage index: (id, start, end) of each highlight reaching it.
     ranges: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     styles: dict[str, str] = {}
     own_ids: set[str] = set()
@@ -515,21 +534,120 @@ def highlight_segments(
             own_ids.add(ident)
         if highlight.note:
             numbers[ident] = highlight.note
-        for index in range(highlight.first, highlight.last + 1):
-            passage = passages[index]
-            local_start = highlight.start if index == highlight.first else 0
-            local_end = highlight.end if index == highlight.last else len(passage.text)
-            ranges[passage.pk].append((ident, local_start, local_end))
-    marked: dict[int, list[MarkedSegment]] = {}
-    for passage in passages:
-        segments = split_segments(passage.text, ranges.get(passage.pk, ()))
-        marked[passage.pk] = _merge(
-            [
-                _mark(s, styles, own_ids, carded, numbers, overlaps=overlaps)
-                for s in segments
-            ]
-        )
-    return marked
+        first, last = highlight.first, highlight.last
+        if first == last:
+            ranges[first].append((ident, highlight.start, highlight.end))
+            continue
+        for index in range(first, last + 1):
+            local_start = highlight.start if index == first else 0
+            local_end = highlight.end if index == last else len(passages[index].text)
+            ranges[index].append((ident, local_start, local_end))
+    look = _Look(styles, own_ids, carded, numbers, overlaps)
+    return {
+        passage.pk: _marked_segments(passage.text, ranges.get(index, ()), look)
+        for index, passage in enumerate(passages)
+    }
+
+
+@dataclass(slots=True)
+class _Look:
+    """What decides how a segment is marked (see `_marked_segments`)."""
+
+    styles: dict[str, str]
+    own: set[str]
+    carded: AbstractSet[str]
+    numbers: dict[str, int]
+    overlaps: bool
+
+
+def _marked_segments(
+    text: str, ranges: Iterable[tuple[str, int, int]], look: _Look
+) -> list[MarkedSegment]:
+    """The text cut at the ends of every range (as
+    `annotations.highlights.split_segments` cuts it), each segment marked
+    and neighbours that render alike joined: fewer, longer <mark>s, a joined
+    segment covering both's annotations. In one pass: a busy part has
+    thousands of segments, and the three steps apart cost most of its layout.
+
+    A segment is marked by its innermost annotation's colour and kind,
+    whether any is the reader's own, whether annotations overlap, the cards
+    on the page that describe it (only those can describe it to a screen
+    reader) and an editor's note's number.
+    """
+    length = len(text)
+    starts: dict[int, list[str]] = {}
+    ends: dict[int, list[str]] = {}
+    for ident, start, end in ranges:
+        if start < 0:
+            start = 0
+        if end > length:
+            end = length
+        if start >= end:
+            continue
+        starts.setdefault(start, []).append(ident)
+        ends.setdefault(end, []).append(ident)
+    if not starts:
+        return [MarkedSegment(text)] if text else []
+    cuts = sorted({0, length, *starts, *ends})
+    styles, own, carded, numbers = look.styles, look.own, look.carded, look.numbers
+    overlaps = look.overlaps
+    # Insertion-ordered: the ids in the order they became active.
+    active: dict[str, int] = {}
+    merged: list[MarkedSegment] = []
+    # The run of alike segments being joined: its texts, its ids (a tuple,
+    # or a dict once segments with other ids join it), and how it renders.
+    run_texts: list[str] = []
+    run_ids: tuple[str, ...] | dict[str, None] = ()
+    run_look: tuple[str, str, str] | None = None
+    for here, nxt in zip(cuts, cuts[1:], strict=False):
+        for ident in ends.get(here, ()):
+            count = active.pop(ident, 0) - 1
+            if count > 0:
+                active[ident] = count
+        for ident in starts.get(here, ()):
+            active[ident] = active.pop(ident, 0) + 1
+        piece = text[here:nxt]
+        if active:
+            ids = tuple(active)
+            style = styles[ids[-1]]
+            css = "hl " + style if style else "hl"
+            if not own.isdisjoint(ids):
+                css += " hl-own"
+            if overlaps and len(ids) > 1:
+                css += " hl-overlap"
+            described = ""
+            if not carded.isdisjoint(ids):
+                described = " ".join(["card-" + i for i in ids if i in carded])
+            note = ""
+            if numbers and not numbers.keys().isdisjoint(ids):
+                note = next(str(numbers[i]) for i in ids if i in numbers)
+            segment_look: tuple[str, str, str] | None = (css, described, note)
+        else:
+            ids = ()
+            segment_look = None
+        if run_texts and segment_look == run_look:
+            run_texts.append(piece)
+            if ids != run_ids:
+                if isinstance(run_ids, tuple):
+                    run_ids = dict.fromkeys(run_ids)
+                run_ids.update(dict.fromkeys(ids))
+            continue
+        if run_texts:
+            merged.append(_run(run_texts, run_ids, run_look))
+        run_texts, run_ids, run_look = [piece], ids, segment_look
+    merged.append(_run(run_texts, run_ids, run_look))
+    return merged
+
+
+def _run(
+    texts: list[str],
+    ids: tuple[str, ...] | dict[str, None],
+    look: tuple[str, str, str] | None,
+) -> MarkedSegment:
+    text = texts[0] if len(texts) == 1 else "".join(texts)
+    if look is None:
+        return MarkedSegment(text)
+    return MarkedSegment(text, tuple(ids), *look)
 
 
 def _changed_words(
@@ -612,56 +730,6 @@ def _attach_threads(
     for annotation in annotations:
         annotation.tag_list = tags.get(annotation.pk, [])
         annotation.visible_replies = replies.get(annotation.pk, [])
-
-
-def _mark(
-    segment: Segment,
-    styles: dict[str, str],
-    own: set[str],
-    carded: AbstractSet[str],
-    numbers: dict[str, int],
-    *,
-    overlaps: bool = True,
-) -> MarkedSegment:
-    """How a segment is marked: the innermost annotation's colour and kind,
-    whether any is the reader's own, and whether annotations overlap."""
-    ids = segment.ids
-    if not ids:
-        return MarkedSegment(segment.text)
-    css = "hl " + styles[ids[-1]] if styles[ids[-1]] else "hl"
-    if not own.isdisjoint(ids):
-        css += " hl-own"
-    if overlaps and len(ids) > 1:
-        css += " hl-overlap"
-    # Only cards on the page can describe the highlight to a screen reader
-    # (a few per passage: most segments have none, found at C speed).
-    described = ""
-    if not carded.isdisjoint(ids):
-        described = " ".join(["card-" + i for i in ids if i in carded])
-    note = ""
-    if numbers and not numbers.keys().isdisjoint(ids):
-        note = next(str(numbers[i]) for i in ids if i in numbers)
-    return MarkedSegment(segment.text, ids, css, described, note)
-
-
-def _merge(segments: list[MarkedSegment]) -> list[MarkedSegment]:
-    """Join neighbours that render alike (look, describing cards, number):
-    fewer, longer <mark>s. The joined segment covers both's annotations."""
-    merged: list[MarkedSegment] = []
-    for segment in segments:
-        last = merged[-1] if merged else None
-        if (
-            last is not None
-            and last[2:] == segment[2:]
-            and bool(last.ids) == bool(segment.ids)
-        ):
-            ids = last.ids
-            if segment.ids != ids:
-                ids = tuple(dict.fromkeys(ids + segment.ids))
-            merged[-1] = MarkedSegment(last.text + segment.text, ids, *last[2:])
-        else:
-            merged.append(segment)
-    return merged
 
 
 def own_tag_names(user: AbstractBaseUser | AnonymousUser) -> list[str]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet, Value
 
 from accounts.models import TEACHERS_GROUP
 
-from .models import Course
+from .models import Course, Enrollment
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -59,6 +59,26 @@ def member_course_ids(user: User) -> QuerySet:
     if not user.is_authenticated:
         return Course.objects.none().values("pk")
     return Course.objects.member(user).values("pk")
+
+
+def member_courses_teaching(user: User) -> dict[int, bool]:
+    """The classes the user teaches or attends (as `Course.objects.member`),
+    each with whether they teach it: one query of the two link tables, not
+    nested subqueries of Course (which cost a page more Python to build
+    than to run)."""
+    if not user.is_authenticated:
+        return {}
+    flag = BooleanField()
+    taught = Course.teachers.through.objects.filter(user_id=user.pk).values_list(
+        "course_id", Value(True, output_field=flag)
+    )
+    attended = Enrollment.objects.filter(student_id=user.pk).values_list(
+        "course_id", Value(False, output_field=flag)
+    )
+    roles: dict[int, bool] = {}
+    for pk, teaches in taught.order_by().union(attended.order_by(), all=True):
+        roles[pk] = roles.get(pk, False) or bool(teaches)
+    return dict(sorted(roles.items()))
 
 
 def teachers_by_course(course_ids: Iterable[int] | QuerySet) -> set[tuple[int, int]]:

@@ -3,9 +3,11 @@ tracing one motif through the book (see reader.contributions)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from reader.contributions import (
@@ -18,12 +20,28 @@ from reader.contributions import (
 from reader.markdown import format_escaped
 from reader.models import Part, Passage
 
-from .models import Motif, MotifOccurrence
+from .models import Motif, MotifOccurrence, Weight
 
 PROPOSE_LINK = (
     '<a class="propose-link" href="{url}?edition={edition}&amp;passage={key}">'
     "{label}</a>"
 )
+# A passage's motif chips, as themes/_passage_motifs.html renders them when
+# no motif is traced through the passage: composed here, once per chip, not a
+# template render per passage (most of a signed-in page's templating).
+CHIPS = (
+    '\n  <ul class="chip-list motif-chips" aria-label="{label}">\n    {chips}'
+    "\n  </ul>\n  \n  \n"
+)
+CHIP = (
+    '<li><a class="motif-chip{central}" style="--motif: {colour}" '
+    'href="{url}#occurrence-{key}">{name}</a> <a class="trace-link" '
+    'href="?trace={slug}#{key}" aria-label="{trace}" title="{trace_title}">'
+    "⇢</a></li>"
+)
+# What themes:motif's <slug:slug> matches: such a slug is put in the reversed
+# URL as it is (reverse() would quote nothing in it).
+URL_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 class MotifsContribution(Contribution):
@@ -104,9 +122,17 @@ class MotifsContribution(Contribution):
         propose_url = reverse("themes:propose")
         propose_label = _("Propose a motif")
         edition = page.part.edition.slug
+        chip_list = _ChipList()
         for _number, passage in page.rendered:
             chips, stop = self.chips_on(passage), self.stop_at(passage)
             context = {"passage": passage, "chips": chips, "stop": stop}
+            if stop:
+                # A traced motif's stop (a few passages): the template.
+                after_meta = page.render("themes/_passage_motifs.html", context)
+            elif chips:
+                after_meta = chip_list.render(passage, chips)
+            else:
+                after_meta = EMPTY
             slots.passages[passage.key] = PassageSlots(
                 classes=("is-traced",) if self.is_traced(passage) else (),
                 meta=(
@@ -120,10 +146,46 @@ class MotifsContribution(Contribution):
                     if signed_in
                     else EMPTY
                 ),
-                after_meta=(
-                    page.render("themes/_passage_motifs.html", context)
-                    if chips or stop
-                    else EMPTY
-                ),
+                after_meta=after_meta,
             )
         return slots
+
+
+class _ChipList:
+    """Motif chips composed for one page: labels translated and the motif
+    URL reversed once, not once per chip."""
+
+    def __init__(self) -> None:
+        marker = "motif-slug"
+        self.marker = marker
+        self.url = reverse("themes:motif", kwargs={"slug": marker})
+        self.label = _("Motifs in this passage")
+        self.trace_title = _("Trace this motif")
+
+    def _url(self, motif: Motif) -> str:
+        if URL_SLUG.fullmatch(motif.slug):
+            return self.url.replace(self.marker, motif.slug)
+        return motif.get_absolute_url()
+
+    def render(self, passage: Passage, chips: list[MotifOccurrence]) -> SafeString:
+        return format_escaped(
+            CHIPS,
+            label=self.label,
+            chips=format_escaped(
+                "{}" * len(chips),
+                *(
+                    format_escaped(
+                        CHIP,
+                        central=" is-central" if o.weight == Weight.CENTRAL else "",
+                        colour=o.motif.colour,
+                        url=self._url(o.motif),
+                        key=passage.key,
+                        name=o.motif.name,
+                        slug=o.motif.slug,
+                        trace=_("Trace %(name)s") % {"name": o.motif.name},
+                        trace_title=self.trace_title,
+                    )
+                    for o in chips
+                ),
+            ),
+        )

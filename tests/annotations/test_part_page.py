@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from annotations.contributions import AnnotationsContribution
 from annotations.models import Annotation
+from annotations.selectors import PartFilters, part_annotations
 from annotations.services import reply_create
 from reader.models import Passage
 from tests.factories import make_annotation
@@ -51,6 +52,17 @@ def test_the_marked_text_still_reads_as_the_passage(
     overlap = [s for s in shown.segments if len(s.ids) == 2]
     assert overlap and overlap[0].text == passage.text[10:20]
     assert "hl-overlap" in overlap[0].css
+
+
+def test_highlight_rows_name_annotations_by_their_id_as_text(
+    reader_user, passage, edition
+):
+    """A busy part has thousands of rows: ids are read as text, written as
+    str(UUID) writes them on every database, never made into UUIDs."""
+    notes = [make_annotation(reader_user, passage, 5, 20) for _ in range(3)]
+    found = part_annotations(user=reader_user, part=passage.part, filters=PartFilters())
+    assert sorted(row.pk for row in found.rows) == sorted(str(n.pk) for n in notes)
+    assert all(type(row.pk) is str for row in found.rows)
 
 
 def test_other_readers_private_notes_are_not_shown(

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from annotations.models import Annotation, Viewer
 from annotations.services import reply_create
-from tests.factories import make_annotation, make_user
+from tests.factories import make_annotation, make_edition, make_user
 
 ROLES = ("stranger", "student", "teacher", "curator")
 
@@ -105,3 +105,46 @@ def test_a_viewer_of_one_readable_edition_sees_the_rule_on_that_edition(
         )
         assert visible(viewer) == expected
         assert visible(viewer) != visible(user) or user == licensed.curator
+
+
+def test_a_viewer_knows_each_class_once_and_which_of_them_it_teaches(
+    licensed, django_assert_num_queries
+):
+    """Read from the link tables in one query: a class the reader both
+    teaches and attends is one class, taught."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from classes.models import Course, Enrollment
+    from classes.selectors import member_courses_teaching
+    from classes.services import course_create
+
+    teacher, today = licensed.teacher, timezone.localdate()
+    open_edition = make_edition("open-to-all")
+
+    def new_class(name):
+        return course_create(
+            teacher=teacher,
+            name=name,
+            edition=open_edition,
+            term_start=today - timedelta(days=1),
+            term_end=today + timedelta(days=1),
+        )
+
+    both = new_class("Taught and attended")
+    Enrollment.objects.create(course=both, student=teacher)
+    attended = new_class("Attended only")
+    attended.teachers.set([licensed.student])
+    Enrollment.objects.create(course=attended, student=teacher)
+    new_class("Someone else's").teachers.set([licensed.student])
+    with django_assert_num_queries(1):
+        roles = member_courses_teaching(teacher)
+    assert roles == {licensed.course.pk: True, both.pk: True, attended.pk: False}
+    assert set(roles) == set(
+        Course.objects.member(teacher).values_list("pk", flat=True)
+    )
+    viewer = Viewer.of(teacher, readable=[licensed.edition.pk])
+    assert viewer.member_courses == tuple(sorted(roles))
+    assert viewer.taught_courses == tuple(sorted([licensed.course.pk, both.pk]))
+    assert member_courses_teaching(AnonymousUser()) == {}

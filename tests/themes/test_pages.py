@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.template.loader import get_template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reader.models import Passage
-from themes.contributions import MotifsContribution
+from themes.contributions import MotifsContribution, _ChipList
 from themes.models import Motif, MotifOccurrence
 
 
@@ -103,6 +104,25 @@ def test_passages_carry_motif_chips(client, atlas):
     passage = response.context["passages"][0]
     assert [o.motif.slug for o in motifs_on(response).chips_on(passage)] == ["masks"]
     assert 'href="?trace=masks#black-001"' in response.content.decode()
+
+
+def test_chips_are_composed_exactly_as_the_template_renders_them(client, atlas):
+    """The chips are composed in Python, not rendered from
+    themes/_passage_motifs.html per passage: the same HTML, names escaped."""
+    odd = Motif.objects.create(
+        name='Masks & "faces" <i>', slug="odd_motif-2", summary="x", order=0
+    )
+    passage = Passage.objects.get(key="black-001")
+    MotifOccurrence.objects.create(motif=odd, passage=passage, weight="central")
+    response = client.get(part_url("black"))
+    chips = motifs_on(response).chips_on(passage)
+    assert [o.motif.slug for o in chips] == ["odd_motif-2", "masks"]
+    expected = get_template("themes/_passage_motifs.html").render(
+        {"passage": passage, "chips": chips, "stop": None}
+    )
+    assert "Masks &amp; &quot;faces&quot; &lt;i&gt;" in expected
+    assert str(_ChipList().render(passage, chips)) == expected
+    assert expected in response.content.decode()
 
 
 def test_tracing_marks_the_passages_and_links_across_parts(client, atlas):
