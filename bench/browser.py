@@ -241,6 +241,13 @@ def summarise_trace(trace: dict) -> list[str]:
             ),
             key=lambda e: (e["ts"], -e["dur"]),
         )
+        # Thread time (tdur) leaves out what a shared machine's other work
+        # and the throttle's pauses add to wall time: x THROTTLE, it is what
+        # the tasks cost a CPU that much slower, whatever else runs.
+        for task in (e for e in timed if e["name"] == "RunTask"):
+            cpu = THROTTLE * task.get("tdur", 0) / 1000
+            total["(main thread CPU x throttle)"] += cpu
+            total["(blocking beyond 50 ms, by CPU x throttle)"] += max(0.0, cpu - 50)
         tasks = [e for e in timed if e["name"] == "RunTask" and e["dur"] > 50_000]
         for task in tasks:
             end = task["ts"] + task["dur"]
@@ -262,10 +269,12 @@ def summarise_trace(trace: dict) -> list[str]:
             total.update(children)
             parts = ", ".join(f"{n} {ms:.0f}" for n, ms in children.most_common(5))
             lines.append(f"  long task {task['dur'] / 1000:.0f} ms: {parts}")
+    cpu = {n: total.pop(n) for n in list(total) if n.startswith("(")}
     lines.append(
         "  all long tasks: "
         + ", ".join(f"{n} {ms:.0f} ms" for n, ms in total.most_common(8))
     )
+    lines.append("  " + ", ".join(f"{n[1:-1]}: {ms:.0f} ms" for n, ms in cpu.items()))
     return lines
 
 
