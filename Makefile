@@ -58,7 +58,10 @@ lint: venv
 
 # Benchmarks (not part of the test suite): medians, printed. The server
 # benchmark serves the site with gunicorn as `serve` does (BENCH_QUICK=1 for
-# a short run; see bench/server.py for its knobs).
+# a short run; see bench/server.py for its knobs). Then the browser
+# (skipped, saying why, without chromium) and the exports.
 bench: venv
 	$(BIN)/python bench/server.py
 	$(BIN)/python bench/reanchor.py
+	$(BIN)/python bench/browser.py
+	$(BIN)/python bench/exports.py

@@ -1,20 +1,29 @@
 """Benchmark: the part page in a real browser at 5,000 annotations.
 
-Run with `python bench/browser.py` (needs Playwright and /usr/bin/chromium,
-as the browser tests do). It builds its own SQLite file database under
-var/bench/, loads the study edition, adds BENCH_ANNOTATIONS (default 5,000)
-annotations that one signed-in reader sees on /read/study/black-notebook/,
-and serves the project with gunicorn as `make serve` does (DEBUG off, hashed
-static files, 3 workers). Then, medians of BENCH_BROWSER_RUNS runs:
+Run with `python bench/browser.py` (or `make bench`); it needs Playwright and
+/usr/bin/chromium (CHROMIUM_PATH), as the browser tests do, and skips itself
+with a one-line message without them. It uses the server benchmark's
+database and server (bench/server.py, bench/seed.py): the seeded reader who
+sees 5,000 annotations on /read/study/black-notebook/ (their own private
+notes, among 31,000 others' on the part), signed in by a written session,
+and gunicorn started with the Makefile's GUNICORN_ARGS as `make serve` runs
+it (DEBUG off, hashed static files). Then, medians of BENCH_BROWSER_RUNS runs:
 
 - with the CPU slowed 4x through the DevTools protocol (a school laptop):
   LCP (the last 'largest-contentful-paint' entry) and TBT (the sum over long
   tasks after the first contentful paint of their time beyond 50 ms, until
   the page has had no long task for QUIET_MS);
-- at full speed: from clicking Highlight on a selection to the page saying
-  "Highlighted." (the new highlight is then in the DOM: the script checks
-  that the passage's marked-up text changed), and the same for a note from
-  clicking Save.
+- at full speed: from clicking Highlight on a selection to the highlight
+  visible (the passage's text first changes: the page's own mark or the
+  server's row), and to the server's row in place (the page says
+  "Highlighted."); for a note, from clicking Save to "Saved.".
+
+The annotations the benchmark writes are deleted at the end, so the seeded
+database stays as bench/seed.py made it.
+
+BENCH_BROWSER_TRACE=1 also records one throttled load with the DevTools
+timeline and prints what the main thread's long tasks spent their time on
+(parsing, style, layout, script ...), with the trace in var/bench/.
 
 Goals (issue #11): LCP <= 2.5 s, TBT <= 200 ms, new highlight <= 150 ms. The
 machine may be shared: compare figures taken in the same run.
@@ -22,46 +31,24 @@ machine may be shared: compare figures taken in the same run.
 
 from __future__ import annotations
 
+import json
 import os
-import secrets
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import time
-import urllib.request
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-WORK = ROOT / "var" / "bench"
-DB_PATH = WORK / "browser.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
-os.environ.setdefault("DJANGO_DEBUG", "true")
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-
-from annotations.models import Annotation  # noqa: E402
-from reader.edition_files import read_edition_folder  # noqa: E402
-from reader.models import Passage  # noqa: E402
-from reader.services import edition_load  # noqa: E402
-
-ANNOTATIONS = int(os.environ.get("BENCH_ANNOTATIONS", "5000"))
 RUNS = int(os.environ.get("BENCH_BROWSER_RUNS", "5"))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-PATH = "/read/study/black-notebook/"
-USERNAME, PASSWORD = "bench0", "a face of antimony"
+TRACE = os.environ.get("BENCH_BROWSER_TRACE", "") not in ("", "0", "false")
+SIZE = 5_000
 THROTTLE = 4
 QUIET_MS = 3000
+VIEWPORT = {"width": 1280, "height": 900}
 GOALS = {"lcp": 2500.0, "tbt": 200.0, "highlight": 150.0}
 
 # Collected from the first paint on; read once the page is quiet.
@@ -103,129 +90,68 @@ SELECT = """([key, from, to]) => {
   document.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
 }"""
 
-# Click a button and time until the page announces the save; then check
-# the passage's marked-up text changed (the new highlight is in the DOM).
+# Click a button; time until the passage's text first changes (the reader
+# sees the highlight: drawn by the page, or the server's row) and until the
+# page announces the save with the server's row in place. At 5,000 notes on
+# a short part every word is already marked, so the server's row may look
+# the same as the old one: what is checked is that it replaced it.
 TIME_SAVE = """([key, button, said]) => new Promise((resolve, reject) => {
   const status = document.querySelector("[data-annotate-status]");
-  const before = document.querySelector(`[data-key="${key}"] .passage-text`).innerHTML;
+  const text = () => document.querySelector(`[data-key="${key}"] .passage-text`);
+  const row = text().closest(".passage-row");
+  const before = text().innerHTML;
   status.textContent = "";
+  let shown = null;
   const started = performance.now();
-  const watch = new MutationObserver(() => {
+  const check = () => {
+    if (shown === null && (!row.isConnected || text().innerHTML !== before)) {
+      shown = performance.now() - started;
+    }
     if (status.textContent !== said) return;
-    const elapsed = performance.now() - started;
+    const saved = performance.now() - started;
     watch.disconnect();
-    const after = document.querySelector(`[data-key="${key}"] .passage-text`).innerHTML;
-    if (after === before) reject(new Error("no new highlight in " + key));
-    resolve(elapsed);
-  });
-  watch.observe(status, { childList: true, characterData: true, subtree: true });
+    if (row.isConnected) reject(new Error("the server's row did not replace " + key));
+    resolve([shown ?? saved, saved]);
+  };
+  const watch = new MutationObserver(check);
+  watch.observe(document.body, { childList: true, characterData: true, subtree: true });
   document.querySelector(button).click();
   setTimeout(() => reject(new Error("not saved in 20 s")), 20000);
 })"""
 
-
-def seed() -> list[str]:
-    """A fresh database: the study edition and the annotations. Returns the
-    keys of the part's passages."""
-    WORK.mkdir(parents=True, exist_ok=True)
-    DB_PATH.unlink(missing_ok=True)
-    call_command("migrate", verbosity=0)
-    edition_load(source=read_edition_folder(settings.THREE_NOTEBOOKS_STUDY_EDITION_DIR))
-    User = get_user_model()
-    users = [User.objects.create_user(f"bench{i}") for i in range(20)]
-    users[0].set_password(PASSWORD)
-    users[0].save()
-    passages = list(Passage.objects.filter(part__slug="black-notebook"))
-    rows = []
-    for i in range(ANNOTATIONS):
-        passage = passages[i % len(passages)]
-        start = (i * 7) % max(1, len(passage.text) - 40)
-        end = start + 12 + (i % 25)
-        rows.append(
-            Annotation(
-                author=users[i % len(users)],
-                edition=passage.edition,
-                start_passage=passage,
-                start_offset=start,
-                end_passage=passage,
-                end_offset=end,
-                exact=passage.text[start:end],
-                passage_revision=passage.revision,
-                motivation=("highlighting", "commenting", "questioning")[i % 3],
-                body="" if i % 3 == 0 else f"Note {i} with *Markdown*",
-                visibility="public",
-                colour=("yellow", "green", "blue", "pink", "purple")[i % 5],
-            )
-        )
-    Annotation.objects.bulk_create(rows, batch_size=1000)
-    return [p.key for p in passages if len(p.text) > 80]
+# What the main thread's top-level work is called in a DevTools trace.
+TRACE_CATEGORIES = [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "blink.user_timing",
+]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def chromium_missing() -> str | None:
+    """Why the benchmark cannot run here, or None."""
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} not found (set CHROMIUM_PATH)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed"
+    return None
 
 
-def serve(port: int) -> subprocess.Popen:
-    """gunicorn as `make serve` runs it, on the bench database."""
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY")
-        or secrets.token_urlsafe(40),
-        "DJANGO_SECURE_COOKIES": "false",  # plain http on 127.0.0.1
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-    }
-    python = Path(sys.executable)
-    # Fixed argument lists naming this interpreter and its gunicorn.
-    subprocess.run(  # noqa: S603
-        [python, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    gunicorn = shutil.which("gunicorn", path=str(python.parent)) or "gunicorn"
-    server = subprocess.Popen(  # noqa: S603
-        [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "3"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/")
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
+def browser_context(browser, base: str, cookie: str):  # noqa: ANN201
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_cookies([{"name": "sessionid", "value": cookie, "url": base}])
+    return context
 
 
-def log_in(browser, base: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(USERNAME)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
-    state = context.storage_state()
-    context.close()
-    return state
-
-
-def load_throttled(browser, base: str, state) -> tuple[float, float]:
+def load_throttled(browser, base: str, path: str, cookie: str) -> tuple[float, float]:
     """LCP and TBT (ms) of one load with the CPU slowed THROTTLE times."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, storage_state=state
-    )
+    context = browser_context(browser, base, cookie)
     page = context.new_page()
     page.add_init_script(OBSERVE)
     cdp = context.new_cdp_session(page)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": THROTTLE})
-    page.goto(f"{base}{PATH}", wait_until="load", timeout=120_000)
+    page.goto(f"{base}{path}", wait_until="load", timeout=120_000)
     # Quiet: no long task has ended for QUIET_MS.
     while True:
         perf = page.evaluate("window.__perf")
@@ -242,31 +168,114 @@ def load_throttled(browser, base: str, state) -> tuple[float, float]:
     return perf["lcp"], tbt
 
 
-def time_saves(browser, base: str, state, keys: list[str]) -> tuple[list, list]:
-    """Full speed: ms from clicking Highlight to the new highlight, and from
-    clicking Save on a note, on different passages each time."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, storage_state=state
-    )
+def time_saves(
+    browser, base: str, path: str, cookie: str, keys: list[str]
+) -> dict[str, list[float]]:
+    """Full speed, on a different passage each time: ms from clicking
+    Highlight to the new mark and to the server's row; from Save on a note
+    to the server's row."""
+    context = browser_context(browser, base, cookie)
     page = context.new_page()
     page.set_default_timeout(60_000)
-    page.goto(f"{base}{PATH}", wait_until="load")
-    highlights, notes = [], []
+    page.goto(f"{base}{path}", wait_until="load")
+    times: dict[str, list[float]] = {"shown": [], "highlight": [], "note": []}
+    # Every 7th passage, round the part: each save on a passage of its own.
+    order = iter([keys[(i * 7) % len(keys)] for i in range(len(keys))] * RUNS)
+
+    def select_next(run: int) -> str:
+        key = next(order)
+        page.locator(f'[data-key="{key}"]').scroll_into_view_if_needed()
+        page.evaluate(SELECT, [key, 4 + run, 44 + run])
+        return key
+
     for run in range(RUNS):
-        key = keys[(run * 7) % len(keys)]
-        page.locator(f'[data-key="{key}"]').scroll_into_view_if_needed()
-        page.evaluate(SELECT, [key, 3 + run, 40 + run])
+        key = select_next(run)
         button = '[data-annotate-toolbar] button[data-action="highlighting"]'
-        highlights.append(page.evaluate(TIME_SAVE, [key, button, "Highlighted."]))
-        key = keys[(run * 7 + 3) % len(keys)]
-        page.locator(f'[data-key="{key}"]').scroll_into_view_if_needed()
-        page.evaluate(SELECT, [key, 5 + run, 50 + run])
+        shown, saved = page.evaluate(TIME_SAVE, [key, button, "Highlighted."])
+        times["shown"].append(shown)
+        times["highlight"].append(saved)
+        key = select_next(run)
         page.locator('[data-annotate-toolbar] button[data-action="commenting"]').click()
         page.locator("[data-annotate-dialog] textarea").fill(f"Bench note {run}")
         save = '[data-annotate-form] button[type="submit"]'
-        notes.append(page.evaluate(TIME_SAVE, [key, save, "Saved."]))
+        times["note"].append(page.evaluate(TIME_SAVE, [key, save, "Saved."])[1])
     context.close()
-    return highlights, notes
+    return times
+
+
+def trace_load(browser, base: str, path: str, cookie: str) -> list[str]:
+    """One throttled load under the DevTools timeline: per long task on the
+    page's main thread, what its direct children spent (ms, throttled)."""
+    context = browser_context(browser, base, cookie)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": THROTTLE})
+    browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
+    page.goto(f"{base}{path}", wait_until="load", timeout=120_000)
+    page.wait_for_timeout(QUIET_MS)
+    raw = browser.stop_tracing()
+    context.close()
+    out = ROOT / "var" / "bench" / "browser-trace.json"
+    out.write_bytes(raw)
+    return summarise_trace(json.loads(raw)) + [f"(trace written to {out})"]
+
+
+def summarise_trace(trace: dict) -> list[str]:
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    names = {
+        (e["pid"], e["tid"]): e["args"]["name"]
+        for e in events
+        if e.get("ph") == "M" and e.get("name") == "thread_name"
+    }
+    main = [key for key, name in names.items() if name == "CrRendererMain"]
+    lines = []
+    total: Counter[str] = Counter()
+    for pid, tid in main:
+        timed = sorted(
+            (
+                e
+                for e in events
+                if (e.get("pid"), e.get("tid")) == (pid, tid)
+                and e.get("ph") == "X"
+                and "dur" in e
+            ),
+            key=lambda e: (e["ts"], -e["dur"]),
+        )
+        # Thread time (tdur) leaves out what a shared machine's other work
+        # and the throttle's pauses add to wall time: x THROTTLE, it is what
+        # the tasks cost a CPU that much slower, whatever else runs.
+        for task in (e for e in timed if e["name"] == "RunTask"):
+            cpu = THROTTLE * task.get("tdur", 0) / 1000
+            total["(main thread CPU x throttle)"] += cpu
+            total["(blocking beyond 50 ms, by CPU x throttle)"] += max(0.0, cpu - 50)
+        tasks = [e for e in timed if e["name"] == "RunTask" and e["dur"] > 50_000]
+        for task in tasks:
+            end = task["ts"] + task["dur"]
+            children: Counter[str] = Counter()
+            reach = task["ts"]
+            for e in timed:
+                if e is task or e["ts"] < task["ts"] or e["ts"] >= end:
+                    continue
+                if e["ts"] < reach:  # inside a child already counted
+                    continue
+                label = e["name"]
+                if label == "EvaluateScript":
+                    label += (
+                        " "
+                        + e["args"].get("data", {}).get("url", "").rsplit("/", 1)[-1]
+                    )
+                children[label] += e["dur"] / 1000
+                reach = e["ts"] + e["dur"]
+            total.update(children)
+            parts = ", ".join(f"{n} {ms:.0f}" for n, ms in children.most_common(5))
+            lines.append(f"  long task {task['dur'] / 1000:.0f} ms: {parts}")
+    cpu = {n: total.pop(n) for n in list(total) if n.startswith("(")}
+    lines.append(
+        "  all long tasks: "
+        + ", ".join(f"{n} {ms:.0f} ms" for n, ms in total.most_common(8))
+    )
+    lines.append("  " + ", ".join(f"{n[1:-1]}: {ms:.0f} ms" for n, ms in cpu.items()))
+    return lines
 
 
 def verdict(value: float, goal: float) -> str:
@@ -274,30 +283,60 @@ def verdict(value: float, goal: float) -> str:
 
 
 def main() -> int:
+    missing = chromium_missing()
+    if missing:
+        print(f"bench/browser.py skipped: {missing}.")
+        return 0
+    from bench import server as bench_server
+
+    bench_server.VAR.mkdir(parents=True, exist_ok=True)
+    bench_server.configure()
+    # Plain http on 127.0.0.1: the browser must keep the cookies it is sent.
+    os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
     from playwright.sync_api import sync_playwright
 
-    print(f"Seeding {ANNOTATIONS} annotations into {DB_PATH} ...", flush=True)
-    keys = seed()
-    port = free_port()
-    server = serve(port)
-    base = f"http://127.0.0.1:{port}"
+    from annotations.models import Annotation
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # as make serve
+    bench = bench_server.prepare_database()
+    reader = bench.readers[SIZE]
+    path = bench.part.get_absolute_url()
+    keys = [p.key for p in bench.part.passages.order_by("order") if len(p.text) > 80]
+    cookie = bench_server.session_for(reader)
+    began = timezone.now()
+    connection.close()
+    server = bench_server.Server()
+    base = f"http://{bench_server.HOST}:{server.port}"
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=CHROMIUM_ARGS
             )
-            state = log_in(browser, base)
-            loads = [load_throttled(browser, base, state) for _ in range(RUNS)]
-            highlights, notes = time_saves(browser, base, state, keys)
+            loads = [load_throttled(browser, base, path, cookie) for _ in range(RUNS)]
+            saves = time_saves(browser, base, path, cookie, keys)
+            traced = trace_load(browser, base, path, cookie) if TRACE else []
             browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
+        # What the benchmark wrote goes, so the next run starts alike.
+        written = Annotation.objects.filter(author=reader, created__gte=began)
+        saved = written.count()
+        written.delete()
+        connection.close()
+    if saved != 2 * RUNS:
+        raise RuntimeError(f"{saved} annotations saved, not {2 * RUNS}")
     lcp = statistics.median(x for x, _ in loads)
     tbt = statistics.median(y for _, y in loads)
-    highlight = statistics.median(highlights)
-    note = statistics.median(notes)
-    print(f"\n{PATH}, {ANNOTATIONS} annotations, medians of {RUNS} runs\n")
+    shown = statistics.median(saves["shown"])
+    highlight = statistics.median(saves["highlight"])
+    note = statistics.median(saves["note"])
+    print(f"\n{path}, {SIZE:,} visible annotations, medians of {RUNS} runs\n")
     print("| measure | figure | goal | |")
     print("|---|---|---|---|")
     print(
@@ -309,20 +348,26 @@ def main() -> int:
         f"| {verdict(tbt, GOALS['tbt'])} |"
     )
     print(
-        f"| new highlight in the DOM | {highlight:,.0f} ms | ≤ 150 ms "
-        f"| {verdict(highlight, GOALS['highlight'])} |"
+        f"| new highlight visible | {shown:,.0f} ms | ≤ 150 ms "
+        f"| {verdict(shown, GOALS['highlight'])} |"
     )
-    print(f"| new note in the DOM | {note:,.0f} ms | | |")
+    print(f"| new highlight, server's row in place | {highlight:,.0f} ms | | |")
+    print(f"| new note, server's row in place | {note:,.0f} ms | | |")
     print(
         "\nRuns (ms): LCP "
         + ", ".join(f"{x:.0f}" for x, _ in loads)
         + "; TBT "
         + ", ".join(f"{y:.0f}" for _, y in loads)
-        + "; highlight "
-        + ", ".join(f"{h:.0f}" for h in highlights)
+        + "; highlight visible "
+        + ", ".join(f"{h:.0f}" for h in saves["shown"])
+        + "; highlight row "
+        + ", ".join(f"{h:.0f}" for h in saves["highlight"])
         + "; note "
-        + ", ".join(f"{n:.0f}" for n in notes)
+        + ", ".join(f"{n:.0f}" for n in saves["note"])
     )
+    if traced:
+        print(f"\nLong tasks of one traced load (CPU {THROTTLE}x slower):")
+        print("\n".join(traced))
     return 0
 
 

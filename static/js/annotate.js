@@ -310,6 +310,8 @@ async function save(fields) {
   if (dialog.dataset.course && ["course", "teacher"].includes(fields.visibility)) {
     payload.course = Number(dialog.dataset.course);
   }
+  // Shown at once; the server's rows replace these marks, a failure removes them.
+  const drawn = fields.editorial ? [] : drawPending(pending, fields);
   let response;
   try {
     response = await fetch(apiUrl, {
@@ -323,10 +325,14 @@ async function save(fields) {
       body: JSON.stringify(payload),
     });
   } catch {
-    showErrors({ form: ["The server could not be reached; nothing was saved."] });
+    undrawPending(drawn);
+    const message = "The server could not be reached; nothing was saved.";
+    showErrors({ form: [message] });
+    if (!dialog.open) announce(message);
     return false;
   }
   if (!response.ok) {
+    undrawPending(drawn);
     const errors = await response.json().catch(() => ({}));
     showErrors(errors);
     if (!dialog.open) announce(Object.values(errors).flat().join(" ") || "Not saved.");
@@ -340,6 +346,75 @@ async function save(fields) {
     announce(fields.motivation === "highlighting" ? "Highlighted." : "Saved.");
   }
   return true;
+}
+
+// --- The new highlight, drawn before the server answers ------------------------
+// The words of the selection are wrapped in marks as the server would colour
+// them, so the reader sees the highlight when they click rather than when the
+// passage's row comes back. They are the page's guess only: the server's row
+// replaces the whole row (and these marks with it); a refused or failed save
+// unwraps them, leaving the text as it was.
+
+function boundary(key, offset) {
+  // The DOM position `offset` code points into a passage's text.
+  const text = document.querySelector(`.passage[data-key="${CSS.escape(key)}"] > .passage-text`);
+  if (!text) return null;
+  const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+  let left = offset;
+  let last = null;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const points = Array.from(node.data);
+    if (left <= points.length) return [node, points.slice(0, left).join("").length];
+    left -= points.length;
+    last = node;
+  }
+  return last ? [last, last.data.length] : null;
+}
+
+function drawPending(target, { motivation, colour }) {
+  // From the offsets sent, not the selection: what is drawn is what is saved.
+  const start = boundary(target.start.passage, target.start.offset);
+  const end = boundary(target.end.passage, target.end.offset);
+  if (!start || !end) return [];
+  const range = document.createRange();
+  range.setStart(...start);
+  range.setEnd(...end);
+  if (range.collapsed) return [];
+  const classes = ["hl", "hl-own", "hl-pending"];
+  if (colour && colour !== "yellow") classes.push(`hl-${colour}`);
+  if (motivation === "commenting" || motivation === "questioning") classes.push(`hl-${motivation}`);
+  const pieces = [];
+  for (const text of document.querySelectorAll(".passage[data-key] > .passage-text")) {
+    if (!range.intersectsNode(text)) continue;
+    const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!range.intersectsNode(node)) continue;
+      const from = node === range.startContainer ? range.startOffset : 0;
+      const to = node === range.endContainer ? range.endOffset : node.data.length;
+      if (from < to) pieces.push([node, from, to]);
+    }
+  }
+  // Wrapped after the walk: splitting text nodes moves the range's ends.
+  return pieces.map(([node, from, to]) => {
+    if (to < node.data.length) node.splitText(to);
+    const words = from > 0 ? node.splitText(from) : node;
+    const mark = document.createElement("mark");
+    mark.className = classes.join(" ");
+    words.replaceWith(mark);
+    mark.append(words);
+    return mark;
+  });
+}
+
+function undrawPending(marks) {
+  const parents = new Set();
+  for (const mark of marks) {
+    if (!mark.isConnected) continue;
+    parents.add(mark.parentNode);
+    mark.replaceWith(...mark.childNodes);
+  }
+  // Join the split text again: the passage is as the server sent it.
+  for (const parent of parents) parent.normalize();
 }
 
 function showErrors(errors) {
@@ -574,7 +649,8 @@ document.addEventListener("keydown", (event) => {
 // --- A highlight opens its card ---------------------------------------------
 
 document.addEventListener("click", (event) => {
-  const mark = event.target.closest("mark.hl");
+  // A mark still waiting for the server has no card yet.
+  const mark = event.target.closest("mark.hl:not(.hl-pending)");
   if (!mark || !window.getSelection()?.isCollapsed) return;
   // A mark names the cards on the page that describe it, innermost last.
   const cards = (mark.getAttribute("aria-describedby") ?? "").split(" ")

@@ -13,6 +13,52 @@ const placeKey = `tn:place:${edition}`;
 
 let current = -1;
 
+// --- Landing on the passage aimed at ----------------------------------------
+// Rows far from the window are not laid out (content-visibility in site.css):
+// their height is a guess until they come near. A smooth scroll to a far
+// passage (a link to #key, j/k) is aimed with those guesses and the rows it
+// passes change size on the way, so it can end beside the passage: when the
+// scroll ends, the passage is put where it was aimed, at once.
+
+let aimed = null;
+
+function aimAt(element) {
+  aimed = element;
+}
+
+function settle() {
+  const element = aimed;
+  aimed = null;
+  if (!element?.isConnected) return;
+  const margin = parseFloat(getComputedStyle(element).scrollMarginTop) || 0;
+  if (Math.abs(element.getBoundingClientRect().top - margin) > 2) {
+    element.scrollIntoView({ block: "start", behavior: "instant" });
+  }
+}
+
+if ("onscrollend" in window) {
+  document.addEventListener("scrollend", settle);
+} else {
+  let quiet;
+  window.addEventListener("scroll", () => {
+    clearTimeout(quiet);
+    quiet = setTimeout(settle, 150);
+  }, { passive: true });
+}
+
+function hashPassage() {
+  const target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  return target?.closest(".passages") ? target : null;
+}
+window.addEventListener("hashchange", () => aimAt(hashPassage()));
+// A page opened at a passage starts there, as a page without smooth
+// scrolling would, rather than gliding down past rows still being sized.
+const openedAt = hashPassage();
+if (openedAt) {
+  aimAt(openedAt);
+  openedAt.scrollIntoView({ block: "start", behavior: "instant" });
+}
+
 function setCurrent(index, { scroll = true } = {}) {
   const passages = allPassages();
   if (index < 0 || index >= passages.length) return;
@@ -22,6 +68,7 @@ function setCurrent(index, { scroll = true } = {}) {
   passage.classList.add("is-current");
   if (scroll) {
     passage.focus({ preventScroll: true });
+    aimAt(passage);
     passage.scrollIntoView({ block: "start" });
     history.replaceState(null, "", `#${passage.id}`);
   }
@@ -111,7 +158,9 @@ function updateBar() {
 }
 window.addEventListener("scroll", updateBar, { passive: true });
 window.addEventListener("resize", updateBar);
-updateBar();
+// After the first frame: reading the layout now would force it while the page
+// is still being put together.
+requestAnimationFrame(updateBar);
 
 // --- Reading progress -----------------------------------------------------
 // A passage counts as seen once it has been on screen for a second. Seen keys

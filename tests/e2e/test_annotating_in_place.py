@@ -158,3 +158,127 @@ def test_when_the_rows_cannot_be_fetched_the_page_reloads(reader_page):
     assert page.evaluate("window.__marker") is None
     assert marks_in(page, "black-003") >= 1
     assert page.url.endswith(f"#card-{note.pk}")
+
+
+# --- The new highlight is drawn at once, before the server answers ---------
+
+PASSAGE_HTML = "document.querySelector('#black-003 .passage-text').innerHTML"
+
+
+def click_highlight(page, key, start, end):
+    page.locator(f"#{key}").scroll_into_view_if_needed()
+    page.evaluate(SELECT_OFFSETS, [key, start, end])
+    toolbar = page.get_by_role("toolbar", name="Annotate the selection")
+    toolbar.get_by_role("button", name="Highlight h").click()
+
+
+def test_a_highlight_shows_before_the_server_answers_then_is_the_servers(
+    reader_page,
+):
+    page = reader_page
+    held = []
+    page.route(
+        "**/api/annotations/",
+        lambda route: (
+            held.append(route) if route.request.method == "POST" else route.continue_()
+        ),
+    )
+    click_highlight(page, "black-003", 4, 30)
+    # Drawn while the save is still on its way: nothing is stored yet.
+    drawn = page.locator("#black-003 .passage-text mark.hl-pending")
+    drawn.first.wait_for()
+    assert not Annotation.objects.exists()
+    assert "".join(drawn.all_inner_texts()) == page.evaluate(
+        "document.querySelector('#black-003 .passage-text').textContent.slice(4, 30)"
+    )
+    held[0].continue_()
+    page.wait_for_function(f"{STATUS} === 'Highlighted.'")
+    note = Annotation.objects.get(author__username="kobo")
+    # The server's row took its place: its mark names the card.
+    assert page.locator("#black-003 mark.hl-pending").count() == 0
+    mark = page.locator(f'#black-003 mark[aria-describedby~="card-{note.pk}"]')
+    assert mark.count() >= 1
+    assert page.evaluate("window.__marker") == "still here"
+
+
+@pytest.mark.parametrize("failure", ["refused", "unreachable"])
+def test_a_highlight_the_server_does_not_save_is_taken_away(reader_page, failure):
+    page = reader_page
+    before = page.evaluate(PASSAGE_HTML)
+
+    def fail(route):
+        if route.request.method != "POST":
+            route.continue_()
+        elif failure == "refused":
+            route.fulfill(
+                status=400,
+                content_type="application/json",
+                body='{"target": ["The passage has changed."]}',
+            )
+        else:
+            route.abort()
+
+    page.route("**/api/annotations/", fail)
+    click_highlight(page, "black-003", 4, 30)
+    said = (
+        "The passage has changed."
+        if failure == "refused"
+        else "The server could not be reached; nothing was saved."
+    )
+    page.wait_for_function(f"{STATUS} === {said!r}")
+    # The passage is exactly as the server sent it: no mark left behind.
+    assert page.evaluate(PASSAGE_HTML) == before
+    assert page.evaluate(
+        "document.querySelector('#black-003 .passage-text').childNodes.length"
+    ) == page.evaluate(
+        """(() => { const t = document.createElement('template');
+                    t.innerHTML = document.querySelector('#black-003 .passage-text')
+                      .outerHTML;
+                    return t.content.firstChild.childNodes.length; })()"""
+    )
+    assert not Annotation.objects.exists()
+    assert page.evaluate("window.__marker") == "still here"
+
+
+def test_a_note_across_two_passages_is_drawn_on_both_at_once(reader_page):
+    page = reader_page
+    page.route(
+        "**/api/annotations/",
+        lambda route: (
+            route.fulfill(status=400, content_type="application/json", body="{}")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    seen = []
+    page.expose_function("reportPending", lambda keys: seen.append(keys))
+    page.evaluate(
+        """() => new MutationObserver(() => {
+             const keys = Array.from(document.querySelectorAll('mark.hl-pending'),
+               (m) => m.closest('.passage').id);
+             if (keys.length) window.reportPending([...new Set(keys)]);
+           }).observe(document.querySelector('.passages'),
+                      { childList: true, subtree: true })"""
+    )
+    page.locator("#black-004").scroll_into_view_if_needed()
+    page.evaluate(
+        """() => {
+          const a = document.querySelector('#black-003 .passage-text').firstChild;
+          const b = document.querySelector('#black-004 .passage-text').firstChild;
+          const range = document.createRange();
+          range.setStart(a, 10);
+          range.setEnd(b, 12);
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+          document.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+        }"""
+    )
+    page.keyboard.press("n")
+    page.get_by_role("dialog").wait_for()
+    page.keyboard.type("Across two passages.")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_function("document.querySelector('[data-error-for=form]')")
+    page.wait_for_timeout(200)
+    # Both passages were marked while the save was out, and unmarked after.
+    assert ["black-003", "black-004"] in seen
+    assert page.locator("mark.hl-pending").count() == 0
