@@ -36,7 +36,11 @@ from .models import Annotation, Colour, Motivation, Tag, Viewer
 def with_thread(
     queryset: QuerySet[Annotation], user: AbstractBaseUser | AnonymousUser
 ) -> QuerySet[Annotation]:
-    """Everything a card shows, in a constant number of queries."""
+    """Everything a card shows, in a constant number of queries.
+
+    `queryset` holds annotations `user` may see (through the visibility rule,
+    or their own), so their replies are read without checking it again.
+    """
     return queryset.select_related(
         # The edition too: a card or notebook row links to the part.
         "author",
@@ -46,7 +50,7 @@ def with_thread(
         Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list"),
         Prefetch(
             "replies",
-            queryset=Annotation.objects.visible_to(user)
+            queryset=Annotation.objects.visible_to(user, in_visible_threads=True)
             .select_related("author")
             .order_by("created"),
             to_attr="visible_replies",
@@ -713,7 +717,7 @@ def _attach_threads(
 
     Unlike prefetch_related, these run even when there is nothing to attach
     (`ids` is then a subquery), so the page costs the same number of queries
-    with 0 or 5,000 notes.
+    with 0 or 5,000 notes. `ids` name roots `user` may see (the cards).
     """
     tags: dict[object, list[Tag]] = defaultdict(list)
     through = Annotation.tags.through.objects.filter(annotation__in=ids)
@@ -721,7 +725,7 @@ def _attach_threads(
         tags[row.annotation_id].append(row.tag)
     replies: dict[object, list[Annotation]] = defaultdict(list)
     for reply in (
-        Annotation.objects.visible_to(user)
+        Annotation.objects.visible_to(user, in_visible_threads=True)
         .filter(reply_to__in=ids)
         .select_related("author")
         .order_by("created")

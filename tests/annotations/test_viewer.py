@@ -148,3 +148,32 @@ def test_a_viewer_knows_each_class_once_and_which_of_them_it_teaches(
     assert viewer.member_courses == tuple(sorted(roles))
     assert viewer.taught_courses == tuple(sorted([licensed.course.pk, both.pk]))
     assert member_courses_teaching(AnonymousUser()) == {}
+
+
+def test_replies_read_in_threads_already_visible_are_those_the_rule_shows(
+    licensed, passage, settings
+):
+    """The shortcut for a page of cards (`in_visible_threads`) leaves out
+    only the check that the root is visible: for roots the reader sees, it
+    shows exactly the replies the whole rule shows, answer-first included."""
+    _a_class_with_every_kind_of_note(licensed, passage)
+    replies_seen = set()
+    for role in ROLES:
+        user = getattr(licensed, role)
+        for reader in (user, Viewer.of(user)):
+            roots = Annotation.objects.visible_to(reader, roots=True).values("pk")
+            shortcut = visible(reader, in_visible_threads=True) & set(
+                Annotation.objects.filter(reply_to__in=roots).values_list(
+                    "pk", flat=True
+                )
+            )
+            rule = set(
+                Annotation.objects.visible_to(reader)
+                .filter(reply_to__in=roots)
+                .values_list("pk", flat=True)
+            )
+            assert shortcut == rule
+            replies_seen.add(frozenset(rule))
+    # Readers see different replies (the answer-first prompt holds the
+    # classmate's answer back from the student), so the comparison compares.
+    assert len(replies_seen) > 1
