@@ -310,6 +310,9 @@ async function save(fields) {
   if (dialog.dataset.course && ["course", "teacher"].includes(fields.visibility)) {
     payload.course = Number(dialog.dataset.course);
   }
+  // Where the reader was when they asked: focus follows the change only if
+  // they have not moved on meanwhile.
+  let startedFrom = document.activeElement;
   // Shown at once; the server's rows replace these marks, a failure removes them.
   const drawn = fields.editorial ? [] : drawPending(pending, fields);
   let response;
@@ -340,9 +343,13 @@ async function save(fields) {
   }
   const annotation = await response.json();
   window.getSelection()?.removeAllRanges();
-  if (dialog.open) dialog.close();
+  if (dialog.open) {
+    // The modal dialog kept the reader here; closing it hands focus back.
+    dialog.close();
+    startedFrom = document.activeElement;
+  }
   const keys = fields.editorial ? null : keysBetween(pending.start.passage, pending.end.passage);
-  if (await refreshRows(keys, `card-${annotation.id}`, pending.start.passage)) {
+  if (await refreshRows(keys, `card-${annotation.id}`, pending.start.passage, startedFrom)) {
     announce(fields.motivation === "highlighting" ? "Highlighted." : "Saved.");
   }
   return true;
@@ -515,7 +522,16 @@ function replaceRows(passages) {
   document.dispatchEvent(new CustomEvent("tn:rows-replaced", { detail: { rows: replaced } }));
 }
 
-function focusAfterChange(focusId, fallbackKey) {
+function movedOn(startedFrom) {
+  // While the change was saved the reader went elsewhere (j/k to the next
+  // passage, a click on another card): their focus stays where they put it.
+  const now = document.activeElement;
+  if (!startedFrom || !now || now === document.body || now === startedFrom) return false;
+  return !now.closest("[data-annotate-toolbar], [data-annotate-dialog]");
+}
+
+function focusAfterChange(focusId, fallbackKey, startedFrom) {
+  if (movedOn(startedFrom)) return;
   const card = focusId && document.getElementById(focusId);
   const target = card || document.querySelector(`.passage[data-key="${CSS.escape(fallbackKey || "")}"]`);
   if (!target) return;
@@ -530,7 +546,7 @@ function reloadAt(focusId) {
   location.reload();
 }
 
-async function refreshRows(keys, focusId, fallbackKey) {
+async function refreshRows(keys, focusId, fallbackKey, startedFrom) {
   // keys null: the change reaches beyond its passages (an editor's note
   // renumbers the others), so the page is loaded whole.
   if (!keys || !passagesUrl) { reloadAt(focusId); return false; }
@@ -546,7 +562,7 @@ async function refreshRows(keys, focusId, fallbackKey) {
     const holder = document.querySelector(`[data-part-fragment="${name}"]`);
     if (holder) holder.innerHTML = html;
   }
-  focusAfterChange(focusId, fallbackKey);
+  focusAfterChange(focusId, fallbackKey, startedFrom);
   return true;
 }
 
@@ -577,6 +593,7 @@ document.addEventListener("submit", async (event) => {
   if (!key || !annotationsApi) return;
   event.preventDefault();
   const body = replyForm.querySelector("textarea").value;
+  const startedFrom = document.activeElement;
   let response;
   try {
     response = await sendJson(annotationsApi, "POST", { reply_to: replyForm.dataset.replyTo, body });
@@ -590,7 +607,9 @@ document.addEventListener("submit", async (event) => {
     return;
   }
   const reply = await response.json();
-  if (await refreshRows([key], `card-${reply.id}`, key)) announce("Your reply is posted.");
+  if (await refreshRows([key], `card-${reply.id}`, key, startedFrom)) {
+    announce("Your reply is posted.");
+  }
 });
 
 document.addEventListener("click", async (event) => {
@@ -601,6 +620,7 @@ document.addEventListener("click", async (event) => {
   const isReply = Boolean(link.closest(".reply"));
   const question = isReply ? dialog.dataset.confirmDeleteReply : dialog.dataset.confirmDelete;
   if (!window.confirm(question)) return;
+  const startedFrom = document.activeElement;
   const url = `${annotationsApi}${link.dataset.delete}/`;
   let keys = [key];
   try {
@@ -622,7 +642,7 @@ document.addEventListener("click", async (event) => {
   }
   // A note others replied to stays as a tombstone: focus it, else the passage.
   const focusId = isReply ? link.closest(".card")?.id : link.closest(".card, .reply")?.id;
-  if (await refreshRows("editorial" in link.dataset ? null : keys, focusId, key)) {
+  if (await refreshRows("editorial" in link.dataset ? null : keys, focusId, key, startedFrom)) {
     announce("Deleted.");
   }
 });

@@ -76,6 +76,33 @@ def test_a_highlight_appears_in_place_with_its_card_focused(reader_page):
     assert page.evaluate("document.activeElement.classList.contains('passage')")
 
 
+def test_a_reader_who_moves_on_while_a_highlight_saves_keeps_their_place(
+    reader_page,
+):
+    """Focus follows a change only if the reader is still where they asked
+    for it: j pressed while the passage's row is on its way keeps the focus
+    on the passage they moved to (the card does not pull it back)."""
+    page = reader_page
+    held = []
+    page.route("**/passages/?*", lambda route: held.append(route))
+    page.locator("#black-003").scroll_into_view_if_needed()
+    page.evaluate(SELECT_OFFSETS, ["black-003", 4, 30])
+    toolbar = page.get_by_role("toolbar", name="Annotate the selection")
+    toolbar.get_by_role("button", name="Highlight h").click()
+    page.wait_for_function("document.querySelector('#black-003 mark.hl-pending')")
+    while not held:
+        page.wait_for_timeout(20)
+    page.locator("#black-004").focus()
+    page.keyboard.press("j")
+    moved_to = page.evaluate("document.activeElement.id")
+    assert moved_to.startswith("black-") and moved_to != "black-003"
+    held[0].continue_()
+    page.wait_for_function(f"{STATUS} === 'Highlighted.'")
+    note = Annotation.objects.get(author__username="kobo")
+    assert page.locator(f"#card-{note.pk}").count() == 1
+    assert page.evaluate("document.activeElement.id") == moved_to
+
+
 def test_a_note_across_two_passages_marks_both_in_place(reader_page):
     page = reader_page
     page.locator("#black-004").scroll_into_view_if_needed()
