@@ -299,11 +299,16 @@ function openDialog(motivation) {
 }
 
 async function save(fields) {
+  // This save's own words and whether it came from the note dialog: the
+  // highlight shows at once, so the reader may select other words or open
+  // the dialog for another note before the server answers.
+  const target = pending;
+  const fromDialog = dialog.open;
   const payload = {
     edition,
     // The words shown as selected: the server refuses the note if the text at
     // these offsets is not them (a page older than a revision, say).
-    target: { start: pending.start, end: pending.end, quote: pending.quote },
+    target: { start: target.start, end: target.end, quote: target.quote },
     ...fields,
   };
   // Inside an assignment, class notes carry their class.
@@ -314,7 +319,10 @@ async function save(fields) {
   // they have not moved on meanwhile.
   let startedFrom = document.activeElement;
   // Shown at once; the server's rows replace these marks, a failure removes them.
-  const drawn = fields.editorial ? [] : drawPending(pending, fields);
+  const drawn = fields.editorial ? [] : drawPending(target, fields);
+  // The selection as it stands now; a reader who selects other words while
+  // this saves keeps them.
+  const selectedThen = selectionState();
   let response;
   try {
     response = await fetch(apiUrl, {
@@ -330,26 +338,26 @@ async function save(fields) {
   } catch {
     undrawPending(drawn);
     const message = "The server could not be reached; nothing was saved.";
-    showErrors({ form: [message] });
-    if (!dialog.open) announce(message);
+    if (fromDialog) showErrors({ form: [message] });
+    else announce(message);
     return false;
   }
   if (!response.ok) {
     undrawPending(drawn);
     const errors = await response.json().catch(() => ({}));
-    showErrors(errors);
-    if (!dialog.open) announce(Object.values(errors).flat().join(" ") || "Not saved.");
+    if (fromDialog) showErrors(errors);
+    else announce(Object.values(errors).flat().join(" ") || "Not saved.");
     return false;
   }
   const annotation = await response.json();
-  window.getSelection()?.removeAllRanges();
-  if (dialog.open) {
+  if (selectionState() === selectedThen) window.getSelection()?.removeAllRanges();
+  if (fromDialog && dialog.open) {
     // The modal dialog kept the reader here; closing it hands focus back.
     dialog.close();
     startedFrom = document.activeElement;
   }
-  const keys = fields.editorial ? null : keysBetween(pending.start.passage, pending.end.passage);
-  if (await refreshRows(keys, `card-${annotation.id}`, pending.start.passage, startedFrom)) {
+  const keys = fields.editorial ? null : keysBetween(target.start.passage, target.end.passage);
+  if (await refreshRows(keys, `card-${annotation.id}`, target.start.passage, startedFrom)) {
     announce(fields.motivation === "highlighting" ? "Highlighted." : "Saved.");
   }
   return true;
@@ -520,6 +528,26 @@ function replaceRows(passages) {
   root.style.overflowAnchor = "";
   // Per-passage behaviour (reading progress, copy citation, j/k) in reader.js.
   document.dispatchEvent(new CustomEvent("tn:rows-replaced", { detail: { rows: replaced } }));
+}
+
+// Nodes numbered as they are first seen, so two selections compare by value.
+const nodeNumbers = new WeakMap();
+let nodesSeen = 0;
+
+function nodeNumber(node) {
+  if (!node) return 0;
+  if (!nodeNumbers.has(node)) nodeNumbers.set(node, ++nodesSeen);
+  return nodeNumbers.get(node);
+}
+
+function selectionState() {
+  // What identifies a selection: its two ends, node and offset.
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0) return "";
+  return [
+    nodeNumber(selection.anchorNode), selection.anchorOffset,
+    nodeNumber(selection.focusNode), selection.focusOffset,
+  ].join(":");
 }
 
 function movedOn(startedFrom) {

@@ -103,6 +103,70 @@ def test_a_reader_who_moves_on_while_a_highlight_saves_keeps_their_place(
     assert page.evaluate("document.activeElement.id") == moved_to
 
 
+def test_words_selected_while_a_highlight_saves_stay_selected(reader_page):
+    """The highlight shows before the server answers, so a reader may select
+    the next words at once: the answer does not clear their new selection."""
+    page = reader_page
+    held = []
+    page.route("**/api/annotations/", lambda route: held.append(route))
+    page.locator("#black-003").scroll_into_view_if_needed()
+    page.evaluate(SELECT_OFFSETS, ["black-003", 4, 30])
+    toolbar = page.get_by_role("toolbar", name="Annotate the selection")
+    toolbar.get_by_role("button", name="Highlight h").click()
+    page.wait_for_function("document.querySelector('#black-003 mark.hl-pending')")
+    while not held:
+        page.wait_for_timeout(20)
+    page.evaluate(SELECT_OFFSETS, ["black-004", 0, 20])
+    chosen = page.evaluate("getSelection().toString()")
+    assert len(chosen) == 20
+    held[0].continue_()
+    page.wait_for_function(f"{STATUS} === 'Highlighted.'")
+    assert Annotation.objects.filter(author__username="kobo").count() == 1
+    assert page.evaluate("getSelection().toString()") == chosen
+
+
+def test_a_note_begun_while_a_highlight_saves_is_not_closed_by_it(reader_page):
+    """The highlight's answer closes nothing it did not open: a note dialog
+    opened on other words meanwhile stays open, and both are saved where
+    they were chosen."""
+    page = reader_page
+    held = []
+
+    def hold_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/api/annotations/", hold_first)
+    page.locator("#black-003").scroll_into_view_if_needed()
+    page.evaluate(SELECT_OFFSETS, ["black-003", 4, 30])
+    toolbar = page.get_by_role("toolbar", name="Annotate the selection")
+    toolbar.get_by_role("button", name="Highlight h").click()
+    while not held:
+        page.wait_for_timeout(20)
+    page.locator("#black-004").scroll_into_view_if_needed()
+    page.evaluate(SELECT_OFFSETS, ["black-004", 0, 20])
+    page.keyboard.press("n")
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    page.keyboard.type("Begun while the highlight saved.")
+    held[0].continue_()
+    page.wait_for_function(f"{STATUS} === 'Highlighted.'")
+    assert dialog.is_visible()
+    typed = page.locator("[data-annotate-dialog] textarea").input_value()
+    assert "Begun while" in typed
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_function(f"{STATUS} === 'Saved.'")
+    notes = Annotation.objects.filter(author__username="kobo")
+    assert sorted((n.motivation, n.start_passage.key) for n in notes) == [
+        ("commenting", "black-004"),
+        ("highlighting", "black-003"),
+    ]
+    assert marks_in(page, "black-003") >= 1
+    assert page.locator("#black-003 mark.hl-pending").count() == 0
+
+
 def test_a_note_across_two_passages_marks_both_in_place(reader_page):
     page = reader_page
     page.locator("#black-004").scroll_into_view_if_needed()
