@@ -61,6 +61,27 @@ def highlight(page, key, start, end):
     page.wait_for_function(f"{STATUS} === 'Highlighted.'")
 
 
+def write_note_across_two_passages(page):
+    """Select from black-003 into black-004 and save a note on it."""
+    page.locator("#black-004").scroll_into_view_if_needed()
+    page.evaluate(
+        """() => {
+          const a = document.querySelector('#black-003 .passage-text').firstChild;
+          const b = document.querySelector('#black-004 .passage-text').firstChild;
+          const range = document.createRange();
+          range.setStart(a, 10);
+          range.setEnd(b, 12);
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+          document.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+        }"""
+    )
+    page.keyboard.press("n")
+    page.get_by_role("dialog").wait_for()
+    page.keyboard.type("Across two passages.")
+    page.get_by_role("button", name="Save").click()
+
+
 def test_a_highlight_appears_in_place_with_its_card_focused(reader_page):
     page = reader_page
     assert marks_in(page, "black-003") == 0
@@ -169,23 +190,7 @@ def test_a_note_begun_while_a_highlight_saves_is_not_closed_by_it(reader_page):
 
 def test_a_note_across_two_passages_marks_both_in_place(reader_page):
     page = reader_page
-    page.locator("#black-004").scroll_into_view_if_needed()
-    page.evaluate(
-        """() => {
-          const a = document.querySelector('#black-003 .passage-text').firstChild;
-          const b = document.querySelector('#black-004 .passage-text').firstChild;
-          const range = document.createRange();
-          range.setStart(a, 10);
-          range.setEnd(b, 12);
-          getSelection().removeAllRanges();
-          getSelection().addRange(range);
-          document.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
-        }"""
-    )
-    page.keyboard.press("n")
-    page.get_by_role("dialog").wait_for()
-    page.keyboard.type("Across two passages.")
-    page.get_by_role("button", name="Save").click()
+    write_note_across_two_passages(page)
     page.wait_for_function(f"{STATUS} === 'Saved.'")
     note = Annotation.objects.get(author__username="kobo")
     assert (note.start_passage.key, note.end_passage.key) == ("black-003", "black-004")
@@ -351,23 +356,7 @@ def test_a_note_across_two_passages_is_drawn_on_both_at_once(reader_page):
            }).observe(document.querySelector('.passages'),
                       { childList: true, subtree: true })"""
     )
-    page.locator("#black-004").scroll_into_view_if_needed()
-    page.evaluate(
-        """() => {
-          const a = document.querySelector('#black-003 .passage-text').firstChild;
-          const b = document.querySelector('#black-004 .passage-text').firstChild;
-          const range = document.createRange();
-          range.setStart(a, 10);
-          range.setEnd(b, 12);
-          getSelection().removeAllRanges();
-          getSelection().addRange(range);
-          document.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
-        }"""
-    )
-    page.keyboard.press("n")
-    page.get_by_role("dialog").wait_for()
-    page.keyboard.type("Across two passages.")
-    page.get_by_role("button", name="Save").click()
+    write_note_across_two_passages(page)
     page.wait_for_function("document.querySelector('[data-error-for=form]')")
     page.wait_for_timeout(200)
     # Both passages were marked while the save was out, and unmarked after.
