@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve venv setup lint bench gunicorn-args
+.PHONY: run test serve venv setup lint bench gunicorn-args two-servers backup
 
 venv: $(STAMP)
 
@@ -44,10 +44,35 @@ GUNICORN_ARGS := config.wsgi --workers 3 --access-logfile -
 
 # Production-like: debug off, hashed static files, gunicorn. Needs
 # DJANGO_SECRET_KEY (and DATABASE_URL for PostgreSQL).
+#
+# One machine: SQLite in var/ will do (`make backup` copies it while it runs).
+# Several app servers (the scale-out path, checked by `make two-servers`):
+# every one runs `make serve` with the same environment:
+#   DATABASE_URL=postgres://user:password@db.internal:5432/notebooks
+#                   (one PostgreSQL: notes, sessions, accounts)
+#   REDIS_URL=redis://cache.internal:6379/0
+#                   (one Redis: the passage and page caches, and the content
+#                    generation that makes cached pages new on every server)
+#   DJANGO_SECRET_KEY=<the same on every server: sessions and CSRF>
+#   DJANGO_MEDIA_ROOT=/srv/three-notebooks/media
+#                   (a folder every server mounts: uploads wait there between
+#                    an import's preview and its confirmation)
+# behind a reverse proxy that spreads requests over them (docs/DEPLOYMENT.md).
 serve: venv
 	DJANGO_DEBUG=false $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=false $(BIN)/gunicorn $(GUNICORN_ARGS) --bind $(HOST):$(PORT)
+
+# Two gunicorn servers over one fresh PostgreSQL database and one Redis: a
+# note, a revision, an upload and (when configured) the login throttle, seen
+# from both (deploy/two_servers.py; CI runs it after the PostgreSQL pass).
+two-servers: venv
+	$(BIN)/python deploy/two_servers.py
+
+# A consistent copy of the database in var/backups (SQLite: while the site
+# runs; PostgreSQL: pg_dump). `manage.py restore FILE --yes` puts one back.
+backup: venv
+	$(BIN)/python manage.py backup
 
 gunicorn-args:
 	@echo '$(GUNICORN_ARGS)'

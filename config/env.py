@@ -6,7 +6,9 @@ catch `SettingsError` and stop with one line instead of a traceback.
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -51,6 +53,32 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_json_object(name: str, default: dict) -> dict:
+    """Read a JSON object (keyword options for a backend); refuse anything else."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a JSON object, not {raw!r}.") from None
+    if not isinstance(value, dict):
+        raise SettingsError(f"{name} must be a JSON object, not {raw!r}.")
+    return value
+
+
+def env_absolute_path(name: str, default: Path) -> Path:
+    """Read a folder's absolute path: a relative one would depend on the
+    directory each process happens to start in."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    path = Path(raw.strip())
+    if not path.is_absolute():
+        raise SettingsError(f"{name} must be an absolute path, not {raw!r}.")
+    return path
 
 
 def exit_on_settings_error(exc: SettingsError) -> None:

@@ -13,7 +13,14 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import SettingsError, env_bool, env_int, env_list
+from config.env import (
+    SettingsError,
+    env_absolute_path,
+    env_bool,
+    env_int,
+    env_json_object,
+    env_list,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -198,12 +205,23 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Uploads wait in the default storage between an import's preview and its
+# confirmation (reader/admin.py), and the confirmation may reach another app
+# server than the preview did. One machine: var/media will do. Several: a
+# folder they all mount (DJANGO_MEDIA_ROOT, absolute), or another storage
+# backend by its class and keyword options (DJANGO_MEDIA_STORAGE and
+# DJANGO_MEDIA_STORAGE_OPTIONS, a JSON object), e.g. S3-compatible storage
+# through django-storages once it is installed.
+MEDIA_ROOT = env_absolute_path("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media")
 
 # Hashed, compressed file names only in production: in development and tests
 # there is no collectstatic step to build the manifest.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_MEDIA_STORAGE")
+        or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": env_json_object("DJANGO_MEDIA_STORAGE_OPTIONS", {}),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import secrets
-import time
-from pathlib import Path
+from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -263,9 +264,9 @@ class EditionAdmin(admin.ModelAdmin):
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """Upload, then preview (parts, problems, revisions), then confirm.
 
-        The upload waits in var/media/imports under a random name between
-        the steps; confirming loads it in one transaction, cancelling or
-        confirming removes it.
+        The upload waits in the default storage (MEDIA_ROOT/imports) under
+        a random name between the steps; confirming loads it in one
+        transaction, cancelling or confirming removes it.
         """
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -539,27 +540,56 @@ class PassageReadAdmin(admin.ModelAdmin):
 
 # An upload neither confirmed nor cancelled is forgotten after this long.
 STASH_LIFETIME_SECONDS = 24 * 60 * 60
+# Where uploads wait, in the default storage.
+STASH_FOLDER = "imports"
+
+
+class StashedUpload:
+    """An upload waiting between preview and confirmation in the default
+    storage: a folder every app server shares, or object storage (see
+    MEDIA_ROOT in config/settings.py), never one process's memory or one
+    machine's disk, since the confirmation may reach another app server than
+    the preview. It answers the two calls the steps make of a file."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def read_bytes(self) -> bytes:
+        with default_storage.open(self.name, "rb") as file:
+            return file.read()
+
+    def unlink(self, missing_ok: bool = False) -> None:
+        # Confirming twice (a double click) finds it gone: nothing to do.
+        default_storage.delete(self.name)
+
+
+def _forget_abandoned_uploads() -> None:
+    """Uploads abandoned at the preview (never confirmed nor cancelled) are
+    removed once they are a day old: a licensed text is not left lying about."""
+    try:
+        _folders, files = default_storage.listdir(STASH_FOLDER)
+    except FileNotFoundError:
+        return
+    too_old = timezone.now() - timedelta(seconds=STASH_LIFETIME_SECONDS)
+    for file in files:
+        name = f"{STASH_FOLDER}/{file}"
+        try:
+            if default_storage.get_modified_time(name) < too_old:
+                default_storage.delete(name)
+        except FileNotFoundError:  # another server removed it meanwhile
+            continue
 
 
 def _stash(data: bytes, name: str) -> str:
-    """Keep an upload between preview and confirmation, under a random name.
-
-    Uploads abandoned at the preview (never confirmed nor cancelled) are
-    removed once they are a day old: a licensed text is not left lying about.
-    """
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    too_old = time.time() - STASH_LIFETIME_SECONDS
-    for old in folder.iterdir():
-        if old.is_file() and old.stat().st_mtime < too_old:
-            old.unlink(missing_ok=True)
+    """Keep an upload between preview and confirmation, under a random name."""
+    _forget_abandoned_uploads()
     token = secrets.token_hex(16)
-    (folder / token).write_bytes(data)
+    default_storage.save(f"{STASH_FOLDER}/{token}", ContentFile(data))
     return token
 
 
-def _stashed(token: str) -> Path | None:
+def _stashed(token: str) -> StashedUpload | None:
     if not token or not all(c in "0123456789abcdef" for c in token):
         return None
-    path = Path(settings.MEDIA_ROOT) / "imports" / token
-    return path if path.is_file() else None
+    name = f"{STASH_FOLDER}/{token}"
+    return StashedUpload(name) if default_storage.exists(name) else None

@@ -137,3 +137,64 @@ def test_the_connection_age_comes_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "120"
+
+
+# --- Several app servers: what they share ------------------------------------------
+
+
+def test_uploads_wait_in_a_shared_folder_named_by_the_environment(tmp_path):
+    shared = tmp_path / "shared-media"
+    result = run_python(
+        SETUP + "from django.core.files.storage import default_storage; "
+        "print(settings.MEDIA_ROOT); print(default_storage.location)",
+        DJANGO_MEDIA_ROOT=str(shared),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(shared), str(shared)]
+
+
+def test_a_relative_media_root_is_refused_in_one_line():
+    result = run_python(MANAGE_CHECK, DJANGO_MEDIA_ROOT="var/media")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Three Notebooks cannot start: DJANGO_MEDIA_ROOT must be an absolute path, "
+        "not 'var/media'."
+    )
+
+
+def test_another_storage_for_uploads_is_chosen_by_settings():
+    """Object storage (e.g. django-storages' S3 backend) is a class and its
+    keyword options; an in-memory storage stands for it here."""
+    result = run_python(
+        SETUP + "from django.core.files.storage import default_storage; "
+        "default_storage._setup(); w = default_storage._wrapped; "
+        "print(type(w).__name__, w.base_url)",
+        DJANGO_MEDIA_STORAGE="django.core.files.storage.InMemoryStorage",
+        DJANGO_MEDIA_STORAGE_OPTIONS='{"base_url": "https://files.example/"}',
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["InMemoryStorage", "https://files.example/"]
+
+
+def test_storage_options_that_are_not_a_json_object_are_refused_in_one_line():
+    result = run_python(MANAGE_CHECK, DJANGO_MEDIA_STORAGE_OPTIONS="[1, 2]")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Three Notebooks cannot start: DJANGO_MEDIA_STORAGE_OPTIONS must be a JSON "
+        "object, not '[1, 2]'."
+    )
+
+
+def test_with_redis_every_cache_and_the_sessions_are_shared_by_all_servers():
+    """Sessions live in the database; the passage and page caches and the
+    content generation in the one Redis: nothing in one process's memory."""
+    result = run_python(
+        SETUP + "print(settings.SESSION_ENGINE); "
+        "print(*sorted({c['BACKEND'] for c in settings.CACHES.values()}))",
+        REDIS_URL="redis://127.0.0.1:6379/2",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.contrib.sessions.backends.db",
+        "django_redis.cache.RedisCache",
+    ]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -195,6 +196,30 @@ def test_uploads_abandoned_at_the_preview_are_forgotten_after_a_day(
     assert not abandoned.exists()
     assert recent.exists()
     assert (folder / preview.context["token"]).exists()
+
+
+def test_the_upload_waits_in_the_configured_storage_not_on_this_machine(
+    client, curator, db, settings
+):
+    """Several app servers: the preview may reach one and the confirmation
+    another, so the upload waits in the default storage (here an in-memory
+    one, standing for object storage every server reaches), never in a folder
+    of the server that took it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    client.force_login(curator)
+    preview = upload(client, markdown(), "book.md")
+    assert preview.status_code == 200
+    waiting = f"imports/{preview.context['token']}"
+    assert default_storage.exists(waiting)
+    assert default_storage.open(waiting).read() == markdown()
+    assert not (Path(settings.MEDIA_ROOT) / "imports").exists()
+    done = step(client, preview, "confirm")
+    assert done.status_code == 302
+    assert Edition.objects.get(slug="licensed").passages.count() == 10
+    assert not default_storage.exists(waiting)
 
 
 def test_adjusting_a_pattern_recognises_a_different_heading(client, curator, db):
