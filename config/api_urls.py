@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -22,10 +23,13 @@ urlpatterns = [
     # unlike SpectacularSwaggerView it also keeps the site's
     # Cross-Origin-Opener-Policy (that one sends unsafe-none, for OAuth2
     # pop-ups, which this API does not use).
+    # Its icons are data: images, allowed on this page only.
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api:schema", template_name="api/swagger_ui.html"
+        csp_update({"img-src": ["data:"]})(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", template_name="api/swagger_ui.html"
+            )
         ),
         name="docs",
     ),

@@ -271,8 +271,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # sizes are classes (the motifs' colours come from themes:colours). No
 # nonces either: an anonymous visitor's page is served from a cache
 # (reader/page_cache.py), where a nonce would be stale. data: images are
-# allowed on the API's docs page only (config/api_urls.py), which also
-# needs inline styles for the Swagger UI.
+# allowed on the API's docs page only (config/api_urls.py: Swagger UI's
+# icons).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [CSP_SELF],
@@ -289,7 +289,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Browser features no page of ours uses, refused to every page and frame,
-# whatever script ends up on it. "Copy citation" writes to the clipboard
+# whatever script ends up on it (only features chromium knows: an unknown
+# one is an error in the console of every page). "Copy citation" writes to the clipboard
 # (navigator.clipboard.writeText), so clipboard-write stays ours.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     **{
@@ -297,7 +298,6 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         for feature in (
             "accelerometer",
             "autoplay",
-            "bluetooth",
             "browsing-topics",
             "camera",
             "display-capture",
