@@ -43,7 +43,10 @@ test: venv
 GUNICORN_ARGS := config.wsgi --workers 3 --access-logfile -
 
 # Production-like: debug off, hashed static files, gunicorn. Needs
-# DJANGO_SECRET_KEY (and DATABASE_URL for PostgreSQL).
+# DJANGO_SECRET_KEY (and DATABASE_URL for PostgreSQL). HTTPS only by
+# default (redirect, HSTS): behind a TLS proxy set DJANGO_BEHIND_TLS_PROXY=true;
+# plain http on your own machine: DJANGO_SECURE_SSL_REDIRECT=false
+# DJANGO_SECURE_HSTS_SECONDS=0.
 #
 # One machine: SQLite in var/ will do (`make backup` copies it while it runs).
 # Several app servers (the scale-out path, checked by `make two-servers`):

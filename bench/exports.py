@@ -52,6 +52,8 @@ def _setup_django(database: Path, *, debug: bool) -> None:
     # a key, and this one signs nothing but the benchmark's own sessions.
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    # The test client asks over plain http: no redirect to https.
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
     import django
 
     django.setup()

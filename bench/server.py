@@ -428,6 +428,10 @@ def configure() -> None:
     `make serve` runs it (debug off, a secret key), on the bench database."""
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    # Plain http on 127.0.0.1: no redirect to https (on by default with debug
+    # off), and no HSTS for the browser benchmark's chromium to remember.
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("DJANGO_SECURE_HSTS_SECONDS", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DATABASE_URL"] = os.environ.get(
         "BENCH_DATABASE_URL", f"sqlite:///{SQLITE_PATH}"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from wsgiref.headers import Headers
 
+from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 # Seconds a client should wait before trying again: about one SQLite busy
@@ -51,3 +54,70 @@ class DatabaseBusyMiddleware:
             )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+# Django has no setting for it: another site's page cannot load our pages,
+# JSON or static files (as <img>, <script> and the like) and read them
+# through a side channel (Spectre).
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+
+
+def static_file_headers(headers: Headers, path: str, url: str) -> None:
+    """WhiteNoise's hook (WHITENOISE_ADD_HEADERS_FUNCTION) for the headers of
+    a static file, which no middleware below WhiteNoise sees."""
+    headers["Cross-Origin-Resource-Policy"] = CROSS_ORIGIN_RESOURCE_POLICY
+
+
+class CrossOriginResourcePolicyMiddleware:
+    """`Cross-Origin-Resource-Policy: same-origin` on every response the
+    site's views make. A view that shares a resource on purpose sets its
+    own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault(
+            "Cross-Origin-Resource-Policy", CROSS_ORIGIN_RESOURCE_POLICY
+        )
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """`Cache-Control: private, no-store` on whatever belongs to one visitor,
+    so no shared proxy and no browser history keeps a copy: every response
+    to a signed-in reader (a session cookie or an API token came with the
+    request) and every response that sets a cookie (a login, a CSRF token
+    for a form). My notebook, exports, the API, teachers' pages.
+
+    A view that chose its own Cache-Control keeps it (the motif stylesheet,
+    the health checks). Anonymous visitors' pages are left alone (the
+    reader's page cache keeps them server-side only and sends no
+    Cache-Control, see reader/page_cache.py), and so are static files,
+    which WhiteNoise answers above this middleware with their long max-age.
+    Placed above SessionMiddleware, so it sees the session cookie that
+    middleware sets on the way out.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        if self._is_private(request, response):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    @staticmethod
+    def _is_private(request: HttpRequest, response: HttpResponse) -> bool:
+        if response.cookies:
+            return True
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return True
+        if "HTTP_AUTHORIZATION" in request.META:
+            return True
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated)

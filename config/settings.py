@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
@@ -21,6 +23,7 @@ from config.env import (
     env_json_object,
     env_list,
 )
+from config.middleware import static_file_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "markdownx",
+    "csp",
     "reader",
     "accounts",
     "classes",
@@ -62,6 +66,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Static files get theirs from WHITENOISE_ADD_HEADERS_FUNCTION, below.
+    "config.middleware.CrossOriginResourcePolicyMiddleware",
+    # Pages only (static files are answered above): what a page may load
+    # and which browser features it may use.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # no-store on a signed-in reader's responses; above SessionMiddleware,
+    # so it sees the session cookie set on the way out.
+    "config.middleware.PrivateResponsesMiddleware",
     # Compresses pages and JSON (a busy part page shrinks about tenfold). Below
     # WhiteNoise, which serves static files already compressed; above every
     # middleware that reads or writes a body, so it compresses last. BREACH:
@@ -214,6 +227,10 @@ MEDIA_URL = "media/"
 # through django-storages once it is installed.
 MEDIA_ROOT = env_absolute_path("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media")
 
+# Static files are answered by WhiteNoise, above every middleware but
+# SecurityMiddleware: it adds their Cross-Origin-Resource-Policy itself.
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
+
 # Hashed, compressed file names only in production: in development and tests
 # there is no collectstatic step to build the manifest.
 STORAGES = {
@@ -238,6 +255,89 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# HTTPS only, once debug is off: plain-HTTP requests are redirected, and
+# browsers are told (HSTS) to use HTTPS for a year. Behind a proxy that ends
+# TLS, also set DJANGO_BEHIND_TLS_PROXY=true, or every request looks like
+# plain HTTP and is redirected for ever. Serving plain HTTP on purpose (a
+# laptop, the benchmark): DJANGO_SECURE_SSL_REDIRECT=false and
+# DJANGO_SECURE_HSTS_SECONDS=0. In debug both are off.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer or an orchestrator probes the app server over plain HTTP:
+# the health checks answer it instead of redirecting (SecurityMiddleware
+# matches these against the path without its leading slash).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
+SECURE_HSTS_SECONDS = env_int(
+    "DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0
+)
+# Subdomains of the site's own host (not its parent domain's).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0
+)
+# Off unless the domain's owner asks: the preload list (hstspreload.org) is
+# a commitment for the whole domain that is slow to take back.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+# check --deploy warns while preload is off (security.W021); off is the
+# deliberate default above, so that warning is silenced, and only that one.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Django's default, written down: every page, /api/docs/ included (its view
+# is the one that serves its script from a file and leaves this alone).
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# What a page may load: our own files only. No inline scripts or styles (no
+# 'unsafe-inline'): every script is a file under static/, and colours and
+# sizes are classes (the motifs' colours come from themes:colours). No
+# nonces either: an anonymous visitor's page is served from a cache
+# (reader/page_cache.py), where a nonce would be stale. data: images are
+# allowed on the API's docs page only (config/api_urls.py: Swagger UI's
+# icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "frame-ancestors": [CSP_NONE],
+        "form-action": [CSP_SELF],
+    }
+}
+
+# Browser features no page of ours uses, refused to every page and frame,
+# whatever script ends up on it (only features chromium knows: an unknown
+# one is an error in the console of every page). "Copy citation" writes to the clipboard
+# (navigator.clipboard.writeText), so clipboard-write stays ours.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+    "clipboard-write": ["self"],
+    "fullscreen": ["self"],
+}
 
 # One Markdown renderer for everything users and curators write.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "reader.markdown.render_markdown"

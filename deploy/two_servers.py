@@ -456,8 +456,11 @@ def main() -> int:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
-            # Plain HTTP on 127.0.0.1: cookies without the Secure flag.
+            # Plain HTTP on 127.0.0.1: cookies without the Secure flag, no
+            # redirect to https and no HSTS.
             "DJANGO_SECURE_COOKIES": "false",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_SECURE_HSTS_SECONDS": "0",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             # The folder both servers share, as an NFS mount would be.
             "DJANGO_MEDIA_ROOT": media,

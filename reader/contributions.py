@@ -76,9 +76,9 @@ class PassageSlots:
 class PartSlots:
     """What one contribution adds to a part page (or all of them combined)."""
 
-    # Extra classes and CSS declarations on the part's <article>.
+    # Extra classes on the part's <article>. No inline CSS declarations: the
+    # Content-Security-Policy refuses style attributes (a class names them).
     classes: tuple[str, ...] = ()
-    style: str = ""
     # At the end of the part's header.
     header: SafeString = EMPTY
     # Between the header and the first passage.
@@ -95,7 +95,6 @@ class PartSlots:
         keys = dict.fromkeys(key for share in shares for key in share.passages)
         return cls(
             classes=tuple(c for share in shares for c in share.classes),
-            style="; ".join(share.style for share in shares if share.style),
             header=_join(share.header for share in shares),
             before_passages=_join(share.before_passages for share in shares),
             after_article=_join(share.after_article for share in shares),

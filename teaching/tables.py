@@ -24,8 +24,8 @@ from .models import Assignment
 from .selectors import Dashboard
 
 BAR = (
-    '<a href="{}" title="{}: {} / {}"><span class="annotated" style="height: {}px">'
-    '</span><span class="questioned" style="height: {}px"></span></a>'
+    '<a href="{}" title="{}: {} / {}"><span class="annotated bar-{}">'
+    '</span><span class="questioned bar-{}"></span></a>'
 )
 HEAT_ROW = '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>'
 ROSTER_ROW = """

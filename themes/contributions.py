@@ -34,7 +34,7 @@ CHIPS = (
     "\n  </ul>\n  \n  \n"
 )
 CHIP = (
-    '<li><a class="motif-chip{central}" style="--motif: {colour}" '
+    '<li><a class="motif-chip motif-{motif}{central}" '
     'href="{url}#occurrence-{key}">{name}</a> <a class="trace-link" '
     'href="?trace={slug}#{key}" aria-label="{trace}" title="{trace_title}">'
     "⇢</a></li>"
@@ -115,7 +115,8 @@ class MotifsContribution(Contribution):
             before_passages=page.render(
                 "themes/_part_trace.html", {"motif_trace": self.trace}
             ),
-            style=f"--motif: {self.trace['motif'].colour}" if self.trace else "",
+            # The traced motif's colour (its class, from the motif stylesheet).
+            classes=(f"motif-{self.trace['motif'].pk}",) if self.trace else (),
         )
         signed_in = page.request.user.is_authenticated
         # One link per passage, composed rather than a template include each.
@@ -177,7 +178,7 @@ class _ChipList:
                     format_escaped(
                         CHIP,
                         central=" is-central" if o.weight == Weight.CENTRAL else "",
-                        colour=o.motif.colour,
+                        motif=o.motif_id,
                         url=self._url(o.motif),
                         key=passage.key,
                         name=o.motif.name,

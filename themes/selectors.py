@@ -198,3 +198,22 @@ def motif_suggestions(motif: Motif, user: object, limit: int = 100) -> list[Sugg
         if term:
             found.append(Suggestion(passage, term))
     return found[:limit]
+
+
+# A colour as the database constraint motif_colour_hex allows it; anything
+# else is left out of the stylesheet rather than written into CSS.
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def colour_stylesheet() -> str:
+    """Each motif's colour as a rule for its class, `.motif-<id>`: chips,
+    bars and pages take `--motif` from it. A stylesheet rather than
+    style="--motif: ..." attributes, which the Content-Security-Policy
+    refuses (style-src without 'unsafe-inline')."""
+    rules = [
+        f".motif-{pk} {{ --motif: {colour}; }}"
+        for pk, colour in Motif.objects.order_by("pk").values_list("pk", "colour")
+        if HEX_COLOUR.fullmatch(colour)
+    ]
+    heading = "/* Motif colours (themes.selectors.colour_stylesheet) */"
+    return "\n".join([heading, *rules]) + "\n"

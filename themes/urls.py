@@ -7,6 +7,7 @@ from . import views
 app_name = "themes"
 
 urlpatterns = [
+    path("motifs/colours.css", views.colours, name="colours"),
     path("motifs/", views.index, name="index"),
     path("motifs/matrix/", views.matrix, name="matrix"),
     path("motifs/propose/", views.propose, name="propose"),

@@ -3,18 +3,43 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import ProposalForm
 from .models import Motif
-from .selectors import atlas_edition, motif_index, motif_matrix, motif_page
+from .selectors import (
+    atlas_edition,
+    colour_stylesheet,
+    motif_index,
+    motif_matrix,
+    motif_page,
+)
 from .services import proposal_create
+
+
+@require_GET
+def colours(request: HttpRequest) -> HttpResponse:
+    """The motifs' colours as CSS (every page links it). Revalidated on each
+    page (no-cache, a 304 while no colour changed): a curator's new colour
+    shows at once, and the file is the same for everyone."""
+    css = colour_stylesheet()
+    etag = quote_etag(hashlib.sha256(css.encode()).hexdigest()[:32])
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, no_cache=True)
+    return response
 
 
 @require_GET

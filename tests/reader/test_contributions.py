@@ -39,7 +39,6 @@ class Margin(Contribution):
         first = page.passages[0]
         return PartSlots(
             classes=("has-margin",),
-            style="--margin: 1",
             header=format_escaped('<p class="margin-header">{}</p>', page.part.title),
             before_passages=format_escaped('<p class="margin-before"></p>'),
             after_article=format_escaped('<div class="margin-after"></div>'),
@@ -103,7 +102,6 @@ def test_a_contribution_fills_the_part_pages_slots(client, edition):
     response = client.get(part_url(edition, query="margin=1&other=2"))
     html = response.content.decode()
     assert 'class="part kind-notebook part-black has-margin"' in html
-    assert 'style="--margin: 1"' in html
     start = html.index('<header class="part-header">')
     header = html[start : html.index("</header>", start)]
     assert '<p class="margin-header">Part 2</p>' in header

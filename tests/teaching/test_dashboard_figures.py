@@ -271,8 +271,8 @@ def test_the_heat_map_links_each_passage_with_its_figures(
         assert (
             f'<a href="{part}?assignment={assignment.pk}#{key}" '
             f'title="{key}: {annotated} / {questioned}">'
-            f'<span class="annotated" style="height: {height_a}px"></span>'
-            f'<span class="questioned" style="height: {height_q}px"></span></a>'
+            f'<span class="annotated bar-{height_a}"></span>'
+            f'<span class="questioned bar-{height_q}"></span></a>'
         ) in html
 
 
