@@ -9,9 +9,6 @@ set to 5 s, two orders of magnitude above what the bounded renderer needs.
 from __future__ import annotations
 
 import re
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 
 import pytest
@@ -23,22 +20,9 @@ from reader.markdown import (
     plain_text_html,
     render_markdown,
 )
+from tests.hang import hang_detector
 
 N = MAX_MARKDOWN_LENGTH
-
-
-@contextmanager
-def hang_detector(seconds: int = 5) -> Iterator[None]:
-    def give_up(signum: int, frame: object) -> None:
-        raise AssertionError(f"the render was still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, give_up)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 class TextAndTags(HTMLParser):
