@@ -12,6 +12,7 @@ from django.urls import reverse
 from annotations.models import Annotation
 from config import limits
 from reader.markdown import MAX_MARKDOWN_LENGTH
+from tests.factories import make_annotation
 from tests.hang import hang_detector
 
 PREVIEW = "/markdownx/markdownify/"
@@ -130,3 +131,69 @@ def test_an_over_long_query_string_is_a_414_in_words(client, db, path):
 def test_a_query_string_at_the_limit_is_answered_as_usual(client, db):
     query = "q=" + "a" * (limits.MAX_QUERY_STRING_BYTES - 2)
     assert client.get("/api/annotations/?" + query).status_code == 200
+
+
+def test_the_edit_form_refuses_a_wall_of_tags_and_changes_nothing(
+    client, reader_user, passage
+):
+    note = make_annotation(reader_user, passage, motivation="commenting", tags=("a",))
+    client.force_login(reader_user)
+    response = client.post(
+        reverse("annotations:edit", args=[note.pk]),
+        {
+            "motivation": "commenting",
+            "body": "Changed.",
+            "tags": "a, " * 1000,
+            "colour": "yellow",
+            "visibility": "private",
+        },
+    )
+    assert response.status_code == 400
+    assert "tags" in response.context["form"].errors
+    note.refresh_from_db()
+    assert note.body == "A note."
+
+
+def test_a_note_longer_than_the_limit_is_refused_by_the_api_naming_the_field(
+    client, reader_user, passage
+):
+    client.force_login(reader_user)
+    body = {
+        "edition": passage.edition.slug,
+        "target": {
+            "start": {"passage": passage.key, "offset": 0},
+            "end": {"passage": passage.key, "offset": 7},
+        },
+        "motivation": "commenting",
+        "body": "[a](" * (MAX_MARKDOWN_LENGTH // 4) + "a",
+    }
+    response = client.post(
+        "/api/annotations/", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "body" in response.json()
+    assert not Annotation.objects.exists()
+
+
+def test_a_note_at_the_limit_of_the_issues_links_is_saved_and_shown_as_typed(
+    client, reader_user, passage
+):
+    client.force_login(reader_user)
+    text = "[a](" * (MAX_MARKDOWN_LENGTH // 4)
+    body = {
+        "edition": passage.edition.slug,
+        "target": {
+            "start": {"passage": passage.key, "offset": 0},
+            "end": {"passage": passage.key, "offset": 7},
+        },
+        "motivation": "commenting",
+        "body": text,
+    }
+    with hang_detector():
+        response = client.post(
+            "/api/annotations/", json.dumps(body), content_type="application/json"
+        )
+    assert response.status_code == 201
+    note = Annotation.objects.get()
+    assert note.body == text
+    assert note.body_html == f"<p>{text}</p>"
