@@ -9,12 +9,15 @@ from datetime import timedelta
 import markdown
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
 from annotations.services import reply_create
 from reader.markdown import MAX_MARKDOWN_LENGTH
 from teaching.forms import AssignmentForm
+from teaching.models import Assignment
 from teaching.services import assignment_save
 
 
@@ -76,3 +79,18 @@ def test_the_assignment_form_bounds_the_instructions(course):
     )
     form.is_valid()
     assert "instructions" in form.errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_assignments_get_their_instructions_rendered_by_the_migration(
+    assignment,
+):
+    # As an assignment saved before instructions_html existed.
+    Assignment.objects.update(instructions_html="")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("teaching", "0002_assignment_instructions_html")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assignment.refresh_from_db()
+    assert assignment.instructions_html == "<p>Read <em>closely</em>.</p>"
+    assert assignment.instructions == "Read *closely*."
