@@ -23,8 +23,10 @@ list nesting (`- - - …`) raised RecursionError. So:
   instead (escaped; paragraphs and line breaks kept). Nothing is lost: the
   Markdown source is stored as written. Ordinary notes stay far below the
   budgets (a 10,000-character note of links, lists and headings examines a
-  few hundred thousand characters); within them a render takes a few tens of
-  milliseconds at most.
+  few hundred thousand characters). Within them the work is linear in the
+  text: the slowest 10,000 characters found (every one of ~3,300 words
+  emphasised, e.g. `_)_` repeated) take about 0.15 s on a busy two-core
+  machine, against 16 s and more before; 20,000 about twice that.
 """
 
 from __future__ import annotations
