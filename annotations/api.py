@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from classes.models import Course
 from config.json_input import validation_errors
-from reader.markdown import render_markdown
+from reader.markdown import sanitise_html
 from reader.models import Edition
 
 from .inputs import AnnotationInputSerializer, target_input
@@ -115,7 +115,9 @@ class AnnotationSerializer(serializers.ModelSerializer):
         }
 
     def get_body_html(self, obj: Annotation) -> str:
-        return str(render_markdown(obj.body))
+        # Rendered once, when the note was written (services.py); a read
+        # only cleans it again, which is cheap: no Markdown parsed per read.
+        return str(sanitise_html(obj.body_html))
 
     def get_tags(self, obj: Annotation) -> list[str]:
         return [t.name for t in obj.tags_in_order()]

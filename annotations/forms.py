@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 
-from .models import MAX_BODY_LENGTH, Colour, Motivation, Visibility
-from .services import OPEN_VISIBILITIES
+from .models import MAX_BODY_LENGTH, MAX_TAGS, Colour, Motivation, Visibility
+from .services import MAX_TAG_LENGTH, OPEN_VISIBILITIES
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -39,6 +39,9 @@ class AnnotationEditForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"),
         required=False,
+        # At most MAX_TAGS tags of MAX_TAG_LENGTH, with their commas and
+        # spaces: the services check each tag; this bounds the text first.
+        max_length=MAX_TAGS * (MAX_TAG_LENGTH + 2),
         help_text=_("Separate tags with commas."),
     )
     colour = forms.ChoiceField(label=_("Colour"), choices=Colour.choices)

@@ -24,9 +24,12 @@ from classes.selectors import (
     member_course_ids,
     member_courses_teaching,
 )
+from reader.markdown import MAX_MARKDOWN_LENGTH
 from reader.models import Edition, Passage, QuotedRange
 
-MAX_BODY_LENGTH = 10_000
+# A note, reply or prompt: the one Markdown length limit (reader/markdown.py),
+# also the preview's and assignment instructions'.
+MAX_BODY_LENGTH = MAX_MARKDOWN_LENGTH
 MAX_TAGS = 20
 MAX_IMPORTED_IRI_LENGTH = 500
 MAX_CREATOR_LENGTH = 150

@@ -84,6 +84,9 @@ MIDDLEWARE = [
     # Responses under 200 bytes are sent as they are; streaming ones are
     # compressed as they stream.
     "django.middleware.gzip.GZipMiddleware",
+    # An over-long address (414) or over-size body (413) is refused in words
+    # before anything reads it; every limit is listed in config/limits.py.
+    "config.limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -341,6 +344,12 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 
 # One Markdown renderer for everything users and curators write.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "reader.markdown.render_markdown"
+
+# The largest body a request without file uploads may have (JSON, forms):
+# Django's default, stated because config.limits.RequestLimitsMiddleware
+# answers a larger one with 413 and this size in words. A note is at most
+# 10,000 characters; the other limits are listed in config/limits.py.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Whether visitors who are not signed in see public annotations. Off by
 # default: most readers are students, often minors.

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from markdownx.views import MarkdownifyView
 
 from config import health
+from reader.views import markdown_preview
 
-# markdownx's preview renders what users type; we mount it ourselves, behind
-# login, instead of including markdownx.urls, which are open to all and also
-# accept image uploads (not offered: readers write text).
+# markdownx's preview renders what users type; we mount our own view at its
+# address, behind login and within the note's length, instead of including
+# markdownx.urls, which are open to all, render any length and also accept
+# image uploads (not offered: readers write text).
 markdownx_urls = [
-    path(
-        "markdownify/",
-        login_required(MarkdownifyView.as_view()),
-        name="markdownx_markdownify",
-    ),
+    path("markdownify/", markdown_preview, name="markdownx_markdownify"),
 ]
+
+# Django's own limits on what it reads (body size, number of fields),
+# answered in words: see config/limits.py.
+handler400 = "config.limits.bad_request"
 
 urlpatterns = [
     # Health checks first: nothing an app adds may shadow them.

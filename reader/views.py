@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -41,7 +42,7 @@ from .contributions import (
     contents_slots,
     part_page_slots,
 )
-from .markdown import format_escaped
+from .markdown import MAX_MARKDOWN_LENGTH, format_escaped, render_markdown
 from .models import Edition, Part, Passage, PassageRead
 from .page_cache import anonymous_page_cache
 from .rendering import passage_rows
@@ -301,3 +302,21 @@ def progress_record(request: HttpRequest, edition: str) -> JsonResponse:
         )
     recorded = passage_reads_record(user=request.user, passages=passages)
     return JsonResponse({"recorded": recorded})
+
+
+@login_required
+@require_POST
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    """The editors' live preview (django-markdownx posts `content` here as
+    the reader types): the one renderer, on at most as much as a note holds.
+    Longer text is refused (413) with the limit in words rather than
+    rendered: nothing that long could be saved."""
+    content = request.POST.get("content", "")
+    if len(content) > MAX_MARKDOWN_LENGTH:
+        return HttpResponse(
+            _("Too long to preview: a note holds at most %d characters.")
+            % MAX_MARKDOWN_LENGTH,
+            status=413,
+            content_type=PLAIN_TEXT,
+        )
+    return HttpResponse(render_markdown(content))

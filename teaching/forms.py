@@ -9,6 +9,7 @@ from markdownx.widgets import MarkdownxWidget
 
 from classes.models import Course
 from classes.services import edition_problem_for_class
+from reader.markdown import MAX_MARKDOWN_LENGTH
 from reader.models import Edition, Passage
 from themes.models import Motif
 
@@ -87,6 +88,7 @@ class AssignmentForm(forms.Form):
     instructions = forms.CharField(
         label=_("Instructions"),
         required=False,
+        max_length=MAX_MARKDOWN_LENGTH,
         widget=MarkdownxWidget(attrs={"rows": 5}),
     )
     start_passage = forms.CharField(

@@ -20,6 +20,12 @@ class Assignment(models.Model):
     instructions = models.TextField(
         _("instructions"), blank=True, help_text=_("Markdown.")
     )
+    # `instructions` rendered by render_markdown when they were saved
+    # (teaching.services.assignment_save): pages serve this, cleaned again
+    # on output, and never parse Markdown per request.
+    instructions_html = models.TextField(
+        _("instructions as HTML"), blank=True, editable=False
+    )
     start_passage = models.ForeignKey(
         Passage,
         on_delete=models.PROTECT,

@@ -17,6 +17,7 @@ from classes.selectors import attends
 from classes.services import check_teacher as _check_teacher
 from classes.services import edition_problem_for_class
 from reader.anchoring import AnchorState
+from reader.markdown import MAX_MARKDOWN_LENGTH, render_markdown
 from reader.models import Edition, Passage
 
 from .models import Assignment, AssignmentItem, Completion
@@ -84,7 +85,17 @@ def assignment_save(
     if assignment.course_id != course.pk:
         raise PermissionDenied
     assignment.title = title.strip()
+    if len(instructions) > MAX_MARKDOWN_LENGTH:
+        raise ValidationError(
+            {
+                "instructions": _(
+                    "The instructions are too long (at most %d characters)."
+                )
+                % MAX_MARKDOWN_LENGTH
+            }
+        )
     assignment.instructions = instructions
+    assignment.instructions_html = render_markdown(instructions)
     assignment.start_passage = start_passage
     assignment.end_passage = end_passage
     assignment.due = due
