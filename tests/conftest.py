@@ -36,10 +36,9 @@ def empty_caches():
     """Every test starts with empty caches: a page one test cached (keyed on
     the content generation, reader/page_cache.py) is not another's."""
     from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
 
     from reader import page_cache
-
-    from django.core.cache.backends.db import DatabaseCache
 
     for cache in caches.all():
         # The throttles' table is in the test database: rolled back after
