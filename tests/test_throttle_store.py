@@ -237,7 +237,7 @@ def _an_hour_ago():
     return timezone.now().replace(microsecond=0) - timedelta(hours=1)
 
 
-# --- Addresses and rates ---------------------------------------------------------------
+# --- Addresses and rates ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
