@@ -306,7 +306,7 @@ THREE_NOTEBOOKS_THROTTLE_RATES = {
     }.items()
 }
 RATELIMIT_USE_CACHE = "throttles"
-RATELIMIT_IP_META_KEY = "config.throttling.client_ip_for_ratelimit"
+RATELIMIT_IP_META_KEY = "config.throttling.client_ip"
 RATELIMIT_CACHE_PREFIX = "rl:"
 if not REDIS_URL:
     # django-ratelimit knows Redis and memcached only; our database cache

@@ -57,15 +57,10 @@ def client_ip(request: HttpRequest) -> str:
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:
-        # Nothing usable: all such requests share one bucket rather than
-        # none (a throttle that a bad header switches off is no throttle).
-        return "unknown"
-
-
-def client_ip_for_ratelimit(request: HttpRequest) -> str:
-    """django-ratelimit's RATELIMIT_IP_META_KEY hook (it masks IPv6 to /64)."""
-    address = client_ip(request)
-    return "0.0.0.0" if address == "unknown" else address  # noqa: S104
+        # Nothing usable: all such requests share one bucket, the
+        # "unspecified" address, rather than none (a throttle that a bad
+        # header switches off is no throttle; axes stores an address).
+        return "0.0.0.0"  # noqa: S104
 
 
 def too_many_requests(
