@@ -1,20 +1,50 @@
-"""Sign-up and reading preferences; log in and out are Django's own views."""
+"""Sign-up, reading preferences, and Django's own log-in and password reset
+behind our throttles (config/throttling.py)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from config.throttling import normalized_post_field, throttle
 
 from .forms import PreferencesForm, SignUpForm
 from .preferences import Preferences, as_dict, preferences_for, remember_in_cookie
 from .services import reading_preferences_save
 
+# Wrong passwords per account and address: django-axes (settings). This is
+# the address's whole share of log-in attempts, whichever accounts they name.
+login = throttle("login_address", key="ip")(
+    auth_views.LoginView.as_view(
+        template_name="accounts/login.html", redirect_authenticated_user=True
+    )
+)
 
+# Per address, and per e-mail address (however many addresses ask for it):
+# each request may send a mail. The page after is the same whether or not
+# an account has the address (Django's PasswordResetView), and so is the
+# throttle's: it counts what was asked, not what exists.
+password_reset = throttle("password_reset_address", key="ip")(
+    throttle("password_reset_email", key=normalized_post_field("email"))(
+        auth_views.PasswordResetView.as_view(
+            template_name="accounts/password_reset.html",
+            email_template_name="accounts/password_reset_email.txt",
+            subject_template_name="accounts/password_reset_subject.txt",
+            success_url=reverse_lazy("accounts:password_reset_done"),
+        )
+    )
+)
+
+
+@throttle("signup_address", key="ip")
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -22,7 +52,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        # Named: axes' backend, first in the list, only watches log-ins.
+        auth_login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
         messages.success(
             request, _("Welcome, %(name)s. Happy reading.") % {"name": user.username}
         )

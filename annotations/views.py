@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.authtoken.models import Token
 
 from config.json_input import json_body, json_endpoint
+from config.throttling import throttle
 from reader.access import readable_passage_or_404
 
 from . import exports
@@ -431,6 +432,7 @@ def notebook_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
 
 
 @login_required
+@throttle("import_user", key="user")
 @require_http_methods(["GET", "POST"])
 def notebook_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)

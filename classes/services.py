@@ -3,6 +3,7 @@ co-teachers and join codes."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import date, timedelta
 
@@ -24,8 +25,19 @@ from .models import (
 )
 from .selectors import is_teacher, teaches
 
-# Wrong join codes allowed per account per hour before joining pauses.
+# Wrong join codes allowed per account per hour before joining pauses. Counted
+# from JoinAttempt rows, in the database: shared by every worker and server
+# already, over a sliding hour, and kept for the teacher's record (the
+# per-address limit is django-ratelimit's, in the view).
 MAX_FAILED_JOINS_PER_HOUR = 10
+
+
+class JoinsPaused(ValidationError):
+    """Too many wrong codes: joining pauses for `retry_after` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__({"code": message})
+        self.retry_after = retry_after
 
 
 def edition_problem_for_class(
@@ -132,18 +144,23 @@ def course_join(*, student: AbstractBaseUser, code: str) -> Course:
 
     Not one transaction on purpose: a refused attempt must stay recorded."""
     code = "".join(code.split()).upper()
-    since = timezone.now() - timedelta(hours=1)
-    failed = JoinAttempt.objects.filter(
-        user=student, succeeded=False, created__gte=since
-    ).count()
-    if failed >= MAX_FAILED_JOINS_PER_HOUR:
-        raise ValidationError(
-            {
-                "code": _(
-                    "Too many wrong codes in the last hour. Check the code with "
-                    "your teacher and try again later."
-                )
-            }
+    now = timezone.now()
+    failed = list(
+        JoinAttempt.objects.filter(
+            user=student, succeeded=False, created__gte=now - timedelta(hours=1)
+        )
+        .order_by("-created")
+        .values_list("created", flat=True)[:MAX_FAILED_JOINS_PER_HOUR]
+    )
+    if len(failed) >= MAX_FAILED_JOINS_PER_HOUR:
+        # Joining opens again when the oldest of the last N leaves the hour.
+        reopens = failed[-1] + timedelta(hours=1)
+        raise JoinsPaused(
+            _(
+                "Too many wrong codes in the last hour. Check the code with "
+                "your teacher and try again later."
+            ),
+            retry_after=max(1, math.ceil((reopens - now).total_seconds())),
         )
     course = Course.objects.filter(join_code=code).first()
     problem = None

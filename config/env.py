@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -44,6 +45,23 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
     if minimum is not None and value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, not {raw!r}.")
+    return value
+
+
+_RATE = re.compile(r"^\d+/\d*[smhd]$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """Read a throttle rate, "count/period" (10/h, 5/15m); refuse others."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if not _RATE.match(value):
+        raise SettingsError(
+            f"{name} must be a rate such as 10/h or 5/15m "
+            f"(a count, then s, m, h or d), not {raw!r}."
+        )
     return value
 
 

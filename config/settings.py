@@ -8,6 +8,7 @@ sets DJANGO_DEBUG=false and must then give a DJANGO_SECRET_KEY.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -22,6 +23,7 @@ from config.env import (
     env_int,
     env_json_object,
     env_list,
+    env_rate,
 )
 from config.middleware import static_file_headers
 
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "markdownx",
     "csp",
+    "axes",
+    "django_ratelimit",
     "reader",
     "accounts",
     "classes",
@@ -94,6 +98,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login django-axes refused into our 429 page (last, so that it
+    # sees the response of the login view it replaces).
+    "axes.middleware.AxesMiddleware",
     # Turns SQLite's "database is locked" into 503 + Retry-After, not a 500.
     "config.middleware.DatabaseBusyMiddleware",
 ]
@@ -165,6 +172,9 @@ if REDIS_URL:
         }
     }
     CACHES["generations"] = CACHES["default"]
+    # Throttle counts (config/throttling.py): Redis counts atomically for
+    # every app server.
+    CACHES["throttles"] = CACHES["default"]
 else:
     CACHES = {
         "default": {
@@ -181,6 +191,16 @@ else:
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": BASE_DIR / "var" / "cache" / "generations",
         },
+        # Throttle counts (config/throttling.py) must be one for every
+        # worker, or three gunicorn workers would allow three times the
+        # attempts: a table in the database, shared by every worker and by
+        # every app server on the same database, counted with a locked
+        # increment. `migrate` creates it (accounts/apps.py).
+        "throttles": {
+            "BACKEND": "config.throttling.AtomicDatabaseCache",
+            "LOCATION": "three_notebooks_throttles",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
     }
 # How long an anonymous visitor's page may be served from the cache at most
 # (reader/page_cache.py): a safety net, since every change the site makes
@@ -196,7 +216,12 @@ THREE_NOTEBOOKS_ANONYMOUS_PAGES_VARY_ON = ["accounts.preferences.preferences_for
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["accounts.backends.NoPublishedPasswordsBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username at this address before any
+    # password is checked (django-axes, below).
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.NoPublishedPasswordsBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."
@@ -206,6 +231,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Password-reset mail. The console by default: on a developer's machine the
+# link is printed where the server runs. A deployment names an SMTP server.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+# The sender of those mails (and of Django's own).
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DJANGO_DEFAULT_FROM_EMAIL", "Three Notebooks <noreply@localhost>"
+)
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reader:home"
@@ -357,6 +397,69 @@ THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC = env_bool(
     "THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC", False
 )
 
+# --- Throttles (config/throttling.py) --------------------------------------
+# How many reverse proxies stand in front of the site and append to
+# X-Forwarded-For (0: clients connect directly, REMOTE_ADDR is theirs). Every
+# throttle counts per the address this gives; behind a proxy without it, all
+# visitors would share the proxy's address and one throttle.
+THREE_NOTEBOOKS_TRUSTED_PROXIES = env_int(
+    "THREE_NOTEBOOKS_TRUSTED_PROXIES", 0, minimum=0
+)
+# Rates ("count/period", period s, m, h or d, e.g. 10/h or 5/15m), each from
+# THREE_NOTEBOOKS_RATE_<SCOPE>. Per address limits stay generous: a school
+# sits behind one address.
+THREE_NOTEBOOKS_THROTTLE_RATES = {
+    scope: env_rate(f"THREE_NOTEBOOKS_RATE_{scope.upper()}", default)
+    for scope, default in {
+        # Log-in forms posted from one address, whoever they name (the
+        # per-account lock is django-axes', below).
+        "login_address": "100/10m",
+        # New accounts from one address.
+        "signup_address": "10/h",
+        # Password-reset requests from one address, and for one e-mail.
+        "password_reset_address": "10/h",
+        "password_reset_email": "3/h",
+        # Join-code tries from one address (a whole class joins at once;
+        # wrong codes per account are limited in classes/services.py).
+        "join_address": "60/h",
+        # Imports per account: a reader's notebook, a curator's edition
+        # (each preview re-reads the upload).
+        "import_user": "20/h",
+        "edition_import_user": "60/h",
+        # The API: per address without an account, per account with one,
+        # and the writes (each renders Markdown and re-anchors) per account.
+        "api_anon": "120/m",
+        "api_user": "600/m",
+        "api_write": "60/m",
+    }.items()
+}
+RATELIMIT_USE_CACHE = "throttles"
+RATELIMIT_IP_META_KEY = "config.throttling.client_ip"
+RATELIMIT_CACHE_PREFIX = "rl:"
+if not REDIS_URL:
+    # django-ratelimit knows Redis and memcached only; our database cache
+    # counts with a locked increment (config/throttling.AtomicDatabaseCache).
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+# django-axes: wrong passwords per account *and* address. The pair, so that
+# one student's typos (or a prankster) cannot lock out a whole school behind
+# one address, nor an attacker a student from everywhere. Counted in the
+# database (shared by every worker and server, listed in the admin, cleared
+# with `manage.py axes_reset`).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("THREE_NOTEBOOKS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env_int("THREE_NOTEBOOKS_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+)
+# A right password clears the count, so old typos do not add up.
+AXES_RESET_ON_SUCCESS = True
+# No record of every successful log-in (address and browser of readers,
+# often minors): only failures are kept, for the cool-off.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "config.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.throttling.login_locked_out"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -371,6 +474,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Rates: THREE_NOTEBOOKS_THROTTLE_RATES (api_*); counts: the shared
+    # "throttles" cache. A refused request is a 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.throttling.AnonThrottle",
+        "config.throttling.UserThrottle",
+        "config.throttling.WriteThrottle",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Three Notebooks API",

@@ -20,6 +20,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from config.throttling import throttle
+
 from .audiences import class_audience
 from .import_files import MAX_UPLOAD_BYTES
 from .importing import EditionDetails, import_apply, import_plan
@@ -132,7 +134,10 @@ class EditionAdmin(admin.ModelAdmin):
         return [
             path(
                 "import/",
-                self.admin_site.admin_view(self.import_view),
+                self.admin_site.admin_view(
+                    # Each step re-reads the upload: per account, per hour.
+                    throttle("edition_import_user", key="user")(self.import_view)
+                ),
                 name="reader_edition_import",
             ),
             path(

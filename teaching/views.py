@@ -33,6 +33,7 @@ from annotations.selectors import Highlight, highlight_segments
 from classes.models import Course, Enrollment
 from classes.selectors import attends, is_teacher, teaches
 from classes.services import (
+    JoinsPaused,
     coteacher_add,
     course_create,
     course_join,
@@ -41,6 +42,7 @@ from classes.services import (
     join_code_switch,
 )
 from config.json_input import json_body, json_endpoint
+from config.throttling import throttle
 from reader.access import can_read
 from reader.anchoring import AnchorState
 from reader.markdown import sanitise_html
@@ -233,23 +235,31 @@ def course_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@throttle("join_address", key="ip")
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             course = course_join(student=request.user, code=form.cleaned_data["code"])
+        except JoinsPaused as exc:
+            form.add_error("code", exc.message_dict["code"])
+            retry_after = exc.retry_after
         except ValidationError as exc:
             form.add_error("code", exc.message_dict["code"])
         else:
             messages.success(request, _("Welcome to %s.") % course.name)
             return redirect(course)
-    return render(
+    response = render(
         request,
         "teaching/join.html",
         {"form": form},
-        status=400 if form.errors else 200,
+        status=429 if retry_after else 400 if form.errors else 200,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required

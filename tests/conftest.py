@@ -36,10 +36,15 @@ def empty_caches():
     """Every test starts with empty caches: a page one test cached (keyed on
     the content generation, reader/page_cache.py) is not another's."""
     from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
 
     from reader import page_cache
 
     for cache in caches.all():
+        # The throttles' table is in the test database: rolled back after
+        # each test, and keyed per test (`throttles_apart`) where it is not.
+        if isinstance(cache, DatabaseCache):
+            continue
         # Never a shared Redis's (other runs use it): its keys name the
         # database, which is this run's own.
         if "redis" not in type(cache).__module__:
@@ -47,6 +52,38 @@ def empty_caches():
     # On a shared Redis: a generation of this test's own (the data of the
     # test before was rolled back, which sent no signal).
     page_cache._new_generation()
+
+
+# Rates no test reaches by accident: a test that means to be refused sets its
+# own (see `throttle_rates`).
+UNTHROTTLED = "1000000/s"
+
+
+@pytest.fixture(autouse=True)
+def throttles_apart(settings):
+    """The suite makes many requests from one address: throttles allow them
+    all unless a test lowers a rate. Every test counts under a key prefix of
+    its own, so counts on a shared Redis (not emptied between tests, nor
+    between runs) are never another test's."""
+    import uuid
+
+    settings.THREE_NOTEBOOKS_THROTTLE_RATES = dict.fromkeys(
+        settings.THREE_NOTEBOOKS_THROTTLE_RATES, UNTHROTTLED
+    )
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:test-{uuid.uuid4().hex}:"
+
+
+@pytest.fixture
+def throttle_rates(settings):
+    """Set some rates low for one test: `throttle_rates(signup_address="2/h")`."""
+
+    def lower(**rates: str) -> None:
+        settings.THREE_NOTEBOOKS_THROTTLE_RATES = {
+            **settings.THREE_NOTEBOOKS_THROTTLE_RATES,
+            **rates,
+        }
+
+    return lower
 
 
 @pytest.fixture

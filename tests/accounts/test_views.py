@@ -175,9 +175,15 @@ def test_demo_accounts_are_refused_when_debug_is_off(db, settings):
 
 
 def test_published_demo_passwords_do_not_log_in_with_debug_off(db, settings):
-    from django.contrib.auth import authenticate
+    from django.contrib.auth import authenticate as django_authenticate
+    from django.test import RequestFactory
 
     from accounts.services import demo_accounts_create
+
+    def authenticate(**credentials):
+        # With django-axes, authentication happens for a request (its address).
+        request = RequestFactory().post(reverse("accounts:login"))
+        return django_authenticate(request, **credentials)
 
     settings.DEBUG = True
     demo_accounts_create()

@@ -358,3 +358,56 @@ def test_the_api_docs_page_serves_its_assets_locally(client, db):
     assert all(a.startswith("/static/") for a in assets if a.endswith((".js", ".css")))
     assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+# --- Throttled -------------------------------------------------------------------
+
+
+def test_anonymous_requests_are_limited_per_address(client, edition, throttle_rates):
+    from django.test import Client
+
+    throttle_rates(api_anon="2/m")
+    assert [client.get(LIST).status_code for _ in range(3)] == [200, 200, 429]
+    response = client.get(LIST)
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert Client(REMOTE_ADDR="203.0.113.9").get(LIST).status_code == 200
+
+
+def test_a_readers_requests_are_limited_per_account_from_any_address(
+    client, reader_user, other_reader, edition, throttle_rates
+):
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    throttle_rates(api_user="2/m")
+    client.force_login(reader_user)
+    assert client.get(LIST).status_code == 200
+    # The same account by token, from elsewhere: the same count.
+    token = Token.objects.create(user=reader_user)
+    script = Client(REMOTE_ADDR="203.0.113.9")
+    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    assert script.get(LIST, **auth).status_code == 200
+    response = client.get(LIST)
+    assert response.status_code == 429
+    assert response["Retry-After"]
+    assert script.get(LIST, **auth).status_code == 429
+    # A classmate at the same address is not affected.
+    classmate = Client()
+    classmate.force_login(other_reader)
+    assert classmate.get(LIST).status_code == 200
+
+
+def test_writes_have_a_stricter_limit_than_reads(
+    client, reader_user, passage, throttle_rates
+):
+    throttle_rates(api_write="2/m")
+    client.force_login(reader_user)
+    assert post(client, new()).status_code == 201
+    assert post(client, new()).status_code == 201
+    response = post(client, new())
+    assert response.status_code == 429
+    assert response["Retry-After"]
+    assert Annotation.objects.count() == 2
+    # Reading goes on.
+    assert client.get(LIST).status_code == 200

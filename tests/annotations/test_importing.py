@@ -60,6 +60,27 @@ def part_url(edition, slug="black"):
     return reverse("reader:part", kwargs={"edition": edition.slug, "part": slug})
 
 
+# --- Throttled ---------------------------------------------------------------------
+
+
+def test_imports_per_account_are_limited(client, reader_user, edition, throttle_rates):
+    from django.test import Client
+
+    throttle_rates(import_user="2/h")
+    client.force_login(reader_user)
+    assert upload(client, page()).status_code == 200
+    assert upload(client, page()).status_code == 200
+    response = upload(client, page(quoting("he looked at the mask")))
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600
+    assert not Annotation.objects.exists()
+    # The page itself still opens, and another reader imports as usual.
+    assert client.get(reverse("annotations:import")).status_code == 200
+    other = Client()
+    other.force_login(make_user("carol"))
+    assert upload(other, page()).status_code == 200
+
+
 # --- Dates a note can have -------------------------------------------------------
 
 

@@ -319,3 +319,14 @@ def test_only_curators_import(client, reader_user, teacher, db, who):
     response = upload(client, markdown(), "book.md")
     assert response.status_code == 302
     assert not Edition.objects.exists()
+
+
+def test_edition_import_steps_per_curator_are_limited(client, curator, throttle_rates):
+    throttle_rates(edition_import_user="2/h")
+    client.force_login(curator)
+    assert upload(client, b"x", "a.txt").status_code == 200
+    assert upload(client, b"x", "a.txt").status_code == 200
+    response = upload(client, b"x", "a.txt")
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600
+    assert client.get(IMPORT).status_code == 200

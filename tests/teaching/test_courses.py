@@ -103,7 +103,10 @@ def test_repeated_wrong_codes_are_slowed_down(client, outsider, course):
     for _ in range(MAX_FAILED_JOINS_PER_HOUR):
         join(client, "WRONG234")
     response = join(client, course.join_code)
-    assert response.status_code == 400
+    # 429 with Retry-After (issue #12): joining reopens when the first of
+    # those wrong codes is an hour old.
+    assert response.status_code == 429
+    assert 3590 <= int(response["Retry-After"]) <= 3600
     assert "Too many wrong codes" in response.content.decode()
     assert not Enrollment.objects.filter(course=course, student=outsider).exists()
     JoinAttempt.objects.update(created=timezone.now() - timedelta(hours=2))
@@ -214,3 +217,25 @@ def test_a_student_is_in_several_classes(client, student, other_course, course):
     client.force_login(student)
     html = client.get(reverse("teaching:home")).content.decode()
     assert course.name in html and other_course.name in html
+
+
+def test_join_tries_from_one_address_are_limited_whoever_makes_them(
+    outsider, course, throttle_rates
+):
+    from django.test import Client
+
+    from tests.factories import make_user
+
+    throttle_rates(join_address="3/h")
+    tries = []
+    for n in range(4):
+        browser = Client()
+        browser.force_login(make_user(f"pupil{n}"))
+        tries.append(join(browser, "WRONG234"))
+    assert [r.status_code for r in tries] == [400, 400, 400, 429]
+    assert 0 < int(tries[-1]["Retry-After"]) <= 3600
+    # Only tries that reached the class were recorded.
+    assert JoinAttempt.objects.count() == 3
+    elsewhere = Client(REMOTE_ADDR="203.0.113.9")
+    elsewhere.force_login(outsider)
+    assert join(elsewhere, course.join_code).status_code == 302
