@@ -18,24 +18,23 @@ spec.loader.exec_module(two_servers)
 Check = two_servers.Check
 
 
-def test_a_failed_check_fails_the_run_and_a_skipped_one_does_not():
+def test_a_failed_check_fails_the_run():
     passed = Check("a", two_servers.PASSED)
-    skipped = Check("b", two_servers.SKIPPED, "skipped: no login throttle")
     failed = Check("c", two_servers.FAILED, "B still serves the old text")
-    assert two_servers.exit_code([passed, skipped]) == 0
-    assert two_servers.exit_code([passed, skipped, failed]) == 1
+    assert two_servers.exit_code([passed, passed]) == 0
+    assert two_servers.exit_code([passed, failed, passed]) == 1
     assert two_servers.exit_code([]) == 1
 
 
 def test_the_table_has_a_row_per_check_in_aligned_columns():
     checks = [
         Check("note written on A, read on B", "passed", "at once"),
-        Check("throttle", "skipped", "skipped: none configured"),
+        Check("throttle", "FAILED", "no login throttle configured"),
     ]
     lines = two_servers.table(checks).splitlines()
     assert lines[0].split() == ["check", "result", "detail"]
     assert lines[2].startswith("note written on A, read on B  passed   at once")
-    assert lines[3].startswith("throttle                      skipped  skipped:")
+    assert lines[3].startswith("throttle                      FAILED   no login")
     assert len(lines) == 4
 
 
