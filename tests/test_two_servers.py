@@ -29,12 +29,12 @@ def test_a_failed_check_fails_the_run():
 def test_the_table_has_a_row_per_check_in_aligned_columns():
     checks = [
         Check("note written on A, read on B", "passed", "at once"),
-        Check("throttle", "FAILED", "no login throttle configured"),
+        Check("throttle", "refused", "no login throttle configured"),
     ]
     lines = two_servers.table(checks).splitlines()
     assert lines[0].split() == ["check", "result", "detail"]
     assert lines[2].startswith("note written on A, read on B  passed   at once")
-    assert lines[3].startswith("throttle                      FAILED   no login")
+    assert lines[3].startswith("throttle                      refused  no login")
     assert len(lines) == 4
 
 
