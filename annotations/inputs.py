@@ -11,24 +11,24 @@ from typing import Any
 
 from rest_framework import serializers
 
+from config.json_input import StringField
+
 from .models import MAX_BODY_LENGTH, Colour, Motivation, Visibility
 from .services import TargetInput
 
 
 class EndpointSerializer(serializers.Serializer):
-    passage = serializers.CharField(
-        max_length=64, help_text="Passage key, e.g. black-014"
-    )
+    passage = StringField(max_length=64, help_text="Passage key, e.g. black-014")
     offset = serializers.IntegerField(min_value=0, help_text="Unicode code points")
 
 
 class TargetSerializer(serializers.Serializer):
     start = EndpointSerializer()
     end = EndpointSerializer()
-    exact = serializers.CharField(
+    exact = StringField(
         required=False, trim_whitespace=False, help_text="The quote, checked if given"
     )
-    quote = serializers.CharField(
+    quote = StringField(
         required=False,
         trim_whitespace=False,
         help_text=(
@@ -46,14 +46,14 @@ class AnnotationInputSerializer(serializers.Serializer):
         choices=[m.value for m in Motivation if m != Motivation.REPLYING],
         required=False,
     )
-    body = serializers.CharField(
+    body = StringField(
         required=False,
         allow_blank=True,
         trim_whitespace=False,
         max_length=MAX_BODY_LENGTH,
     )
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False, max_length=20
+        child=StringField(max_length=40), required=False, max_length=20
     )
     colour = serializers.ChoiceField(choices=Colour.values, required=False)
     visibility = serializers.ChoiceField(choices=Visibility.values, required=False)

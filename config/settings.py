@@ -64,6 +64,8 @@ MIDDLEWARE = [
     # Responses under 200 bytes are sent as they are; streaming ones are
     # compressed as they stream.
     "django.middleware.gzip.GZipMiddleware",
+    # A NUL in the path or query string is a 400 before anything reads it.
+    "config.middleware.NullCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -239,6 +241,13 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON within the limits every other view keeps (config/json_input.py:
+    # depth, long numbers); forms as DRF parses them by default.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.json_input.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
