@@ -266,6 +266,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The 4xx answers every operation may give, documented once.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.add_error_responses",
+    ],
+    # One name per set of choices (the input's motivations leave out
+    # replying, which a reply is by being one).
+    "ENUM_NAME_OVERRIDES": {
+        "ColourEnum": "annotations.models.Colour",
+        "VisibilityEnum": "annotations.models.Visibility",
+        "MotivationEnum": "annotations.models.Motivation",
+        "NoteMotivationEnum": ["highlighting", "commenting", "questioning"],
+    },
 }
 
 # What other apps add to the reader's part page and contents (see
