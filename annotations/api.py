@@ -171,10 +171,13 @@ def _as_drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
 # The W3C shapes, as the schema states them: what every annotation and
 # collection we serve carries (annotations.w3c), open to the rest of the
 # model. (Any JSON-LD @context; the values of type may be a list.)
-W3C_ANNOTATION: dict[str, Any] = {
+W3C_ITEM: dict[str, Any] = {
     "type": "object",
-    "description": "A W3C Web Annotation (https://www.w3.org/TR/annotation-model/)",
-    "required": ["@context", "id", "type", "target"],
+    "description": (
+        "A W3C Web Annotation (https://www.w3.org/TR/annotation-model/); in a "
+        "collection, without the @context it inherits"
+    ),
+    "required": ["id", "type", "target"],
     "properties": {
         "@context": {},
         "id": {"type": "string", "format": "uri"},
@@ -185,6 +188,11 @@ W3C_ANNOTATION: dict[str, Any] = {
         "body": {},
         "target": {},
     },
+}
+W3C_ANNOTATION: dict[str, Any] = {
+    **W3C_ITEM,
+    "description": "A W3C Web Annotation (https://www.w3.org/TR/annotation-model/)",
+    "required": ["@context", *W3C_ITEM["required"]],
 }
 W3C_COLLECTION: dict[str, Any] = {
     "type": "object",
@@ -201,7 +209,7 @@ W3C_COLLECTION: dict[str, Any] = {
             "properties": {
                 "id": {"type": "string", "format": "uri"},
                 "type": {"type": "string", "enum": ["AnnotationPage"]},
-                "items": {"type": "array", "items": W3C_ANNOTATION},
+                "items": {"type": "array", "items": W3C_ITEM},
                 "next": {"type": "string", "format": "uri"},
                 "prev": {"type": "string", "format": "uri"},
             },
