@@ -11,6 +11,8 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
@@ -57,6 +59,18 @@ def notes(db, edition, reader_user, other_reader):
     passage = edition.passages.get(key="black-001")
     make_annotation(reader_user, passage, motivation="commenting", body="Mine")
     make_annotation(other_reader, passage, visibility="public", motivation="commenting")
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_between_requests():
+    """The WSGI handler closes the database connection after each request
+    (request_finished); on PostgreSQL that would end the test's transaction.
+    Django's test client keeps it open the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(scope="module", autouse=True)
