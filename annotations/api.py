@@ -12,8 +12,16 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import CursorPagination
@@ -26,7 +34,13 @@ from config.json_input import validation_errors
 from reader.markdown import sanitise_html
 from reader.models import Edition
 
-from .inputs import AnnotationInputSerializer, target_input
+from .inputs import (
+    AnnotationChangeInputSerializer,
+    AnnotationInputSerializer,
+    NewAnnotationInputSerializer,
+    ReplyInputSerializer,
+    target_input,
+)
 from .models import Annotation, Colour, Motivation, Visibility
 from .selectors import with_thread
 from .services import (
@@ -156,6 +170,107 @@ def _as_drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError(validation_errors(exc))
 
 
+# The W3C shapes, as the schema states them: what every annotation and
+# collection we serve carries (annotations.w3c), open to the rest of the
+# model. (Any JSON-LD @context; the values of type may be a list.)
+W3C_ITEM: dict[str, Any] = {
+    "type": "object",
+    "description": (
+        "A W3C Web Annotation (https://www.w3.org/TR/annotation-model/); in a "
+        "collection, without the @context it inherits"
+    ),
+    "required": ["id", "type", "target"],
+    "properties": {
+        "@context": {},
+        "id": {"type": "string", "format": "uri"},
+        "type": {},
+        "motivation": {"type": "string"},
+        "created": {"type": "string", "format": "date-time"},
+        "modified": {"type": "string", "format": "date-time"},
+        "body": {},
+        "target": {},
+    },
+}
+W3C_ANNOTATION: dict[str, Any] = {
+    **W3C_ITEM,
+    "description": "A W3C Web Annotation (https://www.w3.org/TR/annotation-model/)",
+    "required": ["@context", *W3C_ITEM["required"]],
+}
+W3C_COLLECTION: dict[str, Any] = {
+    "type": "object",
+    "description": "A W3C AnnotationCollection, its current page embedded",
+    "required": ["@context", "id", "type", "total", "first"],
+    "properties": {
+        "@context": {},
+        "id": {"type": "string", "format": "uri"},
+        "type": {"type": "string", "enum": ["AnnotationCollection"]},
+        "total": {"type": "integer", "minimum": 0},
+        "first": {
+            "type": "object",
+            "required": ["id", "type", "items"],
+            "properties": {
+                "id": {"type": "string", "format": "uri"},
+                "type": {"type": "string", "enum": ["AnnotationPage"]},
+                "items": {"type": "array", "items": W3C_ITEM},
+                "next": {"type": "string", "format": "uri"},
+                "prev": {"type": "string", "format": "uri"},
+            },
+        },
+    },
+}
+
+
+class W3CShape(serializers.Serializer):
+    """Documents a W3C shape in the schema (never used to serialize:
+    annotations.w3c builds the JSON-LD); `shape` is its OpenAPI schema."""
+
+    shape: dict[str, Any] = {}
+
+
+@extend_schema_serializer(many=False)  # a collection is one object, unpaginated
+class W3CAnnotationCollection(W3CShape):
+    shape = W3C_COLLECTION
+
+
+@extend_schema_serializer(many=False)
+class W3CAnnotation(W3CShape):
+    shape = W3C_ANNOTATION
+
+
+class W3CShapeExtension(OpenApiSerializerExtension):
+    target_class = W3CShape
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return self.target.shape
+
+
+FORMAT = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "jsonld"],
+    description=(
+        "jsonld: answer as W3C Web Annotations, as the Accept header "
+        f"{PROFILE_MEDIA_TYPE} asks"
+    ),
+)
+CREATE_INPUT = PolymorphicProxySerializer(
+    component_name="AnnotationCreate",
+    serializers=[NewAnnotationInputSerializer, ReplyInputSerializer],
+    resource_type_field_name=None,
+)
+
+
+def _answers(status_code: int, json_shape: Any, w3c_shape: type[W3CShape]) -> dict:
+    """A success in both representations: plain JSON, or W3C JSON-LD."""
+    return {
+        (status_code, "application/json"): json_shape,
+        (status_code, "application/ld+json"): OpenApiResponse(
+            w3c_shape, description="W3C JSON-LD (format=jsonld or Accept)"
+        ),
+    }
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -167,16 +282,38 @@ def _as_drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
             OpenApiParameter(
                 "motivation", OpenApiTypes.STR, enum=list(Motivation.values)
             ),
-        ]
+            FORMAT,
+        ],
+        responses=_answers(
+            200, AnnotationSerializer(many=True), W3CAnnotationCollection
+        ),
+    ),
+    retrieve=extend_schema(
+        parameters=[FORMAT],
+        responses=_answers(200, AnnotationSerializer, W3CAnnotation),
     ),
     create=extend_schema(
-        request=AnnotationInputSerializer, responses=AnnotationSerializer
+        parameters=[FORMAT],
+        request=CREATE_INPUT,
+        responses=_answers(201, AnnotationSerializer, W3CAnnotation),
     ),
     partial_update=extend_schema(
-        request=AnnotationInputSerializer, responses=AnnotationSerializer
+        parameters=[FORMAT],
+        request=AnnotationChangeInputSerializer,
+        responses=_answers(200, AnnotationSerializer, W3CAnnotation),
     ),
     update=extend_schema(
-        request=AnnotationInputSerializer, responses=AnnotationSerializer
+        parameters=[FORMAT],
+        request=AnnotationChangeInputSerializer,
+        responses=_answers(200, AnnotationSerializer, W3CAnnotation),
+    ),
+    destroy=extend_schema(
+        parameters=[FORMAT],
+        description=(
+            "Delete one of your notes. A note others replied to is kept as a "
+            "tombstone for their replies; deleting it again answers 204 and "
+            "changes nothing. A note gone altogether is a 404."
+        ),
     ),
 )
 class AnnotationViewSet(viewsets.ModelViewSet):

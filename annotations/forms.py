@@ -9,10 +9,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 
+from config.json_input import JsonLimitError, json_loads
+
 from .models import MAX_BODY_LENGTH, MAX_TAGS, Colour, Motivation, Visibility
 from .services import MAX_TAG_LENGTH, OPEN_VISIBILITIES
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# Values (strings, numbers, lists ...) in one import file: a hundred for
+# each of the 5,000 annotations a file may hold; ours export about forty.
+MAX_IMPORT_JSON_VALUES = 500_000
 
 
 class ReplyForm(forms.Form):
@@ -86,9 +91,15 @@ class ImportForm(forms.Form):
             )
         raw = upload.read()
         try:
-            self.cleaned_data["data"] = json.loads(raw.decode("utf-8-sig"))
+            self.cleaned_data["data"] = json_loads(
+                raw.decode("utf-8-sig"), max_values=MAX_IMPORT_JSON_VALUES
+            )
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from exc
+        except JsonLimitError as exc:
+            raise forms.ValidationError(
+                _("The file cannot be imported: %(why)s") % {"why": exc}
+            ) from exc
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
                 _("The file is not valid JSON (line %(line)d: %(msg)s).")

@@ -44,6 +44,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.json_input import character_not_text, text_only
 from reader import anchoring
 from reader.anchoring import AnchorState
 from reader.models import Edition, Part, Passage
@@ -241,11 +242,26 @@ class _Import:
     def _plan(self, index: int, item: Any) -> _Plan | None:
         """Check and place one item, or report why it is not to be written."""
         report, held = self.report, self.held
-        label = (
+        label = text_only(
             str(item.get("id"))
             if isinstance(item, dict) and item.get("id")
             else f"#{index}"
         )
+        odd = character_not_text(item)
+        if odd is not None:
+            # Checked first: the other reasons may quote the file's words,
+            # and no page or database takes these characters.
+            report.rejected.append(
+                (
+                    label,
+                    _(
+                        "it contains the character %(char)s, which is not text "
+                        "(a lone half of a surrogate pair, or NUL)"
+                    )
+                    % {"char": odd},
+                )
+            )
+            return None
         problems = _problems(item)
         if problems:
             first = problems[0]
@@ -908,7 +924,7 @@ def _from_range(
 
     start = end_of(range_selector.get("startSelector"), "start")
     end = end_of(range_selector.get("endSelector"), "end")
-    if start and end:
+    if start and end and _range_is_text(keys[start[0]], start[1], keys[end[0]], end[1]):
         first, last = keys[start[0]], keys[end[0]]
         span = [p for p in passages if first.order <= p.order <= last.order]
         document = anchoring.join_passages([p.text for p in span])
@@ -917,6 +933,14 @@ def _from_range(
         if quote is None or document.text[g_start:g_end] == quote.get("exact"):
             return TargetInput(start[0], start[1], end[0], end[1])
     return _in_passages(passages, quote, None) if quote else None
+
+
+def _range_is_text(first: Passage, start: int, last: Passage, end: int) -> bool:
+    """Whether a range's ends select some text: each inside its passage, the
+    end after the start. Anything else is no place (the quote may still be)."""
+    if not (0 <= start <= len(first.text) and 0 <= end <= len(last.text)):
+        return False
+    return first.order < last.order or (first.order == last.order and start < end)
 
 
 # --- Writing -------------------------------------------------------------------

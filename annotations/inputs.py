@@ -11,24 +11,24 @@ from typing import Any
 
 from rest_framework import serializers
 
+from config.json_input import StringField
+
 from .models import MAX_BODY_LENGTH, Colour, Motivation, Visibility
 from .services import TargetInput
 
 
 class EndpointSerializer(serializers.Serializer):
-    passage = serializers.CharField(
-        max_length=64, help_text="Passage key, e.g. black-014"
-    )
+    passage = StringField(max_length=64, help_text="Passage key, e.g. black-014")
     offset = serializers.IntegerField(min_value=0, help_text="Unicode code points")
 
 
 class TargetSerializer(serializers.Serializer):
     start = EndpointSerializer()
     end = EndpointSerializer()
-    exact = serializers.CharField(
+    exact = StringField(
         required=False, trim_whitespace=False, help_text="The quote, checked if given"
     )
-    quote = serializers.CharField(
+    quote = StringField(
         required=False,
         trim_whitespace=False,
         help_text=(
@@ -46,23 +46,57 @@ class AnnotationInputSerializer(serializers.Serializer):
         choices=[m.value for m in Motivation if m != Motivation.REPLYING],
         required=False,
     )
-    body = serializers.CharField(
+    body = StringField(
         required=False,
         allow_blank=True,
         trim_whitespace=False,
         max_length=MAX_BODY_LENGTH,
     )
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False, max_length=20
+        child=StringField(max_length=40), required=False, max_length=20
     )
-    colour = serializers.ChoiceField(choices=Colour.values, required=False)
-    visibility = serializers.ChoiceField(choices=Visibility.values, required=False)
+    colour = serializers.ChoiceField(choices=Colour.choices, required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     course = serializers.IntegerField(
         required=False, help_text="Class id, for teacher or course visibility"
     )
     editorial = serializers.BooleanField(
         required=False, help_text="An editor's note (curators only; public)"
     )
+
+
+class NewAnnotationInputSerializer(AnnotationInputSerializer):
+    """What creating a note takes (the schema's first kind of POST): its
+    edition and its words are required."""
+
+    edition = serializers.SlugField(help_text="Edition slug")
+    target = TargetSerializer()
+    reply_to = None
+
+
+class ReplyInputSerializer(serializers.Serializer):
+    """What replying takes (the schema's second kind of POST): the note
+    answered and the reply's words; the thread decides the rest."""
+
+    reply_to = serializers.UUIDField(help_text="The annotation answered")
+    body = StringField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=MAX_BODY_LENGTH,
+    )
+
+
+class AnnotationChangeInputSerializer(AnnotationInputSerializer):
+    """What an update may change (PUT and PATCH alike take any of these):
+    sending the edition, target or reply_to is refused, since a note's
+    place is not changed by editing it."""
+
+    edition = None
+    target = None
+    reply_to = None
+    course = None
+    editorial = None
 
 
 class ReattachInputSerializer(serializers.Serializer):

@@ -428,7 +428,12 @@ def annotation_delete(*, annotation: Annotation, user: AbstractBaseUser) -> bool
     Replies by other readers are never lost: an annotation that has them is
     kept as a tombstone (its note and tags removed, its place kept). Returns
     True when the row was removed, False when a tombstone was left.
+
+    Deleting a tombstone again changes nothing and returns False: a delete
+    sent twice (a retry, a second tab) is answered as the first was.
     """
+    if annotation.author_id == user.pk and annotation.is_deleted:
+        return False
     _check_author(annotation, user)
     others = annotation.replies.exclude(author=user)
     if others.exists():

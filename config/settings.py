@@ -88,8 +88,9 @@ MIDDLEWARE = [
     # Responses under 200 bytes are sent as they are; streaming ones are
     # compressed as they stream.
     "django.middleware.gzip.GZipMiddleware",
-    # An over-long address (414) or over-size body (413) is refused in words
-    # before anything reads it; every limit is listed in config/limits.py.
+    # An over-long address (414), an over-size body (413) or a NUL in the
+    # address (400) is refused in words before anything reads it; every
+    # limit is listed in config/limits.py.
     "config.limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -469,6 +470,13 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON within the limits every other view keeps (config/json_input.py:
+    # depth, long numbers); forms as DRF parses them by default.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.json_input.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -494,6 +502,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The 4xx answers every operation may give, documented once.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.add_error_responses",
+    ],
+    # One name per set of choices (the input's motivations leave out
+    # replying, which a reply is by being one).
+    "ENUM_NAME_OVERRIDES": {
+        "ColourEnum": "annotations.models.Colour",
+        "VisibilityEnum": "annotations.models.Visibility",
+        "MotivationEnum": "annotations.models.Motivation",
+        "NoteMotivationEnum": ["highlighting", "commenting", "questioning"],
+    },
 }
 
 # What other apps add to the reader's part page and contents (see

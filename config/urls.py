@@ -33,3 +33,5 @@ urlpatterns = [
     path("", include("teaching.urls")),
     path("", include("reader.urls")),
 ]
+
+handler404 = "config.errors.page_not_found"

@@ -172,12 +172,45 @@ def _codec_name(encoding: str) -> str:
         return encoding
 
 
+def _text_encodings() -> frozenset[str]:
+    """The encodings a curator may name: those charset-normalizer can guess
+    (so every guess we offer is one), by codec name.
+
+    Not whatever `codecs.lookup` knows: that includes Python's own codecs
+    such as punycode or unicode_escape, which decode bytes that are not a
+    book's text, and fail in ways no text encoding does."""
+    global _TEXT_ENCODINGS
+    if _TEXT_ENCODINGS is None:
+        from charset_normalizer.constant import IANA_SUPPORTED
+
+        _TEXT_ENCODINGS = frozenset(_codec_name(name) for name in IANA_SUPPORTED)
+    return _TEXT_ENCODINGS
+
+
+_TEXT_ENCODINGS: frozenset[str] | None = None
+
+
+def _is_codec(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
 def _decode(
     format_: str, data: bytes, encoding: str | None
 ) -> tuple[str, str] | ReadResult:
     """The text and the encoding used, or a failed result explaining why."""
     if encoding is not None:
         codec = _codec_name(encoding)
+        # An unknown name is answered below, as before.
+        if _is_codec(codec) and codec not in _text_encodings():
+            return _failed(
+                format_,
+                f"The file cannot be read as {encoding}. "
+                "That is not the name of a text encoding this server reads.",
+            )
         if codec == "utf-8":
             codec = "utf-8-sig"  # a BOM is never part of the text
         try:

@@ -10,7 +10,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from rest_framework import serializers
 
-from config.json_input import in_one_line, json_body, json_endpoint
+from config.json_input import (
+    MAX_JSON_DEPTH,
+    JsonLimitError,
+    character_not_text,
+    in_one_line,
+    json_body,
+    json_endpoint,
+    json_loads,
+)
 
 
 class PointSerializer(serializers.Serializer):
@@ -114,3 +122,88 @@ def test_in_one_line_the_refusal_names_the_fields_by_path(rf):
 def test_in_one_line_a_body_that_is_not_json_says_so(rf):
     response = beacon_view(post(rf, "{"))
     assert json.loads(response.content) == {"error": "The request body is not JSON."}
+
+
+# --- The bounded parser: one for every JSON a client sends ----------------------
+
+DEEP_ARRAYS = "[" * 100_000 + "]" * 100_000
+DEEP_OBJECTS = '{"a":' * 100_000 + "1" + "}" * 100_000
+
+
+def nested(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+@pytest.mark.parametrize("text", [DEEP_ARRAYS, DEEP_OBJECTS, nested(1000)])
+def test_json_nested_far_too_deep_is_refused_without_recursing(text):
+    with pytest.raises(JsonLimitError, match="nested more than 32 levels"):
+        json_loads(text)
+
+
+def test_json_is_taken_up_to_the_depth_limit_and_no_deeper():
+    assert json_loads(nested(MAX_JSON_DEPTH)) is not None
+    with pytest.raises(JsonLimitError):
+        json_loads(nested(MAX_JSON_DEPTH + 1))
+    deepest_objects = '{"a":' * MAX_JSON_DEPTH + "1" + "}" * MAX_JSON_DEPTH
+    assert json_loads(deepest_objects)
+
+
+@pytest.mark.parametrize(
+    "number", ["1" * 5000, "-" + "9" * 60, "1." + "0" * 60, "1e" + "9" * 60]
+)
+def test_a_number_longer_than_the_limit_is_refused(number):
+    with pytest.raises(JsonLimitError, match="number longer than 50"):
+        json_loads(f'{{"keys": [{number}]}}')
+
+
+def test_ordinary_numbers_parse_as_numbers():
+    assert json_loads("[12, -3, 1.5, 2e3, 18446744073709551616]") == [
+        12,
+        -3,
+        1.5,
+        2000.0,
+        2**64,
+    ]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(constant):
+    with pytest.raises(JsonLimitError, match="not a JSON number"):
+        json_loads(f"[{constant}]")
+
+
+def test_more_values_than_the_limit_are_refused():
+    text = json.dumps(list(range(20)))
+    assert json_loads(text, max_values=21) == list(range(20))
+    with pytest.raises(JsonLimitError, match="more than 20 values"):
+        json_loads(text, max_values=20)
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (DEEP_ARRAYS, "The JSON is nested more than 32 levels deep."),
+        (DEEP_OBJECTS, "The JSON is nested more than 32 levels deep."),
+        (
+            '{"x": %s}' % ("1" * 5000),
+            "The JSON has a number longer than 50 characters.",
+        ),
+    ],
+)
+def test_a_view_refuses_json_beyond_the_limits_with_a_reason(rf, body, message):
+    response = shape_view(post(rf, body))
+    assert response.status_code == 400
+    assert json.loads(response.content) == {"non_field_errors": [message]}
+
+
+@pytest.mark.parametrize(
+    "value, found",
+    [
+        ({"a": ["ok", "\ud800"]}, "U+D800"),
+        ({"\udfff": 1}, "U+DFFF"),
+        (["nul\x00"], "U+0000"),
+        ({"a": ["fine \U0001f600 text"]}, None),
+    ],
+)
+def test_characters_that_are_not_text_are_found_anywhere_in_a_value(value, found):
+    assert character_not_text(value) == found

@@ -15,7 +15,10 @@ class OccurrenceSerializer(serializers.ModelSerializer):
     edition = serializers.CharField(source="passage.edition.slug")
     part = serializers.CharField(source="passage.part.slug")
     quote = serializers.CharField(source="exact")
-    proposed_by = serializers.CharField(source="proposed_by.get_username", default=None)
+    # None for the catalogue's own occurrences (nobody proposed them).
+    proposed_by = serializers.CharField(
+        source="proposed_by.get_username", default=None, allow_null=True
+    )
 
     class Meta:
         model = MotifOccurrence

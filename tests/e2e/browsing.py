@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 SELECT = """([key, phrase]) => {
   const p = document.querySelector(`#${key} .passage-text`);
   const at = p.textContent.indexOf(phrase);
@@ -43,3 +45,18 @@ def select(page, key: str, phrase: str) -> None:
     """
     page.wait_for_load_state("load")
     page.evaluate(SELECT, [key, phrase])
+
+
+def wait_until(page, expression: str, timeout_ms: int = 10_000) -> None:
+    """Wait until `expression` (JavaScript, or a function's source) is truthy
+    in the page.
+
+    Playwright's own `wait_for_function` evaluates its string with `eval`
+    inside the page, which the site's Content-Security-Policy forbids, as it
+    should; `evaluate` goes through the DevTools protocol, which CSP does not
+    govern, so the page runs under the very policy readers get."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(25)

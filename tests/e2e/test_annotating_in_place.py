@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from annotations.models import Annotation
-from tests.e2e.browsing import log_in
+from tests.e2e.browsing import log_in, wait_until
 from tests.factories import make_user
 
 pytestmark = pytest.mark.e2e
@@ -58,7 +58,7 @@ def highlight(page, key, start, end):
     page.evaluate(SELECT_OFFSETS, [key, start, end])
     toolbar = page.get_by_role("toolbar", name="Annotate the selection")
     toolbar.get_by_role("button", name="Highlight h").click()
-    page.wait_for_function(f"{STATUS} === 'Highlighted.'")
+    wait_until(page, f"{STATUS} === 'Highlighted.'")
 
 
 def write_note_across_two_passages(page):
@@ -110,7 +110,7 @@ def test_a_reader_who_moves_on_while_a_highlight_saves_keeps_their_place(
     page.evaluate(SELECT_OFFSETS, ["black-003", 4, 30])
     toolbar = page.get_by_role("toolbar", name="Annotate the selection")
     toolbar.get_by_role("button", name="Highlight h").click()
-    page.wait_for_function("document.querySelector('#black-003 mark.hl-pending')")
+    wait_until(page, "document.querySelector('#black-003 mark.hl-pending')")
     while not held:
         page.wait_for_timeout(20)
     page.locator("#black-004").focus()
@@ -118,7 +118,7 @@ def test_a_reader_who_moves_on_while_a_highlight_saves_keeps_their_place(
     moved_to = page.evaluate("document.activeElement.id")
     assert moved_to.startswith("black-") and moved_to != "black-003"
     held[0].continue_()
-    page.wait_for_function(f"{STATUS} === 'Highlighted.'")
+    wait_until(page, f"{STATUS} === 'Highlighted.'")
     note = Annotation.objects.get(author__username="kobo")
     assert page.locator(f"#card-{note.pk}").count() == 1
     assert page.evaluate("document.activeElement.id") == moved_to
@@ -134,14 +134,14 @@ def test_words_selected_while_a_highlight_saves_stay_selected(reader_page):
     page.evaluate(SELECT_OFFSETS, ["black-003", 4, 30])
     toolbar = page.get_by_role("toolbar", name="Annotate the selection")
     toolbar.get_by_role("button", name="Highlight h").click()
-    page.wait_for_function("document.querySelector('#black-003 mark.hl-pending')")
+    wait_until(page, "document.querySelector('#black-003 mark.hl-pending')")
     while not held:
         page.wait_for_timeout(20)
     page.evaluate(SELECT_OFFSETS, ["black-004", 0, 20])
     chosen = page.evaluate("getSelection().toString()")
     assert len(chosen) == 20
     held[0].continue_()
-    page.wait_for_function(f"{STATUS} === 'Highlighted.'")
+    wait_until(page, f"{STATUS} === 'Highlighted.'")
     assert Annotation.objects.filter(author__username="kobo").count() == 1
     assert page.evaluate("getSelection().toString()") == chosen
 
@@ -173,12 +173,12 @@ def test_a_note_begun_while_a_highlight_saves_is_not_closed_by_it(reader_page):
     dialog.wait_for()
     page.keyboard.type("Begun while the highlight saved.")
     held[0].continue_()
-    page.wait_for_function(f"{STATUS} === 'Highlighted.'")
+    wait_until(page, f"{STATUS} === 'Highlighted.'")
     assert dialog.is_visible()
     typed = page.locator("[data-annotate-dialog] textarea").input_value()
     assert "Begun while" in typed
     page.get_by_role("button", name="Save").click()
-    page.wait_for_function(f"{STATUS} === 'Saved.'")
+    wait_until(page, f"{STATUS} === 'Saved.'")
     notes = Annotation.objects.filter(author__username="kobo")
     assert sorted((n.motivation, n.start_passage.key) for n in notes) == [
         ("commenting", "black-004"),
@@ -191,7 +191,7 @@ def test_a_note_begun_while_a_highlight_saves_is_not_closed_by_it(reader_page):
 def test_a_note_across_two_passages_marks_both_in_place(reader_page):
     page = reader_page
     write_note_across_two_passages(page)
-    page.wait_for_function(f"{STATUS} === 'Saved.'")
+    wait_until(page, f"{STATUS} === 'Saved.'")
     note = Annotation.objects.get(author__username="kobo")
     assert (note.start_passage.key, note.end_passage.key) == ("black-003", "black-004")
     assert marks_in(page, "black-003") >= 1
@@ -206,7 +206,7 @@ def test_deleting_a_highlight_removes_its_mark_without_a_reload(reader_page):
     note = Annotation.objects.get(author__username="kobo")
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(f"#card-{note.pk}").get_by_role("link", name="Delete").click()
-    page.wait_for_function(f"{STATUS} === 'Deleted.'")
+    wait_until(page, f"{STATUS} === 'Deleted.'")
     assert not Annotation.objects.filter(pk=note.pk).exists()
     assert marks_in(page, "black-003") == 0
     assert page.locator(f"#card-{note.pk}").count() == 0
@@ -234,7 +234,7 @@ def test_a_reply_appears_without_a_reload(reader_page):
     card.get_by_text("Reply", exact=True).click()
     card.get_by_label("Your reply").fill("A reply in place.")
     card.get_by_role("button", name="Post reply").click()
-    page.wait_for_function(f"{STATUS} === 'Your reply is posted.'")
+    wait_until(page, f"{STATUS} === 'Your reply is posted.'")
     reply = Annotation.objects.get(reply_to=note)
     assert "A reply in place." in page.locator(f"#card-{reply.pk}").inner_text()
     assert page.evaluate("document.activeElement.id") == f"card-{reply.pk}"
@@ -288,7 +288,7 @@ def test_a_highlight_shows_before_the_server_answers_then_is_the_servers(
         "document.querySelector('#black-003 .passage-text').textContent.slice(4, 30)"
     )
     held[0].continue_()
-    page.wait_for_function(f"{STATUS} === 'Highlighted.'")
+    wait_until(page, f"{STATUS} === 'Highlighted.'")
     note = Annotation.objects.get(author__username="kobo")
     # The server's row took its place: its mark names the card.
     assert page.locator("#black-003 mark.hl-pending").count() == 0
@@ -321,7 +321,7 @@ def test_a_highlight_the_server_does_not_save_is_taken_away(reader_page, failure
         if failure == "refused"
         else "The server could not be reached; nothing was saved."
     )
-    page.wait_for_function(f"{STATUS} === {said!r}")
+    wait_until(page, f"{STATUS} === {said!r}")
     # The passage is exactly as the server sent it: no mark left behind.
     assert page.evaluate(PASSAGE_HTML) == before
     assert page.evaluate(
@@ -357,7 +357,7 @@ def test_a_note_across_two_passages_is_drawn_on_both_at_once(reader_page):
                       { childList: true, subtree: true })"""
     )
     write_note_across_two_passages(page)
-    page.wait_for_function("document.querySelector('[data-error-for=form]')")
+    wait_until(page, "document.querySelector('[data-error-for=form]')")
     page.wait_for_timeout(200)
     # Both passages were marked while the save was out, and unmarked after.
     assert ["black-003", "black-004"] in seen

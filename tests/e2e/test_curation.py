@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from annotations.models import Annotation, Flag, ModerationLog
 from reader.models import Passage
-from tests.e2e.browsing import log_in, select
+from tests.e2e.browsing import log_in, select, wait_until
 from tests.factories import make_annotation, make_user
 
 pytestmark = pytest.mark.e2e
@@ -95,9 +95,7 @@ def test_revise_preview_apply_then_the_reader_reattaches(
     s.wait_for_selector("text=Re-attaching your note")
     select(s, "black-002", "the rain kept falling")
     s.get_by_role("button", name="Attach my note here").click()
-    s.wait_for_function(
-        "() => !document.body.innerText.includes('Re-attaching your note')"
-    )
+    wait_until(s, "() => !document.body.innerText.includes('Re-attaching your note')")
 
     orphan.refresh_from_db()
     assert orphan.anchor_state != "orphaned"

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from reader.models import PassageRead
+from tests.e2e.browsing import wait_until
 from tests.factories import make_user
 
 pytestmark = pytest.mark.e2e
@@ -35,7 +36,7 @@ def test_a_reader_goes_from_the_contents_to_the_letter_and_changes_the_theme(
 
     page.get_by_role("link", name="Reading settings").click()
     page.get_by_label("Dark").check()
-    page.wait_for_function("document.documentElement.dataset.theme === 'dark'")
+    wait_until(page, "document.documentElement.dataset.theme === 'dark'")
     page.get_by_role("button", name="Save settings").click()  # and back to the page
     page.wait_for_url("**/read/study/wifes-letter/")
     assert page.locator("html").get_attribute("data-theme") == "dark"

@@ -249,6 +249,42 @@ def test_a_text_that_is_not_utf8_offers_the_detected_encoding(client, curator, d
     assert again.context["plan"].ok
 
 
+@pytest.mark.parametrize(
+    "encoding", ["punycode", "idna", "unicode_escape", "raw_unicode_escape", "rot13"]
+)
+def test_an_encoding_that_is_not_a_text_encoding_is_refused_in_the_preview(
+    client, curator, db, encoding
+):
+    """Python's own codecs (punycode failed with a 500) are not a book's
+    encoding: the preview says so and nothing is written."""
+    client.force_login(curator)
+    # ASCII: punycode reads its last hyphen as a separator and then fails
+    # with a UnicodeError that is not a UnicodeDecodeError.
+    ascii_only = b"# The Black Notebook\n\nThe lamp was lit early-that evening.\n"
+    preview = upload(client, ascii_only, "book.md")
+    again = step(client, preview, "preview", encoding=encoding)
+    assert again.status_code == 200
+    plan = again.context["plan"]
+    assert not plan.ok
+    assert "not the name of a text encoding this server reads" in (
+        again.content.decode()
+    )
+    confirmed = step(client, again, "confirm", encoding=encoding)
+    assert confirmed.status_code == 200
+    assert not Edition.objects.exists()
+
+
+def test_every_encoding_the_server_guesses_can_be_chosen(client, curator, db):
+    """The allowed list is the detector's: a guess is always one it takes."""
+    from charset_normalizer.constant import IANA_SUPPORTED
+
+    from reader.import_files import read_upload
+
+    for name in IANA_SUPPORTED:
+        problems = read_upload("book.txt", b"Plain words.\n", encoding=name).problems
+        assert not any("text encoding" in p.message for p in problems), name
+
+
 def test_an_oversized_upload_is_refused_with_a_message(
     client, curator, db, monkeypatch
 ):
