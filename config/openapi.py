@@ -40,10 +40,24 @@ def _response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer"},
+    }
+}
+
+
+def _retry_later(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {**_response(description, schema), "headers": RETRY_AFTER}
+
+
 def add_error_responses(
     result: dict[str, Any], generator: Any, request: Any, public: bool
 ) -> dict[str, Any]:
-    """Document the 400, 403, 404 and 415 answers every API operation may give."""
+    """Document the 400, 403, 404, 413, 414, 415, 429 and 503 answers every
+    API operation may give (config/limits.py, the throttles in
+    config/throttling.py, config/middleware.py's busy database)."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR
     components["ValidationErrors"] = INVALID
@@ -74,6 +88,21 @@ def add_error_responses(
                 )
             if "requestBody" in operation:
                 responses.setdefault(
+                    "413",
+                    _response("The body is larger than the site accepts", error),
+                )
+                responses.setdefault(
                     "415", _response("A body in a media type not listed", error)
                 )
+            responses.setdefault(
+                "414", _response("The query string is too long", error)
+            )
+            responses.setdefault(
+                "429",
+                _retry_later("Too many requests from this address or account", error),
+            )
+            responses.setdefault(
+                "503",
+                _retry_later("The database is busy: nothing was saved", error),
+            )
     return result

@@ -69,15 +69,17 @@ def test_the_w3c_representation_is_documented(schema, path, method, status, kind
 @pytest.mark.parametrize(
     "path, method, statuses",
     [
-        (LIST, "get", {"400", "404"}),
-        (LIST, "post", {"400", "403", "404", "415"}),
-        (DETAIL, "get", {"400", "404"}),
-        (DETAIL, "patch", {"400", "403", "404", "415"}),
-        (DETAIL, "delete", {"400", "403", "404"}),
-        ("/api/motifs/", "get", {"400", "404"}),
+        (LIST, "get", {"400", "404", "414", "429", "503"}),
+        (LIST, "post", {"400", "403", "404", "413", "415", "429"}),
+        (DETAIL, "get", {"400", "404", "429"}),
+        (DETAIL, "patch", {"400", "403", "404", "413", "415", "429"}),
+        (DETAIL, "delete", {"400", "403", "404", "429"}),
+        ("/api/motifs/", "get", {"400", "404", "414", "429"}),
     ],
 )
 def test_refusals_are_documented_with_their_shape(schema, path, method, statuses):
+    # 413/414 come from config/limits.py, 429 from the throttles, 503 from a
+    # busy database: all {"detail": ...}, like DRF's own refusals.
     responses = schema["paths"][path][method]["responses"]
     assert statuses <= set(responses)
     for status in statuses:
@@ -86,3 +88,10 @@ def test_refusals_are_documented_with_their_shape(schema, path, method, statuses
         assert content["application/json"]["schema"]["$ref"].endswith(
             ("/Error", "/ValidationErrors")
         )
+
+
+def test_a_throttled_answer_documents_when_to_try_again(schema):
+    for path in (LIST, DETAIL, "/api/motifs/"):
+        for operation in schema["paths"][path].values():
+            if isinstance(operation, dict) and "responses" in operation:
+                assert "Retry-After" in operation["responses"]["429"]["headers"]
