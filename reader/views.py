@@ -15,6 +15,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -314,8 +315,8 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
     content = request.POST.get("content", "")
     if len(content) > MAX_MARKDOWN_LENGTH:
         return HttpResponse(
-            _("Too long to preview: a note holds at most %d characters.")
-            % MAX_MARKDOWN_LENGTH,
+            _("Too long to preview: a note holds at most %s characters.")
+            % number_format(MAX_MARKDOWN_LENGTH, force_grouping=True),
             status=413,
             content_type=PLAIN_TEXT,
         )

@@ -24,7 +24,7 @@ def test_the_preview_refuses_the_issues_megabytes_of_emphasis_with_a_413(
     client.force_login(reader_user)
     response = client.post(PREVIEW, {"content": "*a" * 600_000})
     assert response.status_code == 413
-    assert "at most 10000 characters" in response.content.decode()
+    assert "at most 10,000 characters" in response.content.decode()
 
 
 def test_the_preview_renders_the_longest_note_even_a_pathological_one(
