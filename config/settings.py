@@ -440,7 +440,7 @@ RATELIMIT_CACHE_PREFIX = "rl:"
 if not REDIS_URL:
     # django-ratelimit knows Redis and memcached only; our database cache
     # counts with a locked increment (config/throttling.AtomicDatabaseCache).
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.W001"]
 
 # django-axes: wrong passwords per account *and* address. The pair, so that
 # one student's typos (or a prankster) cannot lock out a whole school behind

@@ -56,7 +56,20 @@ def wait_until(page, expression: str, timeout_ms: int = 10_000) -> None:
     should; `evaluate` goes through the DevTools protocol, which CSP does not
     govern, so the page runs under the very policy readers get."""
     deadline = time.monotonic() + timeout_ms / 1000
-    while not page.evaluate(expression):
+    while not _evaluate_across_navigations(page, expression):
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
         page.wait_for_timeout(25)
+
+
+def _evaluate_across_navigations(page, expression: str):
+    """The expression's value, or None while the page is navigating (its
+    old document is gone, the new one not yet there): asked again then."""
+    from playwright.sync_api import Error
+
+    try:
+        return page.evaluate(expression)
+    except Error as error:
+        if "context was destroyed" in str(error) or "navigat" in str(error):
+            return None
+        raise
