@@ -15,22 +15,11 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client, RequestFactory
-from django.urls import reverse
 
 from config.env import SettingsError, env_rate
 from config.throttling import THROTTLE_CACHE, client_ip
+from tests.accounts.test_throttles import sign_up
 from tests.test_settings import SETUP, run_python
-
-
-def sign_up(client, username):
-    return client.post(
-        reverse("accounts:signup"),
-        {
-            "username": username,
-            "password1": "a mask of antimony",
-            "password2": "a mask of antimony",
-        },
-    )
 
 
 def test_the_throttles_never_count_in_process_memory():
