@@ -1,0 +1,167 @@
+"""Phones and other settings readers bring: 320 px screens, a dark operating
+system, forced colours, and a note composer with the keyboard up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from annotations.services import TargetInput
+from classes.models import Enrollment
+from classes.services import course_create
+from reader.models import Passage
+from teaching.services import assignment_item_create, assignment_save
+from tests.e2e.browsing import log_in
+from tests.factories import make_annotation, make_user
+from themes.models import Motif
+
+pytestmark = pytest.mark.e2e
+
+NO_SIDEWAYS_SCROLL = (
+    "document.documentElement.scrollWidth <= document.documentElement.clientWidth"  # noqa: E501
+)
+
+
+@pytest.fixture
+def taught(live_atlas):
+    """A class reading the first ten passages of the Black Notebook, with a
+    student's note and question in it."""
+    teacher = make_user("mrs-k", groups=("Teachers",))
+    student = make_user("student1")
+    today = timezone.localdate()
+    course = course_create(
+        teacher=teacher,
+        name="Year 12 Literature",
+        edition=live_atlas,
+        term_start=today - timedelta(days=30),
+        term_end=today + timedelta(days=90),
+    )
+    Enrollment.objects.create(course=course, student=student)
+    part = live_atlas.parts.order_by("order")[1]
+    passages = list(Passage.objects.filter(part=part).in_reading_order()[:10])
+    assignment = assignment_save(
+        teacher=teacher,
+        course=course,
+        title="The mask",
+        instructions="Read *closely*.",
+        start_passage=passages[0],
+        end_passage=passages[-1],
+        due=timezone.now() + timedelta(days=7),
+        published=True,
+    )
+    assignment_item_create(
+        teacher=teacher,
+        assignment=assignment,
+        target=TargetInput(passages[1].key, 0, passages[1].key, 5),
+        motivation="questioning",
+        body="What does he see?",
+    )
+    for passage in passages[:4]:
+        make_annotation(
+            student,
+            passage,
+            motivation="commenting",
+            body="A note long enough to wrap on a phone's narrow screen.",
+            visibility="course",
+            course=course,
+        )
+    return {
+        "assignment": assignment,
+        "course": course,
+        "student": student,
+        "part": passages[0].part,
+    }
+
+
+def _narrow(browser, width=320, height=640, **options):
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, **options
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page
+
+
+def _sideways(page) -> list[str]:
+    """What sticks out past the right edge of the screen, if anything."""
+    return page.evaluate(
+        """() => {
+          const edge = document.documentElement.clientWidth;
+          if (document.documentElement.scrollWidth <= edge) return [];
+          return [...document.querySelectorAll("body *")]
+            .filter((el) => el.getBoundingClientRect().right > edge + 1)
+            .filter((el) => !el.closest(".table-scroll, .matrix-scroll"))
+            .slice(0, 5)
+            .map((el) => {
+              const right = Math.round(el.getBoundingClientRect().right);
+              return `${el.tagName}.${el.className} ${right}px`;
+            });
+        }"""
+    )
+
+
+UNSCROLLABLE_TABLES = """() => [...document.querySelectorAll("table")]
+  .filter((t) => t.getBoundingClientRect().width > document.documentElement.clientWidth)
+  .filter((t) => {
+    const region = t.closest('[role="region"][tabindex="0"]');
+    return !region || !(region.getAttribute("aria-labelledby")
+      || region.getAttribute("aria-label"));
+  })
+  .map((t) => t.className)"""
+
+
+def test_every_page_fits_a_320_px_screen_without_sideways_scrolling(
+    browser, live_server, taught
+):
+    base = live_server.url
+    assignment, course, student = (
+        taught["assignment"],
+        taught["course"],
+        taught["student"],
+    )
+    part = taught["part"]
+    motif = Motif.objects.order_by("pk").first()
+    anonymous = [
+        "/",
+        "/read/study/",
+        part.get_absolute_url(),
+        "/motifs/",
+        "/motifs/matrix/",
+        motif.get_absolute_url(),
+        "/accounts/preferences/",
+        "/accounts/login/",
+    ]
+    teacher = [
+        course.get_absolute_url(),
+        assignment.get_absolute_url(),
+        f"/classes/assignments/{assignment.pk}/edit/",
+        f"/classes/assignments/{assignment.pk}/handout/",
+        f"/classes/assignments/{assignment.pk}/dashboard/",
+        f"/classes/assignments/{assignment.pk}/students/{student.pk}/",
+        f"{part.get_absolute_url()}?assignment={assignment.pk}",
+        "/notebook/",
+    ]
+    too_wide = {}
+    context, page = _narrow(browser)
+    for path in anonymous:
+        page.goto(base + path)
+        if not page.evaluate(NO_SIDEWAYS_SCROLL):
+            too_wide[path] = _sideways(page)
+        if page.evaluate(UNSCROLLABLE_TABLES):
+            too_wide[path] = page.evaluate(UNSCROLLABLE_TABLES)
+    log_in(page, base, "mrs-k")
+    for path in teacher:
+        page.goto(base + path)
+        if not page.evaluate(NO_SIDEWAYS_SCROLL):
+            too_wide[path] = _sideways(page)
+        if page.evaluate(UNSCROLLABLE_TABLES):
+            too_wide[path] = page.evaluate(UNSCROLLABLE_TABLES)
+    # The matrix is wider than a phone: it scrolls in its own labelled region.
+    page.goto(base + "/motifs/matrix/")
+    assert page.evaluate(
+        "document.querySelector('.matrix').getBoundingClientRect().width"
+    ) > page.evaluate("document.documentElement.clientWidth")
+    context.close()
+    assert too_wide == {}
