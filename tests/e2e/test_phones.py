@@ -165,3 +165,26 @@ def test_every_page_fits_a_320_px_screen_without_sideways_scrolling(
     ) > page.evaluate("document.documentElement.clientWidth")
     context.close()
     assert too_wide == {}
+
+
+def test_the_motif_charts_labels_are_drawn_whole_inside_the_chart(
+    browser, live_server, live_atlas
+):
+    motif = max(Motif.objects.all(), key=lambda m: m.occurrences.count())
+    for width in (1300, 320):
+        context, page = _narrow(browser, width=width)
+        page.goto(live_server.url + motif.get_absolute_url())
+        cut = page.evaluate(
+            """() => {
+              const svg = document.querySelector(".motif-chart svg");
+              const box = svg.getBoundingClientRect();
+              return [...svg.querySelectorAll(".chart-label")]
+                .map((t) => [t.textContent, t.getBoundingClientRect()])
+                .filter(([, r]) => r.left < box.left - 0.5 || r.right > box.right + 0.5
+                  || r.bottom > box.bottom + 0.5)
+                .map(([text]) => text);
+            }"""
+        )
+        assert page.locator(".motif-chart .chart-label").count() >= 5
+        assert cut == []
+        context.close()
