@@ -13,7 +13,7 @@ from classes.models import Enrollment
 from classes.services import course_create
 from reader.models import Passage
 from teaching.services import assignment_item_create, assignment_save
-from tests.e2e.browsing import log_in
+from tests.e2e.browsing import log_in, wait_until
 from tests.factories import make_annotation, make_user
 from themes.models import Motif
 
@@ -188,3 +188,70 @@ def test_the_motif_charts_labels_are_drawn_whole_inside_the_chart(
         assert page.locator(".motif-chart .chart-label").count() >= 5
         assert cut == []
         context.close()
+
+
+SAVED = "document.querySelector('[data-preferences-form]').dataset.saved === 'yes'"
+
+THEME_COLOURS = """() => {
+  const root = getComputedStyle(document.documentElement);
+  return {
+    scheme: root.colorScheme,
+    background: getComputedStyle(document.body).backgroundColor,
+    text: getComputedStyle(document.body).color,
+  };
+}"""
+
+# Every custom property the explicit dark theme sets, and its value on <html>.
+DARK_PROPERTIES = """() => {
+  const names = new Set();
+  for (const sheet of document.styleSheets) {
+    let rules;
+    try { rules = sheet.cssRules; } catch { continue; }
+    for (const rule of rules) {
+      if (rule.selectorText === 'html[data-theme="dark"]') {
+        for (const name of rule.style) names.add(name);
+      }
+    }
+  }
+  const root = getComputedStyle(document.documentElement);
+  return Object.fromEntries(
+    [...names].sort().map((n) => [n, root.getPropertyValue(n)]));
+}"""
+
+
+def test_a_dark_device_gets_the_dark_theme_until_the_reader_chooses_one(
+    browser, live_server, live_edition
+):
+    base = live_server.url
+    part = live_edition.parts.order_by("order").first().get_absolute_url()
+    context, page = _narrow(browser, width=1300, color_scheme="dark")
+    page.goto(base + "/accounts/preferences/")
+    page.get_by_label("Dark").check()
+    wait_until(page, SAVED)
+    page.goto(base + part)
+    chosen_dark = page.evaluate(THEME_COLOURS)
+    dark_properties = page.evaluate(DARK_PROPERTIES)
+    context.close()
+    assert chosen_dark["scheme"] == "dark"
+
+    # No theme chosen: the device's dark setting decides, every property of it.
+    context, page = _narrow(browser, width=1300, color_scheme="dark")
+    page.goto(base + part)
+    assert page.evaluate("document.documentElement.dataset.theme") == "system"
+    assert page.evaluate(THEME_COLOURS) == chosen_dark
+    assert page.evaluate(DARK_PROPERTIES) == dark_properties
+    # The reader chooses light on a dark device: their choice wins.
+    page.goto(base + "/accounts/preferences/")
+    page.get_by_label("Light").check()
+    wait_until(page, SAVED)
+    page.goto(base + part)
+    chosen_light = page.evaluate(THEME_COLOURS)
+    context.close()
+    assert chosen_light["scheme"] == "light"
+    assert chosen_light["background"] != chosen_dark["background"]
+
+    # A light device with no theme chosen stays light.
+    context, page = _narrow(browser, width=1300, color_scheme="light")
+    page.goto(base + part)
+    assert page.evaluate(THEME_COLOURS) == chosen_light
+    context.close()
