@@ -255,3 +255,36 @@ def test_a_dark_device_gets_the_dark_theme_until_the_reader_chooses_one(
     page.goto(base + part)
     assert page.evaluate(THEME_COLOURS) == chosen_light
     context.close()
+
+
+FOCUS_BAR = """() => {
+  const passage = document.activeElement;
+  const bar = getComputedStyle(passage, "::before");
+  const own = getComputedStyle(passage);
+  return {
+    focused: passage.classList.contains("passage"),
+    bar: bar.content !== "none" && bar.backgroundColor !== "rgba(0, 0, 0, 0)"
+      && bar.backgroundColor !== getComputedStyle(document.body).backgroundColor,
+    outline: own.outlineStyle,
+    barColour: bar.backgroundColor,
+  };
+}"""
+
+
+@pytest.mark.parametrize("forced_colors", ["none", "active"])
+def test_the_passage_focus_bar_shows_in_forced_colours(
+    browser, live_server, live_edition, forced_colors
+):
+    part = live_edition.parts.order_by("order").first().get_absolute_url()
+    context, page = _narrow(browser, width=1300, forced_colors=forced_colors)
+    page.goto(live_server.url + part)
+    page.wait_for_load_state("load")
+    page.keyboard.press("j")
+    wait_until(page, "document.activeElement.classList.contains('passage')")
+    shown = page.evaluate(FOCUS_BAR)
+    context.close()
+    assert shown["focused"]
+    assert shown["bar"], shown
+    if forced_colors == "active":
+        # A second indicator the system colours cannot take away.
+        assert shown["outline"] != "none"
