@@ -13,7 +13,7 @@ from classes.models import Enrollment
 from classes.services import course_create
 from reader.models import Passage
 from teaching.services import assignment_item_create, assignment_save
-from tests.e2e.browsing import log_in, wait_until
+from tests.e2e.browsing import log_in, select, wait_until
 from tests.factories import make_annotation, make_user
 from themes.models import Motif
 
@@ -288,3 +288,61 @@ def test_the_passage_focus_bar_shows_in_forced_colours(
     if forced_colors == "active":
         # A second indicator the system colours cannot take away.
         assert shown["outline"] != "none"
+
+
+SHEET = """() => {
+  const dialog = document.querySelector("[data-annotate-dialog]");
+  const box = dialog.getBoundingClientRect();
+  return {open: dialog.open, top: box.top, bottom: box.bottom, left: box.left,
+          right: box.right, width: box.width,
+          scrolls: getComputedStyle(dialog).overflowY};
+}"""
+
+
+def _inside(box, width, height):
+    return (
+        box["left"] >= -0.5
+        and box["top"] >= -0.5
+        and box["right"] <= width + 0.5
+        and box["bottom"] <= height + 0.5
+    )
+
+
+def test_the_note_composer_is_a_bottom_sheet_that_fits_a_phone_with_its_keyboard(
+    browser, live_server, live_edition
+):
+    make_user("reader")
+    part = live_edition.parts.order_by("order").first()
+    key = part.passages.order_by("order").first().key
+    context, page = _narrow(
+        browser, width=390, height=700, is_mobile=True, has_touch=True
+    )
+    log_in(page, live_server.url, "reader")
+    page.goto(live_server.url + part.get_absolute_url())
+    words = page.locator(f"#{key} .passage-text").inner_text().split()[:3]
+    select(page, key, " ".join(words))
+    page.evaluate("document.querySelector('[data-action=commenting]').click()")
+    wait_until(page, "document.querySelector('[data-annotate-dialog]').open")
+    sheet = page.evaluate(SHEET)
+    # On the screen, across its whole width, resting on its bottom edge.
+    assert _inside(sheet, 390, 700), sheet
+    assert sheet["width"] >= 389 and sheet["bottom"] >= 699, sheet
+
+    # The keyboard comes up and takes 300 px: the sheet stays above it, the
+    # text box in view, the rest reachable by scrolling inside the sheet.
+    page.set_viewport_size({"width": 390, "height": 400})
+    page.locator("#annotate-body").focus()
+    wait_until(
+        page,
+        "document.querySelector('[data-annotate-dialog]')"
+        ".getBoundingClientRect().bottom <= 400.5",
+    )
+    sheet = page.evaluate(SHEET)
+    assert _inside(sheet, 390, 400), sheet
+    assert sheet["scrolls"] in ("auto", "scroll")
+    body = page.locator("#annotate-body").bounding_box()
+    assert body["y"] >= 0 and body["y"] + body["height"] <= 400
+    page.locator("[data-annotate-save]").scroll_into_view_if_needed()
+    save = page.locator("[data-annotate-save]").bounding_box()
+    assert save["y"] >= 0 and save["y"] + save["height"] <= 400
+    context.close()
