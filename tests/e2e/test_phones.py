@@ -345,4 +345,19 @@ def test_the_note_composer_is_a_bottom_sheet_that_fits_a_phone_with_its_keyboard
     page.locator("[data-annotate-save]").scroll_into_view_if_needed()
     save = page.locator("[data-annotate-save]").bounding_box()
     assert save["y"] >= 0 and save["y"] + save["height"] <= 400
+
+    # A browser that shrinks only the visual viewport for its keyboard (as
+    # iOS does; here a zoom stands in for it): the sheet follows that.
+    page.set_viewport_size({"width": 390, "height": 700})
+    cdp = context.new_cdp_session(page)
+    cdp.send("Emulation.setPageScaleFactor", {"pageScaleFactor": 2})
+    wait_until(page, "visualViewport.height < 400")
+    visible = "visualViewport.offsetTop + visualViewport.height"
+    wait_until(
+        page,
+        "document.querySelector('[data-annotate-dialog]')"
+        f".getBoundingClientRect().bottom <= {visible} + 0.5",
+    )
+    sheet = page.evaluate(SHEET)
+    assert sheet["top"] >= page.evaluate("visualViewport.offsetTop") - 0.5, sheet
     context.close()
