@@ -158,6 +158,14 @@ def test_every_page_fits_a_320_px_screen_without_sideways_scrolling(
             too_wide[path] = _sideways(page)
         if page.evaluate(UNSCROLLABLE_TABLES):
             too_wide[path] = page.evaluate(UNSCROLLABLE_TABLES)
+    # A student with notes: their notebook and their assignment.
+    context.close()
+    context, page = _narrow(browser)
+    log_in(page, base, "student1")
+    for path in ["/notebook/", assignment.get_absolute_url(), "/classes/"]:
+        page.goto(base + path)
+        if not page.evaluate(NO_SIDEWAYS_SCROLL):
+            too_wide["student " + path] = _sideways(page)
     # The matrix is wider than a phone: it scrolls in its own labelled region.
     page.goto(base + "/motifs/matrix/")
     assert page.evaluate(
