@@ -369,3 +369,27 @@ def test_the_note_composer_is_a_bottom_sheet_that_fits_a_phone_with_its_keyboard
     sheet = page.evaluate(SHEET)
     assert sheet["top"] >= page.evaluate("visualViewport.offsetTop") - 0.5, sheet
     context.close()
+
+
+def test_the_dashboard_bars_and_their_key_show_in_forced_colours(
+    browser, live_server, taught
+):
+    context, page = _narrow(browser, width=1300, forced_colors="active")
+    log_in(page, live_server.url, "mrs-k")
+    page.goto(
+        f"{live_server.url}/classes/assignments/{taught['assignment'].pk}/dashboard/"
+    )
+    colours = page.evaluate(
+        """() => {
+          const page = getComputedStyle(document.body).backgroundColor;
+          const bar = document.querySelector(".heat .annotated:not(.bar-0)");
+          return [bar, ...document.querySelectorAll(".heat-legend .swatch")]
+            .map((el) => getComputedStyle(el).backgroundColor)
+            .concat([page]);
+        }"""
+    )
+    context.close()
+    *shown, page_colour = colours
+    assert len(shown) == 3
+    assert page_colour not in shown
+    assert shown[1] != shown[2]  # the key tells the two kinds apart
