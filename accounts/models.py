@@ -15,6 +15,9 @@ class ReadingPreferences(models.Model):
     """How a reader likes the page set: remembered across devices."""
 
     class Theme(models.TextChoices):
+        # Until a reader chooses, the device's light or dark setting decides
+        # (in the stylesheet, so one cached page serves both).
+        SYSTEM = "system", _("Match my device")
         LIGHT = "light", _("Light")
         SEPIA = "sepia", _("Sepia")
         DARK = "dark", _("Dark")
@@ -37,7 +40,7 @@ class ReadingPreferences(models.Model):
         verbose_name=_("reader"),
     )
     theme = models.CharField(
-        _("theme"), max_length=8, choices=Theme.choices, default=Theme.LIGHT
+        _("theme"), max_length=8, choices=Theme.choices, default=Theme.SYSTEM
     )
     font_size = models.CharField(
         _("font size"), max_length=8, choices=FontSize.choices, default=FontSize.MEDIUM

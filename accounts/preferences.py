@@ -25,9 +25,11 @@ FIELDS = {
 
 @dataclass(frozen=True)
 class Preferences:
-    theme: str = ReadingPreferences.Theme.LIGHT
-    font_size: str = ReadingPreferences.FontSize.MEDIUM
-    line_width: str = ReadingPreferences.LineWidth.MEDIUM
+    # Plain strings, as a cookie gives them: the anonymous page cache keys on
+    # repr(), and an enum member would make the defaults a second entry.
+    theme: str = ReadingPreferences.Theme.SYSTEM.value
+    font_size: str = ReadingPreferences.FontSize.MEDIUM.value
+    line_width: str = ReadingPreferences.LineWidth.MEDIUM.value
 
     def as_cookie(self) -> str:
         return ".".join((self.theme, self.font_size, self.line_width))

@@ -7,7 +7,18 @@ alternative.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+# The part labels under the bars are turned 30 degrees (text-anchor end), in
+# .chart-label's 12px UI font. The browser measures text, Python cannot: an
+# average glyph of a UI sans-serif is narrower than .6 em, so labels are
+# budgeted at that and never cut by the chart's edges.
+LABEL_FONT_SIZE = 12
+LABEL_CHAR_WIDTH = LABEL_FONT_SIZE * 0.6
+LABEL_TURN = math.radians(30)
+LABEL_GAP = 16  # from the baseline to a label's anchor
+LABEL_MAX_CHARS = 24  # longer titles are shortened; the table gives them whole
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,12 @@ class BarChart:
     maximum: int
 
 
+def _short(label: str) -> str:
+    if len(label) <= LABEL_MAX_CHARS:
+        return label
+    return label[: LABEL_MAX_CHARS - 1].rstrip() + "…"
+
+
 def bars_by_part(
     parts: list[PartSpan],
     counts: list[tuple[int, int]],
@@ -95,14 +112,31 @@ def bars_by_part(
 ) -> BarChart:
     """Occurrences per part, central and passing stacked, one bar a part.
 
-    The left margin leaves room for the first part's turned label.
+    Each part's label is anchored under the middle of its bar and turned up
+    to the left, so it reaches left by its length times cos 30 and down by
+    half its length: the left margin grows until every label fits, and the
+    chart grows taller (the plot keeps its height) until the longest does.
     """
     maximum = max([c + p for c, p in counts] + [1])
     plot = height - label_space
-    slot = (width - margin_left) / max(1, len(parts))
-    bar_width = slot * 0.6
+    count = max(1, len(parts))
+    texts = [_short(part.label) for part in parts]
+    reach = [len(text) * LABEL_CHAR_WIDTH * math.cos(LABEL_TURN) for text in texts]
+    # Label i's anchor is margin + (i + .5) * (width - margin) / count; solve
+    # anchor >= reach for the margin.
+    needed = [
+        (r - (i + 0.5) * width / count) / (1 - (i + 0.5) / count)
+        for i, r in enumerate(reach)
+    ]
+    margin_left = max([margin_left] + [math.ceil(m) for m in needed])
+    drop = max(
+        [len(text) * LABEL_CHAR_WIDTH * math.sin(LABEL_TURN) for text in texts] + [0]
+    )
+    height = max(height, math.ceil(plot + LABEL_GAP + drop + LABEL_FONT_SIZE))
+    slot = (width - margin_left) / count
+    bar_width = round(slot * 0.6, 2)
     central_bars, passing_bars, labels = [], [], []
-    for index, (part, (central, passing)) in enumerate(zip(parts, counts, strict=True)):
+    for index, (text, (central, passing)) in enumerate(zip(texts, counts, strict=True)):
         x = round(margin_left + index * slot + (slot - bar_width) / 2, 2)
         central_height = plot * central / maximum
         passing_height = plot * passing / maximum
@@ -110,7 +144,7 @@ def bars_by_part(
             Rect(
                 x,
                 round(plot - central_height, 2),
-                round(bar_width, 2),
+                bar_width,
                 round(central_height, 2),
                 str(central),
             )
@@ -119,14 +153,12 @@ def bars_by_part(
             Rect(
                 x,
                 round(plot - central_height - passing_height, 2),
-                round(bar_width, 2),
+                bar_width,
                 round(passing_height, 2),
                 str(passing),
             )
         )
-        labels.append(
-            Rect(round(index * slot + slot / 2, 2), plot + 16, 0, 0, part.label)
-        )
+        labels.append(Rect(round(x + bar_width / 2, 2), plot + LABEL_GAP, 0, 0, text))
     return BarChart(
         width,
         height,

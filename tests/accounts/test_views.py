@@ -105,6 +105,21 @@ def test_a_readers_preferences_follow_them_to_another_browser(client, reader_use
     assert 'data-theme="dark"' in html
 
 
+def test_until_a_reader_chooses_a_theme_their_device_decides(client, reader_user):
+    """The page says "system" and the stylesheet follows the device's
+    light or dark setting; the settings page offers that choice back."""
+    html = client.get(reverse("reader:home")).content.decode()
+    assert 'data-theme="system"' in html
+    client.force_login(reader_user)
+    form = client.get(reverse("accounts:preferences")).content.decode()
+    assert 'value="system"' in form and "Match my device" in form
+    assert 'data-theme="system"' in form
+    client.post(reverse("accounts:preferences"), {**PREFS, "theme": "system"})
+    assert ReadingPreferences.objects.get(user=reader_user).theme == "system"
+    html = client.get(reverse("reader:home")).content.decode()
+    assert 'data-theme="system" data-font-size="large"' in html
+
+
 def test_preferences_answer_json_for_the_script(client, db):
     response = client.post(
         reverse("accounts:preferences"), PREFS, HTTP_ACCEPT="application/json"
@@ -138,7 +153,7 @@ def test_preferences_never_redirect_to_another_site(client, db):
 
 @pytest.mark.parametrize("raw", [None, "", "dark", "neon.large.narrow", "a.b.c.d"])
 def test_a_bad_cookie_falls_back_to_the_defaults(raw):
-    assert parse_cookie(raw) == parse_cookie("light.medium.medium")
+    assert parse_cookie(raw) == parse_cookie("system.medium.medium")
 
 
 # --- Roles and demo accounts ------------------------------------------------

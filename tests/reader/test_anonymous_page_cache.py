@@ -185,16 +185,25 @@ def test_languages_do_not_mix(client, edition, settings):
 
 
 def test_reading_preferences_do_not_mix(client, edition):
-    light = client.get(part_url(edition)).content.decode()
+    # With no theme chosen the page follows the device (in CSS): one page for
+    # every visitor who has not chosen, whatever their device prefers.
+    default = client.get(part_url(edition)).content.decode()
     client.cookies[COOKIE_NAME] = "dark.large.wide"
     dark = client.get(part_url(edition)).content.decode()
-    assert 'data-theme="light"' in light
+    client.cookies[COOKIE_NAME] = "light.medium.medium"
+    light = client.get(part_url(edition)).content.decode()
+    assert 'data-theme="system"' in default
     assert 'data-theme="dark" data-font-size="large" data-line-width="wide"' in dark
+    assert 'data-theme="light"' in light
     # An unreadable cookie is the defaults' page, not an entry of its own.
     client.cookies[COOKIE_NAME] = "nonsense"
     response, count = queries_of(client, part_url(edition))
     assert count == 0
-    assert response.content.decode() == light
+    assert response.content.decode() == default
+    client.cookies[COOKIE_NAME] = "system.medium.medium"
+    response, count = queries_of(client, part_url(edition))
+    assert count == 0
+    assert response.content.decode() == default
 
 
 def test_a_visitor_with_a_session_is_not_served_from_the_cache(client, edition):
