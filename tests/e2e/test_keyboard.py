@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from classes.services import course_create
-from tests.e2e.browsing import log_in
+from tests.e2e.browsing import log_in, wait_until
 from tests.factories import make_user
 
 pytestmark = pytest.mark.e2e
@@ -52,3 +52,168 @@ def test_tab_leaves_the_assignment_instructions(page, live_server, course):
     page.keyboard.press("Tab")
     assert active(page, "tagName") != "TEXTAREA"
     assert "\t" not in instructions.input_value()
+
+
+# --- The annotate toolbar ------------------------------------------------------
+
+PART = "/read/study/black-notebook/"
+STATUS = "document.querySelector('[data-annotate-status]').textContent"
+TOOLBAR = "document.querySelector('[data-annotate-toolbar]')"
+
+
+@pytest.fixture
+def reader_page(page, live_server, live_edition):
+    make_user("kobo")
+    log_in(page, live_server.url, "kobo")
+    page.goto(f"{live_server.url}{PART}")
+    page.wait_for_load_state("load")
+    return page
+
+
+def select_a_sentence_by_keys(page, passages: int = 3) -> str:
+    """j to the `passages`-th passage, s to select its first sentence: the
+    site's own keyboard selection. Returns the passage's id."""
+    for _ in range(passages):
+        page.keyboard.press("j")
+    key = active(page)
+    assert key.startswith("black-")
+    page.keyboard.press("s")
+    return key
+
+
+def toolbar_button_focused(page) -> str | None:
+    return page.evaluate(
+        f"{TOOLBAR}.contains({ACTIVE}) ? "
+        f"({ACTIVE}.getAttribute('aria-label') || {ACTIVE}.textContent.trim()) : null"
+    )
+
+
+def test_selecting_by_keys_opens_the_toolbar_next_to_the_words_with_focus(
+    reader_page,
+):
+    page = reader_page
+    key = select_a_sentence_by_keys(page)
+    assert page.evaluate(f"!{TOOLBAR}.hidden")
+    assert page.evaluate("getSelection().toString().length") > 0
+    assert toolbar_button_focused(page) == "▍ Highlight h"
+    # In the page right after the selected passage's row: the next Tab stop
+    # after the words, not after every passage of the part.
+    assert page.evaluate(
+        f"{TOOLBAR}.previousElementSibling.contains(document.getElementById('{key}'))"
+    )
+
+
+def test_arrows_home_and_end_move_inside_the_toolbar_which_is_one_tab_stop(
+    reader_page,
+):
+    page = reader_page
+    select_a_sentence_by_keys(page)
+    page.keyboard.press("ArrowRight")
+    assert toolbar_button_focused(page) == "Highlight in Yellow"
+    page.keyboard.press("End")
+    assert toolbar_button_focused(page) == "Motif…"
+    page.keyboard.press("ArrowRight")  # round to the first
+    assert toolbar_button_focused(page) == "▍ Highlight h"
+    page.keyboard.press("ArrowLeft")  # and back to the last
+    assert toolbar_button_focused(page) == "Motif…"
+    page.keyboard.press("Home")
+    assert toolbar_button_focused(page) == "▍ Highlight h"
+    page.keyboard.press("ArrowDown")
+    # One Tab stop: only the button last moved to is in the Tab order.
+    assert page.evaluate(
+        f"Array.from({TOOLBAR}.querySelectorAll('button'))"
+        ".filter((b) => b.tabIndex === 0).map((b) => b.getAttribute('aria-label'))"
+    ) == ["Highlight in Yellow"]
+    page.keyboard.press("Tab")
+    assert toolbar_button_focused(page) is None
+    page.keyboard.press("Shift+Tab")
+    assert toolbar_button_focused(page) == "Highlight in Yellow"
+
+
+def test_escape_closes_the_toolbar_and_returns_focus_to_the_passage(reader_page):
+    page = reader_page
+    key = select_a_sentence_by_keys(page)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Escape")
+    assert page.evaluate(f"{TOOLBAR}.hidden")
+    assert active(page) == key
+
+
+def test_a_highlight_chosen_in_the_toolbar_by_keys_focuses_its_card(reader_page):
+    from annotations.models import Annotation
+
+    page = reader_page
+    select_a_sentence_by_keys(page)
+    page.keyboard.press("Enter")
+    wait_until(page, f"{STATUS} === 'Highlighted.'")
+    note = Annotation.objects.get(author__username="kobo")
+    assert active(page) == f"card-{note.pk}"
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_the_toolbar_stays_inside_a_narrow_window(
+    browser, live_server, live_edition, width
+):
+    make_user("kobo")
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        log_in(page, live_server.url, "kobo")
+        page.goto(f"{live_server.url}{PART}")
+        page.wait_for_load_state("load")
+        select_a_sentence_by_keys(page)
+        box = page.locator("[data-annotate-toolbar]").bounding_box()
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= width
+        for name in ("▍ Highlight h", "Note n", "Question q"):
+            button = page.locator("[data-annotate-toolbar] button", has_text=name[-6:])
+            inner = button.first.bounding_box()
+            assert 0 <= inner["x"] and inner["x"] + inner["width"] <= width
+    finally:
+        context.close()
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    import re
+
+    def rgb(colour: str) -> tuple[float, float, float]:
+        numbers = [float(n) for n in re.findall(r"[\d.]+", colour)[:3]]
+        return numbers[0], numbers[1], numbers[2]
+
+    la, lb = sorted((_luminance(rgb(a)), _luminance(rgb(b))), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "sepia", "dark"])
+def test_focus_rings_show_at_three_to_one_on_what_they_sit_on(reader_page, theme):
+    page = reader_page
+    page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+    select_a_sentence_by_keys(page)
+    assert toolbar_button_focused(page) == "▍ Highlight h"
+    ring, ground = page.evaluate(
+        f"""[getComputedStyle({ACTIVE}).outlineColor,
+             getComputedStyle({TOOLBAR}).backgroundColor]"""
+    )
+    assert contrast(ring, ground) >= 3, (theme, ring, ground)
+    assert page.evaluate(f"getComputedStyle({ACTIVE}).outlineStyle") == "solid"
+    # The card a highlight focuses: its ring sits on the page.
+    page.keyboard.press("Enter")
+    wait_until(page, f"{STATUS} === 'Highlighted.'")
+    ring, width, ground = page.evaluate(
+        f"""[getComputedStyle({ACTIVE}).outlineColor,
+             getComputedStyle({ACTIVE}).outlineWidth,
+             getComputedStyle(document.body).backgroundColor]"""
+    )
+    assert active(page).startswith("card-")
+    assert contrast(ring, ground) >= 3, (theme, ring, ground)
+    assert float(width.removesuffix("px")) >= 2
