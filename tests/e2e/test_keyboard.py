@@ -217,3 +217,116 @@ def test_focus_rings_show_at_three_to_one_on_what_they_sit_on(reader_page, theme
     assert active(page).startswith("card-")
     assert contrast(ring, ground) >= 3, (theme, ring, ground)
     assert float(width.removesuffix("px")) >= 2
+
+
+# --- Journeys, keys only ------------------------------------------------------
+
+
+def tab_to(page, predicate: str, *, backwards: bool = False, limit: int = 400) -> None:
+    """Press Tab (or Shift+Tab) until `predicate`, JavaScript about `el`
+    (the focused element), holds."""
+    key = "Shift+Tab" if backwards else "Tab"
+    check = f"(() => {{ const el = {ACTIVE}; return Boolean({predicate}); }})()"
+    for _ in range(limit):
+        if page.evaluate(check):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{limit} presses of {key} never reached: {predicate}")
+
+
+def test_a_reader_reads_annotates_replies_edits_deletes_and_exports_by_keys(
+    reader_page, live_server
+):
+    from annotations.models import Annotation
+
+    page = reader_page
+    mine = Annotation.objects.filter(author__username="kobo")
+
+    # Read: j moves from passage to passage, each focused.
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert active(page) == "black-002"
+
+    # Highlight: s selects a sentence and puts focus in the toolbar; h saves.
+    page.keyboard.press("j")
+    page.keyboard.press("s")
+    page.keyboard.press("h")
+    wait_until(page, f"{STATUS} === 'Highlighted.'")
+    highlight = mine.get()
+    assert active(page) == f"card-{highlight.pk}"
+
+    # A note with Markdown, saved with Ctrl+Enter from its text box.
+    page.keyboard.press("j")
+    assert active(page) == "black-004"
+    page.keyboard.press("s")
+    page.keyboard.press("n")
+    page.get_by_role("dialog").wait_for()
+    assert active(page) == "annotate-body"
+    page.keyboard.type("A note with **firm** words.")
+    page.keyboard.press("Control+Enter")
+    wait_until(page, f"{STATUS} === 'Saved.'")
+    note = mine.get(motivation="commenting")
+    assert active(page) == f"card-{note.pk}"
+    assert page.evaluate(f"{ACTIVE}.querySelector('strong').textContent") == "firm"
+
+    # A question.
+    page.keyboard.press("j")
+    page.keyboard.press("s")
+    page.keyboard.press("q")
+    page.get_by_role("dialog").wait_for()
+    page.keyboard.type("Why here?")
+    page.keyboard.press("Control+Enter")
+    wait_until(page, f"{STATUS} === 'Saved.'")
+    question = mine.get(motivation="questioning")
+    assert active(page) == f"card-{question.pk}"
+
+    # A reply to it: Tab to the card's Reply, open it, write, post.
+    tab_to(page, "el.tagName === 'SUMMARY' && el.textContent.trim() === 'Reply'")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert active(page, "tagName") == "TEXTAREA"
+    page.keyboard.type("Because the light changes.")
+    tab_to(page, "el.textContent.trim() === 'Post reply'")
+    page.keyboard.press("Enter")
+    wait_until(page, f"{STATUS} === 'Your reply is posted.'")
+    reply = Annotation.objects.get(reply_to=question)
+    assert active(page) == f"card-{reply.pk}"
+
+    # Edit the note: back to its card's Edit link, change it, save.
+    tab_to(
+        page,
+        f"el.closest('#card-{note.pk}') && el.textContent.trim() === 'Edit'",
+        backwards=True,
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/annotations/{note.pk}/edit/")
+    tab_to(page, "el.tagName === 'TEXTAREA'")
+    page.keyboard.press("End")
+    page.keyboard.type(" Edited.")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(f"**{PART}#card-{note.pk}")
+    page.wait_for_load_state("load")
+    note.refresh_from_db()
+    assert note.body.endswith("Edited.")
+    # Back on the reading page, on the card just edited.
+    assert active(page) == f"card-{note.pk}"
+
+    # Delete it: its Delete link, then the confirmation.
+    tab_to(page, f"el.closest('#card-{note.pk}') && el.textContent.trim() === 'Delete'")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.keyboard.press("Enter")
+    wait_until(page, f"{STATUS} === 'Deleted.'")
+    assert not mine.filter(pk=note.pk).exists()
+    # The card is gone: its passage has the focus.
+    assert active(page) == "black-004"
+
+    # My notebook, from the header.
+    tab_to(page, "el.textContent.trim() === 'My notebook'", backwards=True)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/notebook/**")
+    # Export as Markdown.
+    tab_to(page, "el.textContent.trim() === 'Markdown'")
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    exported = download.value.path().read_text()
+    assert "Why here?" in exported
