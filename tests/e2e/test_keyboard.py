@@ -330,3 +330,114 @@ def test_a_reader_reads_annotates_replies_edits_deletes_and_exports_by_keys(
         page.keyboard.press("Enter")
     exported = download.value.path().read_text()
     assert "Why here?" in exported
+
+
+def test_a_teacher_assigns_and_prompts_and_a_student_joins_and_answers_by_keys(
+    browser, live_server, course
+):
+    from annotations.models import Annotation
+
+    base = live_server.url
+    teacher = browser.new_context(viewport={"width": 1300, "height": 900})
+    t = teacher.new_page()
+    t.set_default_timeout(10_000)
+    try:
+        # The teacher creates an assignment from the class page.
+        log_in(t, base, "mrs-k")
+        t.goto(f"{base}/classes/{course.pk}/")
+        tab_to(t, "el.textContent.trim() === 'New assignment'")
+        t.keyboard.press("Enter")
+        t.wait_for_url(f"**/classes/{course.pk}/assignments/new/")
+        tab_to(t, "el.id === 'id_title'")
+        t.keyboard.type("The masks")
+        t.keyboard.press("Tab")
+        assert active(t, "tagName") == "TEXTAREA"
+        t.keyboard.type("Read slowly.")
+        t.keyboard.press("Tab")  # out of Instructions: no trap
+        tab_to(t, "el.id === 'id_start_passage'")
+        t.keyboard.type("white-007")
+        tab_to(t, "el.id === 'id_end_passage'")
+        t.keyboard.type("white-009")
+        tab_to(t, "el.id === 'id_due'")
+        # Chromium's datetime-local field: month and day move on as they
+        # fill; the year (up to six digits) with the right arrow.
+        t.keyboard.type("01012030")
+        t.keyboard.press("ArrowRight")
+        t.keyboard.type("1200PM")
+        tab_to(t, "el.id === 'id_published'")
+        t.keyboard.press("Space")
+        tab_to(t, "el.type === 'submit'")
+        t.keyboard.press("Enter")
+        t.wait_for_url("**/classes/assignments/*/")
+        assignment = course.assignments.get()
+        assert assignment.title == "The masks"
+        assert assignment.instructions == "Read slowly."
+        assert (assignment.due.year, assignment.published) == (2030, True)
+
+        # In the reader, a highlight and a prompt, by keys.
+        tab_to(t, "el.textContent.trim() === 'Start reading'")
+        t.keyboard.press("Enter")
+        t.wait_for_url("**#white-007")
+        t.wait_for_load_state("load")
+        assert active(t) == "white-007"
+        t.keyboard.press("s")
+        t.keyboard.press("h")
+        wait_until(t, f"{STATUS} === 'Highlighted.'")
+        highlight = Annotation.objects.get(author__username="mrs-k")
+        assert active(t) == f"card-{highlight.pk}"
+        t.keyboard.press("j")
+        assert active(t) == "white-008"
+        t.keyboard.press("s")
+        t.keyboard.press("q")
+        t.get_by_role("dialog").wait_for()
+        t.keyboard.type("What moves: the mask, or the light?")
+        t.keyboard.press("Control+Enter")
+        wait_until(t, f"{STATUS} === 'Saved.'")
+        prompt = Annotation.objects.get(
+            author__username="mrs-k", motivation="questioning"
+        )
+        assert active(t) == f"card-{prompt.pk}"
+        assert assignment.items.count() == 2
+
+        make_user("student1")
+        student = browser.new_context(viewport={"width": 1300, "height": 900})
+        s = student.new_page()
+        s.set_default_timeout(10_000)
+        try:
+            # The student joins with the code, typed.
+            log_in(s, base, "student1")
+            s.goto(f"{base}/classes/join/")
+            tab_to(s, "el.name === 'code'")
+            s.keyboard.type(course.join_code.lower())
+            s.keyboard.press("Enter")
+            s.wait_for_url(f"**/classes/{course.pk}/")
+            tab_to(s, "el.textContent.trim() === 'The masks'")
+            s.keyboard.press("Enter")
+            s.wait_for_url(f"**/classes/assignments/{assignment.pk}/")
+            # Answers the prompt from the assignment page.
+            tab_to(s, "el.tagName === 'TEXTAREA'")
+            s.keyboard.type("The light.")
+            tab_to(s, "el.textContent.trim() === 'Post answer'")
+            with s.expect_navigation():
+                s.keyboard.press("Enter")
+            s.wait_for_load_state("load")
+            answer = Annotation.objects.get(author__username="student1")
+            assert answer.reply_to == prompt
+            # Focus is on what was just made, or the prompt it answers.
+            assert active(s) in (f"card-{answer.pk}", f"card-{prompt.pk}")
+        finally:
+            student.close()
+
+        # The dashboard, from the assignment bar's link to the assignment.
+        tab_to(t, "el.textContent.trim() === 'The masks'", backwards=True)
+        t.keyboard.press("Enter")
+        t.wait_for_url(f"**/classes/assignments/{assignment.pk}/")
+        tab_to(t, "el.textContent.trim() === 'Dashboard'")
+        t.keyboard.press("Enter")
+        t.wait_for_url(f"**/classes/assignments/{assignment.pk}/dashboard/")
+        # Reading it by keys: the student's row, with their answer counted.
+        tab_to(t, "el.textContent.trim() === 'student1'")
+        row = t.evaluate(f"{ACTIVE}.closest('tr').innerText")
+        assert row.split("\t")[3] == "1"  # prompt answers
+    finally:
+        teacher.close()
