@@ -441,3 +441,53 @@ def test_a_teacher_assigns_and_prompts_and_a_student_joins_and_answers_by_keys(
         assert row.split("\t")[3] == "1"  # prompt answers
     finally:
         teacher.close()
+
+
+def test_a_curator_revises_a_passage_by_keys(browser, live_server, live_edition):
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    from reader.models import Passage
+
+    base = live_server.url
+    keeper = make_user("keeper", groups=("Curators",), is_staff=True)
+    keeper.groups.get().permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="reader", codename__endswith="_passage"
+        )
+        | Permission.objects.filter(Q(content_type__app_label="annotations"))
+    )
+    passage = Passage.objects.get(key="black-002")
+    revised = "A revised text. It has two sentences."
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    c = context.new_page()
+    c.set_default_timeout(10_000)
+    try:
+        c.goto(f"{base}/admin/login/")
+        tab_to(c, "el.id === 'id_username'")
+        c.keyboard.type("keeper")
+        c.keyboard.press("Tab")
+        c.keyboard.type("correct horse battery")
+        c.keyboard.press("Enter")
+        c.wait_for_url(f"{base}/admin/")
+        c.goto(f"{base}/admin/reader/passage/{passage.pk}/change/")
+        tab_to(c, "el.textContent.trim().startsWith('Revise the text')")
+        c.keyboard.press("Enter")
+        c.wait_for_url("**/revise/**")
+        tab_to(c, "el.tagName === 'TEXTAREA'")
+        c.keyboard.press("Control+A")
+        c.keyboard.type(revised)
+        tab_to(c, "el.textContent.trim() === 'Preview the effect'")
+        with c.expect_navigation():
+            c.keyboard.press("Enter")
+        passage.refresh_from_db()
+        assert passage.text != revised  # a preview writes nothing
+        # Focus is on the preview just asked for, not the top of the page.
+        assert active(c) == "revise-preview"
+        tab_to(c, "el.textContent.trim() === 'Apply this revision'")
+        c.keyboard.press("Enter")
+        c.wait_for_url(f"{base}/admin/reader/passage/{passage.pk}/change/")
+        passage.refresh_from_db()
+        assert passage.text == revised
+    finally:
+        context.close()
