@@ -292,6 +292,16 @@ def test_a_reader_reads_annotates_replies_edits_deletes_and_exports_by_keys(
     reply = Annotation.objects.get(reply_to=question)
     assert active(page) == f"card-{reply.pk}"
 
+    # Delete the reply: focus goes to the question it answered.
+    tab_to(
+        page, f"el.closest('#card-{reply.pk}') && el.textContent.trim() === 'Delete'"
+    )
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.keyboard.press("Enter")
+    wait_until(page, f"{STATUS} === 'Deleted.'")
+    assert not Annotation.objects.filter(pk=reply.pk).exists()
+    assert active(page) == f"card-{question.pk}"
+
     # Edit the note: back to its card's Edit link, change it, save.
     tab_to(
         page,
