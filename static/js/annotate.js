@@ -137,6 +137,8 @@ document.addEventListener("pointerdown", (event) => {
 function currentPassage() {
   return document.querySelector(".passage.is-current")
     || document.activeElement?.closest?.(".passage")
+    // In the toolbar: the passage its words are in (s selects the next sentence).
+    || (toolbar?.contains(document.activeElement) && selectedFrom?.isConnected ? selectedFrom : null)
     || null;
 }
 
