@@ -7,9 +7,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from markdownx.widgets import MarkdownxWidget
 
 from config.json_input import JsonLimitError, json_loads
+from reader.widgets import MarkdownEditor
 
 from .models import MAX_BODY_LENGTH, MAX_TAGS, Colour, Motivation, Visibility
 from .services import MAX_TAG_LENGTH, OPEN_VISIBILITIES
@@ -38,7 +38,7 @@ class AnnotationEditForm(forms.Form):
         label=_("Note"),
         required=False,
         max_length=MAX_BODY_LENGTH,
-        widget=MarkdownxWidget(attrs={"rows": 6}),
+        widget=MarkdownEditor(attrs={"rows": 6}),
         help_text=_("Markdown, with a live preview."),
     )
     tags = forms.CharField(
@@ -115,6 +115,6 @@ class AnnotationDialogForm(forms.Form):
         label=_("Note"),
         required=False,
         max_length=MAX_BODY_LENGTH,
-        widget=MarkdownxWidget(attrs={"rows": 5, "id": "annotate-body"}),
+        widget=MarkdownEditor(attrs={"rows": 5, "id": "annotate-body"}),
         help_text=_("Markdown, with a live preview."),
     )

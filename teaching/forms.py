@@ -5,12 +5,12 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from markdownx.widgets import MarkdownxWidget
 
 from classes.models import Course
 from classes.services import edition_problem_for_class
 from reader.markdown import MAX_MARKDOWN_LENGTH
 from reader.models import Edition, Passage
+from reader.widgets import MarkdownEditor
 from themes.models import Motif
 
 
@@ -89,7 +89,7 @@ class AssignmentForm(forms.Form):
         label=_("Instructions"),
         required=False,
         max_length=MAX_MARKDOWN_LENGTH,
-        widget=MarkdownxWidget(attrs={"rows": 5}),
+        widget=MarkdownEditor(attrs={"rows": 5}),
     )
     start_passage = forms.CharField(
         label=_("From passage (key)"),

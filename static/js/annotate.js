@@ -137,6 +137,8 @@ document.addEventListener("pointerdown", (event) => {
 function currentPassage() {
   return document.querySelector(".passage.is-current")
     || document.activeElement?.closest?.(".passage")
+    // In the toolbar: the passage its words are in (s selects the next sentence).
+    || (toolbar?.contains(document.activeElement) && selectedFrom?.isConnected ? selectedFrom : null)
     || null;
 }
 
@@ -161,7 +163,7 @@ function selectUnits(textElement, from, to) {
   const selection = window.getSelection();
   selection.removeAllRanges();
   selection.addRange(range);
-  showToolbar();
+  showToolbar({ focus: true });
 }
 
 const sentenceCursor = new WeakMap();
@@ -191,20 +193,106 @@ function selectWholePassage() {
 
 // --- The toolbar --------------------------------------------------------------
 
-function showToolbar() {
+function showToolbar({ focus = false } = {}) {
   const target = targetFromSelection();
   if (!toolbar) return;
   if (!target) { toolbar.hidden = true; return; }
-  const rect = window.getSelection().getRangeAt(0).getBoundingClientRect();
+  const range = window.getSelection().getRangeAt(0);
+  const rect = range.getBoundingClientRect();
+  placeAfterSelection(range);
   toolbar.hidden = false;
+  // Never wider than the window (its buttons wrap, site.css), never off it.
   const width = toolbar.offsetWidth;
-  const left = Math.min(
-    Math.max(8, rect.left + window.scrollX + rect.width / 2 - width / 2),
-    window.scrollX + document.documentElement.clientWidth - width - 8,
-  );
-  toolbar.style.left = `${left}px`;
-  toolbar.style.top = `${rect.bottom + window.scrollY + 8}px`;
+  const viewLeft = window.scrollX + 8;
+  const viewRight = window.scrollX + document.documentElement.clientWidth - 8;
+  const left = Math.max(viewLeft, Math.min(
+    rect.left + window.scrollX + rect.width / 2 - width / 2,
+    viewRight - width,
+  ));
+  const origin = originOf(toolbar);
+  toolbar.style.left = `${left - origin.left}px`;
+  toolbar.style.top = `${rect.bottom + window.scrollY + 8 - origin.top}px`;
+  resetToolbarTabStop();
+  // Opened by a key (s, a): the reader's next keys belong to the toolbar.
+  if (focus) toolbarButtons()[0]?.focus();
 }
+
+// --- The toolbar from the keyboard (keyboard part of #13) -----------------------
+// The toolbar sits in the page right after the row the selection ends in, so
+// Tab reaches it next to the words it acts on (not after every passage). It
+// is one Tab stop: arrows, Home and End move between its buttons (a roving
+// tabindex); Escape closes it and hands focus back to the passage.
+
+let selectedFrom = null; // the passage whose words the toolbar acts on
+
+function placeAfterSelection(range) {
+  const end = range.endContainer.nodeType === Node.ELEMENT_NODE
+    ? range.endContainer : range.endContainer.parentElement;
+  const row = end?.closest(".passage-row");
+  selectedFrom = end?.closest(".passage-row")?.querySelector(".passage[data-key]") || selectedFrom;
+  // After the row, not inside it: rows are replaced after a save, and clip
+  // what they hold (content-visibility).
+  if (row && row.nextElementSibling !== toolbar) row.after(toolbar);
+}
+
+function originOf(element) {
+  // The page position its absolute `left` and `top` count from.
+  const parent = element.offsetParent;
+  if (!parent || (parent === document.body && getComputedStyle(parent).position === "static")) {
+    return { left: 0, top: 0 };
+  }
+  const rect = parent.getBoundingClientRect();
+  return {
+    left: rect.left + window.scrollX + parent.clientLeft,
+    top: rect.top + window.scrollY + parent.clientTop,
+  };
+}
+
+function toolbarButtons() {
+  return toolbar ? Array.from(toolbar.querySelectorAll("button")) : [];
+}
+
+function resetToolbarTabStop(chosen) {
+  const buttons = toolbarButtons();
+  const stop = chosen || buttons[0];
+  for (const button of buttons) button.tabIndex = button === stop ? 0 : -1;
+}
+
+function closeToolbar() {
+  window.getSelection()?.removeAllRanges();
+  closeToolbarKeepingSelection();
+}
+
+function closeToolbarKeepingSelection() {
+  if (!toolbar) return;
+  const hadFocus = toolbar.contains(document.activeElement);
+  toolbar.hidden = true;
+  const passage = selectedFrom?.isConnected ? selectedFrom : currentPassage();
+  if (hadFocus && passage) {
+    if (!passage.hasAttribute("tabindex")) passage.setAttribute("tabindex", "-1");
+    passage.focus({ preventScroll: true });
+  }
+}
+
+toolbar?.addEventListener("keydown", (event) => {
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  const buttons = toolbarButtons();
+  const at = buttons.indexOf(document.activeElement);
+  const moves = {
+    ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1,
+    Home: 0, End: buttons.length - 1,
+  };
+  if (event.key === "Escape") {
+    event.preventDefault();
+    closeToolbar();
+    return;
+  }
+  if (!(event.key in moves) || at === -1) return;
+  event.preventDefault();
+  const next = buttons[(moves[event.key] + buttons.length) % buttons.length];
+  resetToolbarTabStop(next);
+  next.focus();
+});
 
 document.addEventListener("mouseup", (event) => {
   if (toolbar?.contains(event.target) || dialog?.contains(event.target)) return;
@@ -273,6 +361,8 @@ function begin(motivation) {
   const target = targetFromSelection();
   if (!target) { announce("Select some words first."); return; }
   pending = target;
+  // Focus leaves the toolbar for the passage, not for <body>, as it hides.
+  if (toolbar.contains(document.activeElement)) closeToolbarKeepingSelection();
   toolbar.hidden = true;
   if (motivation === "highlighting") {
     const visibility = dialog.dataset.course ? "course" : undefined;
@@ -686,7 +776,7 @@ document.addEventListener("keydown", (event) => {
     h: () => begin("highlighting"),
     n: () => begin("commenting"),
     q: () => begin("questioning"),
-    Escape: () => { window.getSelection()?.removeAllRanges(); if (toolbar) toolbar.hidden = true; },
+    Escape: closeToolbar,
   };
   const action = actions[event.key];
   if (!action) return;
