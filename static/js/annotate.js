@@ -696,14 +696,42 @@ document.addEventListener("keydown", (event) => {
 
 // --- A highlight opens its card ---------------------------------------------
 
+// A highlight's first mark in a passage names its descriptions (hidden
+// beside the passage), and one whose card is on the page names the card
+// (data-card); the card knows where its highlight lies (data-range). The
+// cards of the highlights over a mark, innermost (shortest) last.
+function cardsOf(mark) {
+  const text = mark.closest(".passage-text");
+  const row = mark.closest(".passage-row");
+  if (!text || !row) return [];
+  const at = codePoints(text, mark, 0);
+  const cardOf = (description) => document.getElementById(`card-${description.dataset.card}`);
+  const covering = [...row.querySelectorAll(".mark-notes [data-card]")]
+    .map(cardOf)
+    .filter((card) => {
+      const [start, end] = (card?.dataset.range ?? "").split(" ").map(Number);
+      return card && start <= at && at < end;
+    })
+    .sort((a, b) => span(b) - span(a));
+  if (covering.length) return [...new Set(covering)];
+  // A highlight reaching here from an earlier passage: its first mark here.
+  return (mark.getAttribute("aria-describedby") ?? "").split(" ")
+    .map((id) => id && document.getElementById(id))
+    .filter((description) => description?.dataset.card)
+    .map(cardOf)
+    .filter(Boolean);
+}
+
+function span(card) {
+  const [start, end] = card.dataset.range.split(" ").map(Number);
+  return end - start;
+}
+
 document.addEventListener("click", (event) => {
   // A mark still waiting for the server has no card yet.
   const mark = event.target.closest("mark.hl:not(.hl-pending)");
   if (!mark || !window.getSelection()?.isCollapsed) return;
-  // A mark names the cards on the page that describe it, innermost last.
-  const cards = (mark.getAttribute("aria-describedby") ?? "").split(" ")
-    .map((id) => id && document.getElementById(id))
-    .filter(Boolean);
+  const cards = cardsOf(mark);
   if (cards.length === 0) {
     // A busy passage: this highlight's card is on the passage's own page.
     const more = mark.closest(".passage-row")?.querySelector(".more-notes");

@@ -290,9 +290,12 @@ def test_a_highlight_shows_before_the_server_answers_then_is_the_servers(
     held[0].continue_()
     wait_until(page, f"{STATUS} === 'Highlighted.'")
     note = Annotation.objects.get(author__username="kobo")
-    # The server's row took its place: its mark names the card.
+    # The server's row took its place: its mark names the card (through
+    # its description, which links to the card).
     assert page.locator("#black-003 mark.hl-pending").count() == 0
-    mark = page.locator(f'#black-003 mark[aria-describedby~="card-{note.pk}"]')
+    description = page.locator(f'#black-003 .mark-notes [data-card="{note.pk}"]')
+    described = description.get_attribute("id")
+    mark = page.locator(f'#black-003 mark[aria-describedby~="{described}"]')
     assert mark.count() >= 1
     assert page.evaluate("window.__marker") == "still here"
 
