@@ -36,6 +36,7 @@ SELECT_OFFSETS = """([key, from, to]) => {
 }"""
 
 STATUS = "document.querySelector('[data-annotate-status]').textContent"
+ALERT = "document.querySelector('[data-annotate-alert]').textContent"
 
 
 @pytest.fixture
@@ -324,7 +325,8 @@ def test_a_highlight_the_server_does_not_save_is_taken_away(reader_page, failure
         if failure == "refused"
         else "The server could not be reached; nothing was saved."
     )
-    wait_until(page, f"{STATUS} === {said!r}")
+    # An error is said at once, in the alert region (was: the status one).
+    wait_until(page, f"{ALERT} === {said!r}")
     # The passage is exactly as the server sent it: no mark left behind.
     assert page.evaluate(PASSAGE_HTML) == before
     assert page.evaluate(
