@@ -121,3 +121,33 @@ def test_saved_and_failed_are_said_in_live_regions(noted_page, live_edition):
         " === 'The server could not be reached; nothing was deleted.'",
     )
     assert status.text_content() == ""
+
+
+SAVED = "Your reading preferences are saved."
+
+
+def test_reading_settings_saved_by_script_are_said(page, live_server, db):
+    page.goto(f"{live_server.url}/accounts/preferences/")
+    page.wait_for_load_state("load")
+    region = page.locator("[data-preferences-status]")
+    assert region.get_attribute("role") == "status"
+    page.get_by_label("Dark").check()
+    wait_until(
+        page,
+        "document.querySelector('[data-preferences-status]').textContent"
+        f" === {SAVED!r}",
+    )
+
+
+def test_reading_settings_saved_by_the_form_are_said_after_the_redirect(
+    page, live_server, db
+):
+    page.goto(f"{live_server.url}/accounts/preferences/")
+    page.wait_for_load_state("load")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_load_state("load")
+    wait_until(
+        page,
+        "document.querySelector('[role=status][data-page-status]')?.textContent"
+        f" === {SAVED!r}",
+    )
