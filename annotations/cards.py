@@ -10,6 +10,7 @@ more through the sanitiser.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -25,17 +26,117 @@ from reader.anchoring import AnchorState
 from reader.markdown import format_escaped, sanitise_html
 
 from .models import Annotation, Motivation, Visibility
+from .selectors import NOTE_START_CHARS, MarkAbout
 from .services import CLASS_VISIBILITIES, can_moderate
 
 EMPTY = format_escaped("")
 # A mark carries its look and, for a screen reader and the page's script,
-# the cards on the page that describe it; nothing per annotation besides
-# (a busy part has thousands: ids on every mark were most of its bytes).
-MARK = '<mark class="{}">{}</mark>'
-MARK_DESCRIBED = '<mark class="{}" aria-describedby="{}">{}</mark>'
+# the short descriptions of its annotations (kind, author, the note's first
+# words) kept hidden beside the passage; nothing per annotation besides (a
+# busy part has thousands: UUIDs on every mark were most of its bytes).
+MARK_OPEN = '<mark class="{}"'
+MARK_DESCRIBED_BY = ' aria-describedby="{}"'
 # An editor's note's number is shown by CSS from the attribute, so it never
 # becomes part of the passage's text (and its offsets).
-MARK_NOTE = '<mark class="{}" aria-describedby="{}" data-note="{}">{}</mark>'
+MARK_NUMBER = ' data-note="{}"'
+MARK_CLOSE = ">{}</mark>"
+
+
+# Always on the page beside the marks they describe (aria-describedby reads
+# hidden elements), whether or not a card is: a card has a data-card link.
+DESCRIPTIONS = '<div class="mark-notes" hidden>{}</div>'
+# (A <p>'s end tag is implied by the next <p> or the </div>: a busy part
+# has thousands.)
+DESCRIPTION = '<p id="{}">{}'
+DESCRIPTION_CARDED = '<p id="{}" data-card="{}">{}'
+# How much of a note a highlight's description reads out.
+FIRST_WORDS = 8
+FIRST_CHARS = 48
+# Markdown's marks, which a screen reader would spell out.
+MARKDOWN_MARKS = re.compile(r"\]\([^)]*\)?|[*_`#>~\[\]]+")
+
+
+def first_words(note: str) -> str:
+    """The first words of a note's Markdown, without its marks, "…" when
+    there is more."""
+    words = MARKDOWN_MARKS.sub(" ", note).split()
+    text = " ".join(words[:FIRST_WORDS])
+    if len(text) > FIRST_CHARS:
+        text = text[:FIRST_CHARS].rsplit(" ", 1)[0] or text[:FIRST_CHARS]
+    if text != " ".join(words) or len(note) >= NOTE_START_CHARS:
+        text += "…"
+    return text
+
+
+class MarkDescriber:
+    """Each passage's highlights described for a screen reader ("Note by
+    ann: the first words…") by hidden elements that the marks name: the
+    kind and author once per passage ("Highlight by ann" recurs on a busy
+    one), a note's words apart. A highlight with a card on the page has its
+    own element, naming the card for the page's script."""
+
+    def __init__(self, about: dict[str, MarkAbout], carded: Iterable[str]) -> None:
+        self.about = about
+        self.carded = set(carded)
+        self.kinds = {m.value: str(m.label) for m in Motivation}
+        self.editorial = _("Editor's note")
+        self.by = _("%(kind)s by %(author)s")
+        # Translators: a highlight's kind and author, its note's words next.
+        self.by_then_note = _("%(kind)s by %(author)s:")
+
+    def parts(self, ident: str) -> tuple[str, str]:
+        """Who made it (and what kind), and its note's first words."""
+        about = self.about[ident]
+        kind = self.kinds[about.motivation]
+        if about.editorial:
+            kind = f"{self.editorial} {about.number or ''}".rstrip()
+        values = {"kind": kind, "author": about.author}
+        words = first_words(about.note_start) if about.note_start else ""
+        return (self.by_then_note if words else self.by) % values, words
+
+    def passage(self, prefix: str, segments: list) -> tuple[dict[str, str], SafeString]:
+        """The ids (`prefix` + a count: unique on the page) describing each
+        highlight in these segments, and the hidden elements."""
+        ids: dict[str, str] = {}
+        shared: dict[str, str] = {}
+        template: list[str] = []
+        args: list[str] = []
+
+        def element(text: str, card: str = "") -> str:
+            made = prefix + _base36(len(template))
+            template.append(DESCRIPTION_CARDED if card else DESCRIPTION)
+            args.extend([made, card, text] if card else [made, text])
+            return made
+
+        for segment in segments:
+            for ident in segment.ids:
+                if ident in ids or ident not in self.about:
+                    continue
+                byline, words = self.parts(ident)
+                if ident in self.carded:
+                    ids[ident] = element(f"{byline} {words}".rstrip(), ident)
+                    continue
+                if byline not in shared:
+                    shared[byline] = element(byline)
+                ids[ident] = (
+                    f"{shared[byline]} {element(words)}" if words else shared[byline]
+                )
+        if not template:
+            return ids, EMPTY
+        return ids, format_escaped(
+            DESCRIPTIONS, format_escaped("".join(template), *args)
+        )
+
+
+def _base36(number: int) -> str:
+    """A count in few characters: ids on a busy part add up."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = digits[digit] + text
+        if not number:
+            return text
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -46,28 +147,45 @@ def join(parts: list[SafeString]) -> SafeString:
     return format_escaped("{}" * len(parts), *parts)
 
 
-def marked_text(segments: list) -> SafeString:
+def marked_text(
+    segments: list,
+    descriptions: dict[str, str] | None = None,
+) -> SafeString:
     """A passage's text with its highlights as <mark> segments.
+
+    `descriptions`: element ids by highlight id. A highlight is described at
+    its first mark in the passage, where a screen reader meets it: on every
+    mark, a busy passage's references outweighed its text.
 
     Every segment's text is escaped; joined, they give the passage's text
     exactly, so the browser's offsets stay the passage's offsets. The format
-    string is built from MARK and "{}" only, never from the text.
+    string is built from MARK's pieces and "{}" only, never from the text.
     """
     template: list[str] = []
     args: list[str] = []
+    descriptions = descriptions or {}
+    described_already: set[str] = set()
     for segment in segments:
-        if segment.note:
-            template.append(MARK_NOTE)
-            args += [segment.css, segment.describedby, segment.note, segment.text]
-        elif segment.describedby:
-            template.append(MARK_DESCRIBED)
-            args += [segment.css, segment.describedby, segment.text]
-        elif segment.ids:
-            template.append(MARK)
-            args += [segment.css, segment.text]
-        else:
+        if not segment.ids:
             template.append("{}")
             args.append(segment.text)
+            continue
+        template.append(MARK_OPEN)
+        args.append(segment.css)
+        if descriptions:
+            new = [i for i in segment.ids if i not in described_already]
+            described_already.update(new)
+            described = " ".join(
+                dict.fromkeys(descriptions[i] for i in new if i in descriptions)
+            )
+            if described:
+                template.append(MARK_DESCRIBED_BY)
+                args.append(described)
+        if segment.note:
+            template.append(MARK_NUMBER)
+            args.append(segment.note)
+        template.append(MARK_CLOSE)
+        args.append(segment.text)
     return format_escaped("".join(template), *args)
 
 
@@ -108,7 +226,9 @@ class CardRenderer:
             "post": _("Post reply"),
             "replies": _("Replies"),
             "tags": _("Tags"),
-            "by": _("%(kind)s by %(author)s"),
+            # Translators: read between a card's kind and its author
+            # ("Note by ann"), unseen.
+            "by_word": _("by"),
             "imported": _("by %(creator)s (imported)"),
             "text_moved": _(
                 "The text changed since this was written; the highlight followed."
@@ -157,16 +277,19 @@ class CardRenderer:
             body = EMPTY
         return format_escaped(
             '<article class="{classes}" id="card-{pk}" data-annotation="{pk}" '
-            'tabindex="-1" aria-label="{label}">'
-            '<header class="card-head"><span class="card-kind">{kind}</span> '
-            '<span class="card-author">{author}</span> {credit}'
+            'data-range="{mark_range}" tabindex="-1" aria-labelledby="card-{pk}-by">'
+            '<header class="card-head"><span id="card-{pk}-by">'
+            '<span class="card-kind">{kind}</span> '
+            '<span class="visually-hidden">{by} </span>'
+            '<span class="card-author">{author}</span></span> {credit}'
             '<span class="card-visibility">{visibility}</span> '
             '<time datetime="{iso}">{date}</time></header>'
             '<blockquote class="card-quote"><p>{quote}</p></blockquote>'
             "{notice}{body}{tags}{actions}{replies}{reply_box}</article>",
             classes=classes,
             pk=annotation.pk,
-            label=labels["by"] % {"kind": kind, "author": author},
+            by=labels["by_word"],
+            mark_range=getattr(annotation, "mark_range", ""),
             kind=kind,
             author=author,
             credit=self._credit(annotation),

@@ -23,7 +23,7 @@ from reader.contributions import (
 )
 from reader.markdown import format_escaped
 
-from .cards import CardRenderer, marked_text
+from .cards import CardRenderer, MarkDescriber, marked_text
 from .forms import AnnotationDialogForm
 from .models import Annotation, Colour, Motivation
 from .selectors import (
@@ -154,11 +154,17 @@ class AnnotationsContribution(Contribution):
         more_url = reverse("annotations:passage", args=[edition, marker])
         query = "?" + request.GET.urlencode() if request.GET else ""
         slots: dict[str, PassageSlots] = {}
+        carded = {str(card.pk) for card in layout.cards}
+        describer = MarkDescriber(layout.about, carded)
         for number, passage in page.rendered:
             shown = layout.on(passage)
-            text = marked_text(shown.segments)
+            # Ids by the passage's number: the same when its row is sent
+            # again after a save, and unique on the part's page (a key, a
+            # slug, has no ".").
+            described, descriptions = describer.passage(f"{number}.", shown.segments)
+            text = marked_text(shown.segments, described)
             if not shown.count:
-                slots[passage.key] = PassageSlots(text=text)
+                slots[passage.key] = PassageSlots(text=text, after_meta=descriptions)
                 continue
             count = ngettext(
                 "%(counter)s annotation", "%(counter)s annotations", shown.count
@@ -178,6 +184,7 @@ class AnnotationsContribution(Contribution):
             slots[passage.key] = PassageSlots(
                 text=text,
                 meta=format_escaped(NOTE_COUNT, key=passage.key, label=count),
+                after_meta=descriptions,
                 aside=format_escaped(
                     PASSAGE_NOTES,
                     key=passage.key,

@@ -115,6 +115,14 @@ class AnnotationDialogForm(forms.Form):
         label=_("Note"),
         required=False,
         max_length=MAX_BODY_LENGTH,
-        widget=MarkdownEditor(attrs={"rows": 5, "id": "annotate-body"}),
+        # Its help and its error are on the dialog (Django would name an
+        # id_body_helptext the dialog does not have).
+        widget=MarkdownEditor(
+            attrs={
+                "rows": 5,
+                "id": "annotate-body",
+                "aria-describedby": "annotate-body-help annotate-body-error",
+            }
+        ),
         help_text=_("Markdown, with a live preview."),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -23,7 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Substr
 
 from classes.models import Course
 from reader import anchoring
@@ -86,8 +85,18 @@ class MarkedSegment(NamedTuple):
     # The annotations it covers, innermost last (not in the page's HTML).
     ids: tuple[str, ...] = ()
     css: str = ""
-    describedby: str = ""
     note: str = ""  # the number of an editor's note marked here
+
+
+class MarkAbout(NamedTuple):
+    """What a highlight's marks tell a screen reader of it (see
+    annotations.cards.mark_descriptions)."""
+
+    motivation: str
+    author: str
+    note_start: str
+    editorial: bool
+    number: int | None = None
 
 
 DEFAULT_COLOUR = Colour.YELLOW
@@ -142,6 +151,10 @@ class HighlightRow(NamedTuple):
     # Written by a teacher of the class it is shared with: a class teacher's
     # highlights and prompts look different.
     by_teacher: bool
+    # Who wrote it and the start of its note: what a screen reader says of
+    # its highlight (annotations.cards.mark_description).
+    author_name: str
+    note_start: str
     # The quote, only where the text changed since the annotation was made
     # (elsewhere "": it is not needed, so the database does not send it).
     exact: str
@@ -267,6 +280,10 @@ def _filtered(
     return visible
 
 
+# Enough of a note for its first words, read for every highlight on a part.
+NOTE_START_CHARS = 60
+
+
 def _highlight_rows(visible: QuerySet[Annotation]) -> list[HighlightRow]:
     # The quote is only needed where the text changed since the annotation
     # was made; elsewhere the database sends an empty string instead.
@@ -287,6 +304,8 @@ def _highlight_rows(visible: QuerySet[Annotation]) -> list[HighlightRow]:
         .annotate(
             ident=Cast("id", output_field=TextField()),
             by_teacher=by_teacher,
+            author_name=F("author__username"),
+            note_start=Substr("body", 1, NOTE_START_CHARS),
             **{f"stale_{name}": expression for name, expression in quote.items()},
         )
         .values_list(*HIGHLIGHT_FIELDS)
@@ -375,6 +394,8 @@ class PartLayout:
     passages: dict[int, PassageAnnotations]
     # The classes the reader teaches (their teachers moderate there).
     taught_courses: tuple[int, ...] = ()
+    # Each highlight shown, by id: what its marks describe.
+    about: dict[str, MarkAbout] = field(default_factory=dict)
 
     def on(self, passage: Passage) -> PassageAnnotations:
         return self.passages.get(passage.pk) or PassageAnnotations()
@@ -430,6 +451,7 @@ def part_layout(
         card.current_anchor = anchor_states.get(str(card.pk), card.anchor_state)
         card.current_words = _changed_words(card, passages, placed_at.get(str(card.pk)))
         card.note_number = numbers.get(str(card.pk))
+        card.mark_range = _range_in_first(passages, placed_at.get(str(card.pk)))
     cards_by_passage: dict[int, list[Annotation]] = defaultdict(list)
     for card in sorted(
         found.cards,
@@ -441,14 +463,24 @@ def part_layout(
         ),
     ):
         cards_by_passage[card.start_passage_id].append(card)
-    segments = highlight_segments(
-        passages, highlights, carded={str(card.pk) for card in found.cards}
-    )
+    segments = highlight_segments(passages, highlights)
+    about = {
+        row.pk: MarkAbout(
+            row.motivation,
+            row.author_name,
+            row.note_start,
+            row.editorial,
+            numbers.get(row.pk),
+        )
+        for row in found.rows
+        if row.pk in placed_at
+    }
     return PartLayout(
         total=found.total,
         tags=found.tags,
         cards=found.cards,
         taught_courses=found.taught_courses,
+        about=about,
         passages={
             passage.pk: PassageAnnotations(
                 segments=segments[passage.pk],
@@ -516,15 +548,13 @@ def highlight_segments(
     passages: list[Passage],
     highlights: Iterable[Highlight],
     *,
-    carded: AbstractSet[str] = frozenset(),
     overlaps: bool = True,
 ) -> dict[int, list[MarkedSegment]]:
     """Each passage's text cut into marked segments (by passage id).
 
     A highlight across passages marks the end of its first, the whole of
-    those between, and the start of its last. `carded`: the highlights whose
-    cards are on the page, which can describe their marks to a screen reader.
-    `overlaps`: whether overlapping highlights are marked as such.
+    those between, and the start of its last. `overlaps`: whether
+    overlapping highlights are marked as such.
     """
     # By passage index: (id, start, end) of each highlight reaching it.
     ranges: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
@@ -546,7 +576,7 @@ def highlight_segments(
             local_start = highlight.start if index == first else 0
             local_end = highlight.end if index == last else len(passages[index].text)
             ranges[index].append((ident, local_start, local_end))
-    look = _Look(styles, own_ids, carded, numbers, overlaps)
+    look = _Look(styles, own_ids, numbers, overlaps)
     return {
         passage.pk: _marked_segments(passage.text, ranges.get(index, ()), look)
         for index, passage in enumerate(passages)
@@ -559,7 +589,6 @@ class _Look:
 
     styles: dict[str, str]
     own: set[str]
-    carded: AbstractSet[str]
     numbers: dict[str, int]
     overlaps: bool
 
@@ -574,9 +603,9 @@ def _marked_segments(
     thousands of segments, and the three steps apart cost most of its layout.
 
     A segment is marked by its innermost annotation's colour and kind,
-    whether any is the reader's own, whether annotations overlap, the cards
-    on the page that describe it (only those can describe it to a screen
-    reader) and an editor's note's number.
+    whether any is the reader's own, whether annotations overlap and an
+    editor's note's number. A joined segment's ids are all it covers: its
+    mark is described by each (annotations.cards.marked_text).
     """
     length = len(text)
     starts: dict[int, list[str]] = {}
@@ -593,7 +622,7 @@ def _marked_segments(
     if not starts:
         return [MarkedSegment(text)] if text else []
     cuts = sorted({0, length, *starts, *ends})
-    styles, own, carded, numbers = look.styles, look.own, look.carded, look.numbers
+    styles, own, numbers = look.styles, look.own, look.numbers
     overlaps = look.overlaps
     # Insertion-ordered: the ids in the order they became active.
     active: dict[str, int] = {}
@@ -602,7 +631,7 @@ def _marked_segments(
     # or a dict once segments with other ids join it), and how it renders.
     run_texts: list[str] = []
     run_ids: tuple[str, ...] | dict[str, None] = ()
-    run_look: tuple[str, str, str] | None = None
+    run_look: tuple[str, str] | None = None
     for here, nxt in zip(cuts, cuts[1:], strict=False):
         for ident in ends.get(here, ()):
             count = active.pop(ident, 0) - 1
@@ -619,13 +648,10 @@ def _marked_segments(
                 css += " hl-own"
             if overlaps and len(ids) > 1:
                 css += " hl-overlap"
-            described = ""
-            if not carded.isdisjoint(ids):
-                described = " ".join(["card-" + i for i in ids if i in carded])
             note = ""
             if numbers and not numbers.keys().isdisjoint(ids):
                 note = next(str(numbers[i]) for i in ids if i in numbers)
-            segment_look: tuple[str, str, str] | None = (css, described, note)
+            segment_look: tuple[str, str] | None = (css, note)
         else:
             ids = ()
             segment_look = None
@@ -646,12 +672,23 @@ def _marked_segments(
 def _run(
     texts: list[str],
     ids: tuple[str, ...] | dict[str, None],
-    look: tuple[str, str, str] | None,
+    look: tuple[str, str] | None,
 ) -> MarkedSegment:
     text = texts[0] if len(texts) == 1 else "".join(texts)
     if look is None:
         return MarkedSegment(text)
     return MarkedSegment(text, tuple(ids), *look)
+
+
+def _range_in_first(
+    passages: list[Passage], placed: tuple[int, int, int, int] | None
+) -> str:
+    """Where a highlight lies in its first passage ("start end"), for the
+    page's script to find the card of a clicked mark; "" when it shows none."""
+    if placed is None:
+        return ""
+    first, start, last, end = placed
+    return f"{start} {end if first == last else len(passages[first].text)}"
 
 
 def _changed_words(

@@ -8,6 +8,7 @@
 const toolbar = document.querySelector("[data-annotate-toolbar]");
 const dialog = document.querySelector("[data-annotate-dialog]");
 const status = document.querySelector("[data-annotate-status]");
+const alertRegion = document.querySelector("[data-annotate-alert]");
 const form = dialog?.querySelector("[data-annotate-form]");
 const apiUrl = dialog?.dataset.apiUrl;
 const edition = dialog?.dataset.edition;
@@ -25,7 +26,16 @@ function csrfToken() {
 }
 
 function announce(message) {
+  if (alertRegion) alertRegion.textContent = "";
   if (status) status.textContent = message;
+}
+
+// Something went wrong: said at once (role=alert), and the calm status
+// emptied so the two never speak over each other.
+function announceError(message) {
+  if (status) status.textContent = "";
+  if (alertRegion) alertRegion.textContent = message;
+  else announce(message);
 }
 
 // --- From a DOM selection to passage keys and code-point offsets ----------
@@ -331,7 +341,7 @@ async function reattach(url) {
   });
   if (!response.ok) {
     const errors = await response.json().catch(() => ({}));
-    announce(Object.values(errors).flat().join(" ") || "Not re-attached.");
+    announceError(Object.values(errors).flat().join(" ") || "Not re-attached.");
     return;
   }
   const { id } = await response.json();
@@ -429,14 +439,14 @@ async function save(fields) {
     undrawPending(drawn);
     const message = "The server could not be reached; nothing was saved.";
     if (fromDialog) showErrors({ form: [message] });
-    else announce(message);
+    else announceError(message);
     return false;
   }
   if (!response.ok) {
     undrawPending(drawn);
     const errors = await response.json().catch(() => ({}));
     if (fromDialog) showErrors(errors);
-    else announce(Object.values(errors).flat().join(" ") || "Not saved.");
+    else announceError(Object.values(errors).flat().join(" ") || "Not saved.");
     return false;
   }
   const annotation = await response.json();
@@ -716,12 +726,12 @@ document.addEventListener("submit", async (event) => {
   try {
     response = await sendJson(annotationsApi, "POST", { reply_to: replyForm.dataset.replyTo, body });
   } catch {
-    announce("The server could not be reached; nothing was saved.");
+    announceError("The server could not be reached; nothing was saved.");
     return;
   }
   if (!response.ok) {
     const errors = await response.json().catch(() => ({}));
-    announce(Object.values(errors).flat().join(" ") || "Not saved.");
+    announceError(Object.values(errors).flat().join(" ") || "Not saved.");
     return;
   }
   const reply = await response.json();
@@ -751,11 +761,11 @@ document.addEventListener("click", async (event) => {
     const response = await sendJson(url, "DELETE");
     if (!response.ok) {
       const errors = await response.json().catch(() => ({}));
-      announce(Object.values(errors).flat().join(" ") || "Not deleted.");
+      announceError(Object.values(errors).flat().join(" ") || "Not deleted.");
       return;
     }
   } catch {
-    announce("The server could not be reached; nothing was deleted.");
+    announceError("The server could not be reached; nothing was deleted.");
     return;
   }
   // A note others replied to stays as a tombstone: focus it, else the passage.
@@ -786,22 +796,94 @@ document.addEventListener("keydown", (event) => {
 
 // --- A highlight opens its card ---------------------------------------------
 
+// A highlight's first mark in a passage names its descriptions (hidden
+// beside the passage), and one whose card is on the page names the card
+// (data-card); the card knows where its highlight lies (data-range). The
+// cards of the highlights over a mark, innermost (shortest) last.
+function cardsOf(mark) {
+  const text = mark.closest(".passage-text");
+  const row = mark.closest(".passage-row");
+  if (!text || !row) return [];
+  const at = codePoints(text, mark, 0);
+  const cardOf = (description) => document.getElementById(`card-${description.dataset.card}`);
+  const covering = [...row.querySelectorAll(".mark-notes [data-card]")]
+    .map(cardOf)
+    .filter((card) => {
+      const [start, end] = (card?.dataset.range ?? "").split(" ").map(Number);
+      return card && start <= at && at < end;
+    })
+    .sort((a, b) => span(b) - span(a));
+  if (covering.length) return [...new Set(covering)];
+  // A highlight reaching here from an earlier passage: its first mark here.
+  return (mark.getAttribute("aria-describedby") ?? "").split(" ")
+    .map((id) => id && document.getElementById(id))
+    .filter((description) => description?.dataset.card)
+    .map(cardOf)
+    .filter(Boolean);
+}
+
+function span(card) {
+  const [start, end] = card.dataset.range.split(" ").map(Number);
+  return end - start;
+}
+
 document.addEventListener("click", (event) => {
   // A mark still waiting for the server has no card yet.
   const mark = event.target.closest("mark.hl:not(.hl-pending)");
   if (!mark || !window.getSelection()?.isCollapsed) return;
-  // A mark names the cards on the page that describe it, innermost last.
-  const cards = (mark.getAttribute("aria-describedby") ?? "").split(" ")
-    .map((id) => id && document.getElementById(id))
-    .filter(Boolean);
+  const cards = cardsOf(mark);
   if (cards.length === 0) {
     // A busy passage: this highlight's card is on the passage's own page.
     const more = mark.closest(".passage-row")?.querySelector(".more-notes");
     if (more) location.href = more.href;
     return;
   }
+  openCard(mark, cards);
+});
+
+// --- From a highlight to its card and back: one key each way --------------
+//
+// Enter on a highlight (a screen reader's Enter clicks it; a mark focused by
+// Escape below takes the key) opens its card; Escape on the card goes back to
+// the highlight it came from, or to its highlight's first mark.
+
+const cameFrom = new WeakMap();
+
+function openCard(mark, cards) {
   for (const card of cards) card.classList.add("is-active");
   const card = cards[cards.length - 1];
+  cameFrom.set(card, mark);
+  card.setAttribute("aria-keyshortcuts", "Escape");
   card.scrollIntoView({ block: "nearest" });
   card.focus({ preventScroll: true });
-});
+}
+
+function firstMarkOf(card) {
+  const pk = card.dataset.annotation;
+  for (const description of document.querySelectorAll(`.mark-notes [data-card="${pk}"]`)) {
+    const mark = document.querySelector(`mark[aria-describedby~="${description.id}"]`);
+    if (mark) return mark;
+  }
+  return null;
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  const target = event.target;
+  if (event.key === "Enter" && target.matches?.("mark.hl")) {
+    const cards = cardsOf(target);
+    if (!cards.length) return;
+    event.preventDefault();
+    openCard(target, cards);
+  } else if (event.key === "Escape" && target.matches?.("article.card")) {
+    const kept = cameFrom.get(target);
+    const mark = kept?.isConnected ? kept : firstMarkOf(target);
+    if (!mark) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    // Focusable by script only: not one more Tab stop per highlight.
+    mark.tabIndex = -1;
+    mark.scrollIntoView({ block: "nearest" });
+    mark.focus({ preventScroll: true });
+  }
+}, true);

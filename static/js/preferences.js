@@ -10,12 +10,21 @@ if (form) {
     const name = event.target.name;
     if (!(name in ATTRIBUTES)) return;
     root.dataset[ATTRIBUTES[name]] = event.target.value;
-    const response = await fetch(form.action || location.href, {
-      method: "POST",
-      body: new FormData(form),
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    });
-    form.dataset.saved = response.ok ? "yes" : "no";
+    let ok = false;
+    try {
+      const response = await fetch(form.action || location.href, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      ok = response.ok;
+    } catch {
+      ok = false;
+    }
+    form.dataset.saved = ok ? "yes" : "no";
+    // Said by a screen reader (the element is a live region, role=status).
+    const status = form.querySelector("[data-preferences-status]");
+    if (status) status.textContent = ok ? status.dataset.savedLabel : status.dataset.failedLabel;
   });
 }

@@ -210,3 +210,17 @@ def test_published_demo_passwords_do_not_log_in_with_debug_off(db, settings):
     user.set_password("a password nobody printed")
     user.save()
     assert authenticate(username="curator", password="a password nobody printed")
+
+
+def test_saved_reading_settings_are_said_in_a_status_region_the_page_fills(client, db):
+    """A live region speaks what changes in it, not what it holds at load:
+    the message is on the page, and an empty status region for
+    static/js/messages.js to say it in."""
+    response = client.post(reverse("accounts:preferences"), PREFS, follow=True)
+    html = response.content.decode()
+    assert "Your reading preferences are saved." in html
+    assert '<div class="visually-hidden" role="status" data-page-status></div>' in html
+    assert 'src="/static/js/messages.js"' in html
+    # Saved by script, without leaving the page: said in the form's region.
+    form_page = client.get(reverse("accounts:preferences")).content.decode()
+    assert 'role="status" data-preferences-status' in form_page

@@ -36,6 +36,7 @@ SELECT_OFFSETS = """([key, from, to]) => {
 }"""
 
 STATUS = "document.querySelector('[data-annotate-status]').textContent"
+ALERT = "document.querySelector('[data-annotate-alert]').textContent"
 
 
 @pytest.fixture
@@ -290,9 +291,12 @@ def test_a_highlight_shows_before_the_server_answers_then_is_the_servers(
     held[0].continue_()
     wait_until(page, f"{STATUS} === 'Highlighted.'")
     note = Annotation.objects.get(author__username="kobo")
-    # The server's row took its place: its mark names the card.
+    # The server's row took its place: its mark names the card (through
+    # its description, which links to the card).
     assert page.locator("#black-003 mark.hl-pending").count() == 0
-    mark = page.locator(f'#black-003 mark[aria-describedby~="card-{note.pk}"]')
+    description = page.locator(f'#black-003 .mark-notes [data-card="{note.pk}"]')
+    described = description.get_attribute("id")
+    mark = page.locator(f'#black-003 mark[aria-describedby~="{described}"]')
     assert mark.count() >= 1
     assert page.evaluate("window.__marker") == "still here"
 
@@ -321,7 +325,8 @@ def test_a_highlight_the_server_does_not_save_is_taken_away(reader_page, failure
         if failure == "refused"
         else "The server could not be reached; nothing was saved."
     )
-    wait_until(page, f"{STATUS} === {said!r}")
+    # An error is said at once, in the alert region (was: the status one).
+    wait_until(page, f"{ALERT} === {said!r}")
     # The passage is exactly as the server sent it: no mark left behind.
     assert page.evaluate(PASSAGE_HTML) == before
     assert page.evaluate(
