@@ -120,4 +120,6 @@ def test_each_card_colour_edge_stands_out_by_3_to_1(theme, colour):
     edge = colours.get(f"--hl-{colour}-edge", colours[f"--hl-{colour}"])
     for background in ("--bg", "--surface"):
         ratio = contrast(edge, colours[background])
-        assert ratio >= 3, f"{theme}: the {colour} edge on {background} is {ratio:.2f}:1"
+        assert ratio >= 3, (
+            f"{theme}: the {colour} edge on {background} is {ratio:.2f}:1"
+        )

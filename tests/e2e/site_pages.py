@@ -16,9 +16,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 
-def named_patterns(
-    patterns: list | None = None, namespace: str = ""
-) -> Iterator[str]:
+def named_patterns(patterns: list | None = None, namespace: str = "") -> Iterator[str]:
     """Every named pattern's full name (`namespace:name`), walking includes."""
     if patterns is None:
         patterns = get_resolver().url_patterns

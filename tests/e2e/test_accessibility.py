@@ -14,6 +14,7 @@ reading-settings script changes it, so each page is loaded once per role.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -54,9 +55,9 @@ def test_the_page_list_and_the_exclusions_do_not_overlap():
 
 
 def build_world(edition) -> World:
-    from classes.services import course_join, course_create
-    from teaching.services import assignment_item_create, assignment_save
     from annotations.services import TargetInput
+    from classes.services import course_create, course_join
+    from teaching.services import assignment_item_create, assignment_save
     from themes.models import Motif
 
     users = {
@@ -125,8 +126,12 @@ def build_world(edition) -> World:
             users["curator"], passages["black-001"], 0, 10, colour="blue"
         ),
     }
-    for colour in ("yellow", "green", "blue", "pink"):
-        make_annotation(users["reader"], white, 25, 40, colour=colour)
+    # A highlight in each colour, each on a passage of its own (the part
+    # page shows the first few cards of a passage).
+    for n, colour in enumerate(("yellow", "green", "blue", "pink", "purple")):
+        make_annotation(
+            users["reader"], passages[f"white-{n + 3:03d}"], 0, 15, colour=colour
+        )
     reset = {
         role: (
             urlsafe_base64_encode(force_bytes(user.pk)),
@@ -261,7 +266,9 @@ def test_no_serious_or_critical_axe_violations(browser, live_server, live_atlas,
             page.set_viewport_size({"width": WIDTHS[0], "height": 900})
             page.goto(part)
             select(page, "white-004", "He found a way")
-            wait_until(page, "!document.querySelector('[data-annotate-toolbar]').hidden")
+            wait_until(
+                page, "!document.querySelector('[data-annotate-toolbar]').hidden"
+            )
             states += check_every_theme_and_width(
                 page, "reader:part+toolbar", role, found
             )
@@ -278,3 +285,110 @@ def test_no_serious_or_critical_axe_violations(browser, live_server, live_atlas,
     print(f"{role}: {states} states checked")
     assert states > 0
     assert not found, summary(found)
+
+
+# What the browser paints for the notebook bands, the cards' colour edges
+# and the passages' meta line (axe checks text contrast, not these edges).
+PAINTED = """() => {
+  const style = (el) => getComputedStyle(el);
+  const shadows = (el) =>
+    [...style(el).boxShadow.matchAll(/rgba?\\([^)]*\\)/g)].map((m) => m[0]);
+  const header = document.querySelector(".part-header");
+  const meta = document.querySelector(".passage-meta");
+  const edge = (el) => ({
+    name: el.className,
+    colour: style(el).borderLeftColor,
+    inside: style(el).backgroundColor,
+    shadows: shadows(el),
+  });
+  return {
+    page: style(document.body).backgroundColor,
+    band: header && {
+      colour: style(header).borderTopColor,
+      width: style(header).borderTopWidth,
+      shadows: shadows(header),
+    },
+    toc: [...document.querySelectorAll(".toc-part")].map(edge),
+    cards: [...document.querySelectorAll(".card")].map(edge),
+    meta: meta && { colour: style(meta).color, opacity: style(meta).opacity },
+  };
+}"""
+
+
+def _rgb(css: str) -> str:
+    """`rgb(r, g, b)` or `rgba(r, g, b, a)` as #rrggbb."""
+    red, green, blue = (round(float(v)) for v in re.findall(r"[\d.]+", css)[:3])
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+def _ratio(a: str, b: str) -> float:
+    from tests.test_colour_contrast import contrast
+
+    return contrast(_rgb(a), _rgb(b))
+
+
+def _stands_out(colour: str, shadows: list[str], *backgrounds: str) -> bool:
+    """A band is seen by its own colour, or by the frame drawn around it."""
+    if all(_ratio(colour, bg) >= 3 for bg in backgrounds):
+        return True
+    return len(shadows) >= 2 and all(
+        _ratio(edge, bg) >= 3 for edge in shadows for bg in backgrounds
+    )
+
+
+def test_bands_card_edges_and_passage_meta_stand_out_in_every_theme(
+    browser, live_server, live_atlas
+):
+    world = build_world(live_atlas)
+    base = live_server.url
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
+    page = context.new_page()
+    try:
+        log_in(page, base, "reader")
+        problems = []
+        checked = {"bands": 0, "toc": 0, "cards": 0, "meta": 0}
+        for path in [f"/read/{world.edition.slug}/"] + [
+            f"/read/{world.edition.slug}/{part.slug}/"
+            for part in world.parts
+            if part.kind == "notebook"
+        ]:
+            page.goto(base + path)
+            for theme in THEMES:
+                page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+                painted = page.evaluate(PAINTED)
+                where = f"{path} in {theme}"
+                bg = painted["page"]
+                if painted["band"] and painted["band"]["width"] != "0px":
+                    checked["bands"] += 1
+                    band = painted["band"]
+                    if not _stands_out(band["colour"], band["shadows"], bg):
+                        problems.append(f"the band on {where}: {band} on {bg}")
+                for part in painted["toc"]:
+                    if "notebook" not in part["name"]:
+                        continue
+                    checked["toc"] += 1
+                    if not _stands_out(
+                        part["colour"], part["shadows"], bg, part["inside"]
+                    ):
+                        problems.append(f"the band of {part['name']} on {where}")
+                for card in painted["cards"]:
+                    checked["cards"] += 1
+                    low = min(
+                        _ratio(card["colour"], bg),
+                        _ratio(card["colour"], card["inside"]),
+                    )
+                    if low < 3:
+                        problems.append(
+                            f"the edge of {card['name']} on {where}: {low:.2f}:1"
+                        )
+                if painted["meta"]:
+                    checked["meta"] += 1
+                    meta = painted["meta"]
+                    if meta["opacity"] != "1" or _ratio(meta["colour"], bg) < 4.5:
+                        problems.append(f"the passage meta on {where}: {meta} on {bg}")
+    finally:
+        context.close()
+    # The pages had what is checked: bands, contents, cards of each colour.
+    assert checked["bands"] == 3 * 3 and checked["toc"] >= 3 * 3
+    assert checked["cards"] >= 5 * 3 and checked["meta"] >= 3 * 3
+    assert not problems, "\n".join(problems)
