@@ -203,3 +203,33 @@ def urls_for(world: World, role: str) -> list[tuple[str, str]]:
         for name, arguments in PAGES.items()
         for kwargs in arguments(world, role)
     ]
+
+
+def post_only() -> dict[str, str]:
+    """Each pattern excluded as POST only, with a path to it (placeholder
+    arguments: the method is refused before they are looked up)."""
+    from django.urls.converters import IntConverter, SlugConverter, UUIDConverter
+
+    placeholders = {
+        IntConverter: 1,
+        SlugConverter: "x",
+        UUIDConverter: "00000000-0000-4000-8000-000000000000",
+    }
+    found = {}
+
+    def walk(patterns: list, namespace: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = (
+                    f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                )
+                walk(entry.url_patterns, inner)
+            elif isinstance(entry, URLPattern) and entry.name:
+                name = f"{namespace}{entry.name}"
+                if EXCLUDED.get(name, "").startswith("POST only"):
+                    converters = getattr(entry.pattern, "converters", {})
+                    kwargs = {k: placeholders[type(c)] for k, c in converters.items()}
+                    found[name] = reverse(name, kwargs=kwargs)
+
+    walk(get_resolver().url_patterns, "")
+    return found
