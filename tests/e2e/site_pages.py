@@ -59,11 +59,12 @@ def _edition(world: World, role: str) -> list[dict[str, Any]]:
 
 def _parts(world: World, role: str) -> list[dict[str, Any]]:
     # Every part (each kind has its own band and colours) for the anonymous
-    # visitor and the reader; the other roles see the same pages with their
-    # own work on them: the parts it is on (the assignment's White Notebook,
-    # the curator's highlight in the Black Notebook).
+    # visitor; the signed-in roles see the same pages with their tools and
+    # their work on them: the parts their work is on (the reader's notes and
+    # the assignment in the White Notebook, the curator's highlight in the
+    # Black Notebook).
     parts = world.parts
-    if role not in ("anonymous", "reader"):
+    if role != "anonymous":
         parts = [p for p in parts if p.slug in ("black-notebook", "white-notebook")]
     return [{"edition": world.edition.slug, "part": part.slug} for part in parts]
 
