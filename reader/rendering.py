@@ -12,12 +12,15 @@ reader's: what a reader may see is composed afresh for every request.
 The key names the passage's pk and revision, a checksum of its key and text
 (so a cache shared with another database, where the same pk and revision
 hold another text, cannot serve it), the language (the labels) and
-RENDER_FORMAT. A revision is a new key, so no server can serve the old text;
+RENDER_FORMAT with a checksum of the row's template (so a deploy that
+changes the template never serves rows cached from the old one, even from a
+cache the servers share). A revision is a new key, so no server can serve the old text;
 `passage_html_forget` also drops the old entries when a passage is revised.
 """
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -35,9 +38,10 @@ if TYPE_CHECKING:
     from .contributions import PassageSlots
     from .models import Part, Passage
 
-# Bump when reader/_passage.html or the composition below changes: older
-# entries are then never read again.
+# Bump when the composition below changes: older entries are then never read
+# again. A change to reader/_passage.html changes the key by itself.
 RENDER_FORMAT = 1
+ROW_TEMPLATE = "reader/_passage.html"
 # A week: entries are small and only a revision makes them useless (and a
 # revision changes the key).
 CACHE_SECONDS = 7 * 24 * 3600
@@ -47,11 +51,26 @@ GAP = "\x00"
 GAPS = ("classes", "citation", "text", "number", "read", "meta", "after_meta", "aside")
 
 
-def cache_key(passage: Passage, language: str | None = None) -> str:
+@functools.lru_cache(maxsize=4)
+def _checksum(source: str) -> str:
+    return f"{zlib.crc32(source.encode()):08x}"
+
+
+def _row_format() -> str:
+    # The template is looked up for each page, not once per process: with
+    # the development server's reloading loader an edited template is a new
+    # key at once (with the cached loader it is a dictionary lookup).
+    return f"{RENDER_FORMAT}:{_checksum(get_template(ROW_TEMPLATE).template.source)}"
+
+
+def cache_key(
+    passage: Passage, language: str | None = None, row_format: str | None = None
+) -> str:
     language = language or translation.get_language() or settings.LANGUAGE_CODE
+    row_format = row_format or _row_format()
     checksum = zlib.crc32(f"{passage.key}\n{passage.text}".encode())
     return (
-        f"reader:passage:{RENDER_FORMAT}:{language}:"
+        f"reader:passage:{row_format}:{language}:"
         f"{passage.pk}:{passage.revision}:{checksum:08x}"
     )
 
@@ -63,7 +82,7 @@ def _braces_doubled(html: str) -> str:
 def _shell(passage: Passage) -> tuple[str, str]:
     """The passage's row as a format string whose fields are the gaps, and
     its escaped text (as a format string too, without fields)."""
-    html = get_template("reader/_passage.html").render(
+    html = get_template(ROW_TEMPLATE).render(
         {
             "passage": passage,
             **{name: format_escaped(GAP + name + GAP) for name in GAPS},
@@ -82,7 +101,8 @@ def passage_shells(passages: Iterable[Passage]) -> dict[int, tuple[str, str]]:
     """Each passage's cached shell, by pk: one cache read for the part, one
     write for what was missing."""
     passages = list(passages)
-    keys = {cache_key(p): p for p in passages}
+    row_format = _row_format()
+    keys = {cache_key(p, row_format=row_format): p for p in passages}
     found = cache.get_many(list(keys))
     missing = {key: _shell(p) for key, p in keys.items() if key not in found}
     if missing:
@@ -95,7 +115,10 @@ def passage_html_forget(passage: Passage) -> None:
     language): called before its text changes."""
     languages = {code for code, _name in settings.LANGUAGES}
     languages.add(settings.LANGUAGE_CODE)
-    cache.delete_many([cache_key(passage, language) for language in languages])
+    row_format = _row_format()
+    cache.delete_many(
+        [cache_key(passage, language, row_format) for language in languages]
+    )
 
 
 def passage_rows(

@@ -64,6 +64,31 @@ def test_a_revision_shows_its_text_at_once_through_a_warm_cache(
     assert cache.get(old_key) is None
 
 
+def test_a_changed_row_template_is_a_new_key_so_no_old_row_is_served(
+    client, edition, fresh_cache, settings
+):
+    """A deploy that changes reader/_passage.html, over a cache the servers
+    share: the rows cached from the old template are never served."""
+    client.get(part_url(edition))
+    source = (settings.BASE_DIR / "templates" / rendering.ROW_TEMPLATE).read_text()
+    changed = source.replace(
+        '<div class="passage-meta">', '<div class="passage-meta new-row">'
+    )
+    assert changed != source
+    options = {**settings.TEMPLATES[0]["OPTIONS"]}
+    options["loaders"] = [
+        ("django.template.loaders.locmem.Loader", {rendering.ROW_TEMPLATE: changed}),
+        "django.template.loaders.filesystem.Loader",
+        "django.template.loaders.app_directories.Loader",
+    ]
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "APP_DIRS": False, "OPTIONS": options}
+    ]
+    response = client.get(part_url(edition))
+    assert passage_renders(response) == 3
+    assert response.content.decode().count('class="passage-meta new-row"') == 3
+
+
 def test_a_cache_shared_with_another_database_never_serves_its_text(
     client, edition, fresh_cache
 ):
