@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "annotations",
     "themes",
     "teaching",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -397,6 +398,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC = env_bool(
     "THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC", False
 )
+
+# The language searches stem words in (search/schema.py's LANGUAGES). The
+# index is built in it: after changing it, run manage.py rebuild_search_index.
+THREE_NOTEBOOKS_SEARCH_LANGUAGE = "english"
 
 # --- Throttles (config/throttling.py) --------------------------------------
 # How many reverse proxies stand in front of the site and append to

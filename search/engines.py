@@ -1,0 +1,191 @@
+"""One interface to full-text search, two engines chosen by the database.
+
+`engine()` answers for the default database: `SqliteEngine` (FTS5, bm25) or
+`PostgresEngine` (tsvector, websearch_to_tsquery, ts_rank). Each narrows a
+queryset of passages, motifs or annotations to those matching a
+`ParsedQuery` (search/query.py), adds `search_score` and orders them best
+first; every other filter (who may read what) is the caller's queryset, so
+the engines know nothing of visibility. Snippets mark hit words with
+`HIT_START`/`HIT_END`, turned into segments by `snippet_segments`: the page
+escapes the text and marks the hits, and no HTML is ever built here.
+"""
+
+from __future__ import annotations
+
+import operator
+from functools import reduce
+from typing import Protocol
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, FloatField, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+
+from .query import ParsedQuery, to_fts5, to_tsquery_prefix, to_websearch
+from .schema import DEFAULT_LANGUAGE, LANGUAGES, Language
+
+# Private-use characters: never in a text, so they can only be the engine's
+# marks around a hit.
+HIT_START = "\ue000"
+HIT_END = "\ue001"
+ELLIPSIS = "…"
+SNIPPET_WORDS = 30
+
+
+def search_language() -> str:
+    language = getattr(settings, "THREE_NOTEBOOKS_SEARCH_LANGUAGE", DEFAULT_LANGUAGE)
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class Engine(Protocol):
+    vendor: str
+
+    def passages(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet: ...
+
+    def passage_snippets(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        """Add `search_snippet` (text with HIT_START/HIT_END) to matches."""
+        ...
+
+    def motifs(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet: ...
+
+    def annotations(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet: ...
+
+
+class SqliteEngine:
+    """FTS5: `table MATCH 'expression'`, ranked by bm25 (lower is better:
+    `search_score` is its negation, so higher is better on both engines)."""
+
+    vendor = "sqlite"
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+
+    def _match(
+        self, queryset: QuerySet, path: str, query: ParsedQuery
+    ) -> QuerySet:
+        return (
+            queryset.filter(**{f"{path}__match__fts": to_fts5(query)})
+            .annotate(search_score=-F(f"{path}__rank"))
+            .order_by(f"{path}__rank", "pk")
+        )
+
+    def passages(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        return self._match(queryset, "search_fts", query)
+
+    def passage_snippets(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        # snippet() names the FTS table's hidden column: the join's own name.
+        return queryset.annotate(
+            search_snippet=RawSQL(
+                "snippet(search_passage_fts, 0, %s, %s, %s, %s)",
+                [HIT_START, HIT_END, ELLIPSIS, SNIPPET_WORDS],
+            )
+        )
+
+    def motifs(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        return self._match(queryset, "search_fts", query)
+
+    def annotations(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        return self._match(queryset, "search_text__fts", query)
+
+
+class PostgresEngine:
+    """Stored tsvectors (GIN) matched by `websearch_to_tsquery` (prefixes,
+    which websearch lacks, by `to_tsquery` of letters only), ranked by
+    ts_rank normalised by length."""
+
+    vendor = "postgresql"
+    # ts_rank's normalisation 1: divide by 1 + the log of the length, so a
+    # long passage that names a word once does not outrank a short one
+    # about it.
+    NORMALISATION = 1
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+
+    def tsquery(self, query: ParsedQuery) -> SearchQuery:
+        config = self.language.pg_config
+        plain = tuple(t for t in query.terms if not t.prefix)
+        parts = []
+        if plain:
+            parts.append(
+                SearchQuery(to_websearch(plain), search_type="websearch", config=config)
+            )
+        parts += [
+            SearchQuery(to_tsquery_prefix(t), search_type="raw", config=config)
+            for t in query.terms
+            if t.prefix
+        ]
+        return reduce(operator.and_, parts)
+
+    def _match(
+        self, queryset: QuerySet, path: str, query: ParsedQuery
+    ) -> QuerySet:
+        tsquery = self.tsquery(query)
+        vector = f"{path}__vector"
+        return (
+            queryset.filter(**{vector: tsquery})
+            .annotate(
+                search_score=Cast(
+                    SearchRank(
+                        F(vector), tsquery, normalization=Value(self.NORMALISATION)
+                    ),
+                    FloatField(),
+                )
+            )
+            .order_by("-search_score", "pk")
+        )
+
+    def passages(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        return self._match(queryset, "search_vector", query)
+
+    def passage_snippets(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        return queryset.annotate(
+            search_snippet=SearchHeadline(
+                "text",
+                self.tsquery(query),
+                config=self.language.pg_config,
+                start_sel=HIT_START,
+                stop_sel=HIT_END,
+                max_words=SNIPPET_WORDS,
+                min_words=SNIPPET_WORDS // 2,
+                fragment_delimiter=f" {ELLIPSIS} ",
+                max_fragments=2,
+            )
+        )
+
+    def motifs(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        return self._match(queryset, "search_vector", query)
+
+    def annotations(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        return self._match(queryset, "search_vector", query)
+
+
+def engine(language: str | None = None) -> Engine:
+    """The engine for the default database, in `language` (the site's
+    search language unless said: the index is built in that one)."""
+    chosen = LANGUAGES[language or search_language()]
+    if connection.vendor == "postgresql":
+        return PostgresEngine(chosen)
+    if connection.vendor == "sqlite":
+        return SqliteEngine(chosen)
+    raise NotImplementedError(f"No search engine for {connection.vendor}.")
+
+
+def snippet_segments(snippet: str) -> tuple[tuple[str, bool], ...]:
+    """A snippet as (text, is a hit) pieces, for a template to escape and
+    mark (`<mark>` around hits) without any HTML built in Python."""
+    segments: list[tuple[str, bool]] = []
+    hit = False
+    text = ""
+    for char in snippet:
+        if char in (HIT_START, HIT_END):
+            if text:
+                segments.append((text, hit))
+            text, hit = "", char == HIT_START
+            continue
+        text += char
+    if text:
+        segments.append((text, hit))
+    return tuple(segments)

@@ -1,0 +1,343 @@
+"""Searching the book, the motifs and every note a reader may see.
+
+`search()` is the one read: the search page, the API and My notebook call it.
+Passages come only from editions the reader may read
+(`Edition.objects.readable_by`), annotations only through the one visibility
+rule (`Annotation.objects.visible_to`), never re-implemented here. Its cost
+does not grow with the data: a constant number of queries (a count and a
+page per kind, the reader's classes and editions read once, a citation's
+passage), each led by the index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from annotations.models import Annotation, Motivation, Viewer
+from reader.anchoring import AnchorState
+from reader.models import Edition, Passage
+from themes.models import Motif, MotifOccurrence
+
+from .engines import engine, snippet_segments
+from .query import ParsedQuery, parse_query
+
+KINDS = ("passages", "motifs", "annotations")
+MAX_PER_PAGE = 50
+DEFAULT_PER_PAGE = 20
+# The furthest page read: deeper paging is a hostile client, not a reader.
+MAX_PAGE = 200
+
+
+class AuthorScope:
+    """Whose notes: the reader's own, their classes', or all they may see."""
+
+    ME = "me"
+    CLASS = "class"
+    EVERYONE = "everyone"
+    ALL = (ME, CLASS, EVERYONE)
+
+
+# The kinds of annotation a reader can filter by: a motivation, or an
+# editor's note.
+ANNOTATION_KINDS = (*Motivation.values, "editorial")
+
+
+@dataclass(frozen=True)
+class PassageHit:
+    passage: Passage  # with part and edition
+    snippet: tuple[tuple[str, bool], ...]  # (text, is a hit word)
+    score: float
+
+
+@dataclass(frozen=True)
+class KindResults:
+    count: int = 0
+    hits: tuple = ()
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: ParsedQuery
+    passages: KindResults = field(default_factory=KindResults)
+    motifs: KindResults = field(default_factory=KindResults)
+    annotations: KindResults = field(default_factory=KindResults)
+    # A passage key or citation ("white-007", "White Notebook ¶7"): the
+    # passage to open, when the reader may read it.
+    jump: Passage | None = None
+    # Why a filter was ignored or refused, in words (for the page).
+    errors: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return self.passages.count + self.motifs.count + self.annotations.count
+
+
+# --- Passage keys and citations ------------------------------------------------
+
+_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-\d+$")
+# "¶7", "White Notebook ¶7", "White Notebook, ¶ 7", "White Notebook para 7".
+_CITATION = re.compile(
+    r"^(?P<part>.*?)[\s,]*(?:¶|§|\bpara\.?|\bp\.)\s*(?P<number>\d{1,5})$",
+    re.IGNORECASE,
+)
+
+
+def jump_target(
+    user: object, text: str, *, part: str = "", editions: QuerySet | None = None
+) -> Passage | None:
+    """The passage a key or a citation names, if the reader may read it.
+
+    One query: a key (`white-007`) in any edition the reader may read; a
+    citation by the part's short title or title (`White Notebook ¶7`), or
+    `¶7` in the part the search is filtered to, ¶n being the n-th passage of
+    the part in reading order, as the reader numbers them."""
+    text = " ".join(text.split())
+    if not text or len(text) > 120:
+        return None
+    readable = editions if editions is not None else Edition.objects.readable_by(user)
+    passages = Passage.objects.filter(edition__in=readable).select_related(
+        "part", "edition"
+    )
+    if _KEY.match(text.casefold()):
+        return passages.filter(key=text.casefold()).order_by("edition__title").first()
+    cited = _CITATION.match(text)
+    if cited is None:
+        return None
+    number = int(cited.group("number"))
+    title = cited.group("part").strip(" ,")
+    if number < 1:
+        return None
+    if title:
+        in_part = Q(part__short_title__iexact=title) | Q(part__title__iexact=title)
+    elif part:
+        in_part = Q(part__slug=part)
+    else:
+        return None
+    return (
+        passages.filter(in_part)
+        .order_by("edition__title", "part__order", "order", "pk")[
+            number - 1 : number
+        ]
+        .first()
+    )
+
+
+# --- The search ------------------------------------------------------------
+
+
+def _day_start(value: date | datetime | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, time.min))
+
+
+def _day_end(value: date | datetime | None) -> datetime | None:
+    """The moment after `until`: a date includes its whole day."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return _day_start(value + timedelta(days=1))
+
+
+def _page(queryset: QuerySet, page: int, per_page: int) -> tuple[int, list]:
+    count = queryset.count()
+    start = (page - 1) * per_page
+    if start >= count:
+        return count, []
+    return count, list(queryset[start : start + per_page])
+
+
+def search(
+    user: object,
+    q: object,
+    *,
+    kinds: Iterable[str] = KINDS,
+    part: str = "",
+    motif: str = "",
+    tag: str = "",
+    author_scope: str = AuthorScope.EVERYONE,
+    course: int | None = None,
+    annotation_kind: str = "",
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+) -> SearchResults:
+    """Search what `user` may read and see, grouped by kind, best first.
+
+    `q` is whatever the reader typed (see search/query.py; never raises).
+    Filters: `part` (a part's slug), `motif` (a motif's slug: passages it
+    occurs in, notes on them, the motif itself), and for annotations
+    `tag` (a tag's name), `author_scope` (me / class / everyone), `course`
+    (a class's id), `annotation_kind` (a motivation or "editorial"),
+    `since`/`until` (dates written, inclusive). Passages and motifs are
+    narrowed by `part` and `motif` only. An unknown filter value is refused
+    in `errors` and searches nothing of the kinds it narrows.
+    """
+    query = parse_query(q)
+    errors: list[str] = []
+    per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
+    page = min(max(int(page), 1), MAX_PAGE)
+    wanted = [k for k in KINDS if k in set(kinds)]
+    if author_scope not in AuthorScope.ALL:
+        errors.append(str(_("Choose whose notes: me, my class or everyone.")))
+        wanted = [k for k in wanted if k != "annotations"]
+    if annotation_kind and annotation_kind not in ANNOTATION_KINDS:
+        errors.append(str(_("There is no such kind of note.")))
+        wanted = [k for k in wanted if k != "annotations"]
+    if since and until and _day_start(since) > _day_start(until):
+        errors.append(str(_("The first date is after the last.")))
+        wanted = [k for k in wanted if k != "annotations"]
+    if user is None:
+        user = AnonymousUser()
+    viewer = Viewer.of(user)
+    readable = (
+        list(viewer.readable_editions)
+        if isinstance(viewer, Viewer)
+        else Edition.objects.readable_by(user)
+    )
+    jump = jump_target(
+        user,
+        query.text,
+        part=part,
+        editions=Edition.objects.filter(pk__in=readable)
+        if isinstance(readable, list)
+        else readable,
+    )
+    if not query:
+        return SearchResults(query=query, jump=jump, errors=tuple(errors))
+    search_engine = engine()
+    results: dict[str, KindResults] = {}
+
+    if "passages" in wanted:
+        passages = Passage.objects.filter(edition__in=readable)
+        if part:
+            passages = passages.filter(part__slug=part)
+        if motif:
+            passages = passages.filter(
+                pk__in=MotifOccurrence.objects.filter(motif__slug=motif).values(
+                    "passage"
+                )
+            )
+        matched = search_engine.passages(passages, query)
+        count, rows = _page(
+            search_engine.passage_snippets(
+                matched.select_related("part", "edition"), query
+            ),
+            page,
+            per_page,
+        )
+        results["passages"] = KindResults(
+            count=count,
+            hits=tuple(
+                PassageHit(p, snippet_segments(p.search_snippet), p.search_score)
+                for p in rows
+            ),
+            page=page,
+            per_page=per_page,
+        )
+
+    if "motifs" in wanted:
+        motifs = Motif.objects.all()
+        if motif:
+            motifs = motifs.filter(slug=motif)
+        if part:
+            motifs = motifs.filter(
+                pk__in=MotifOccurrence.objects.filter(
+                    passage__part__slug=part, passage__edition__in=readable
+                ).values("motif")
+            )
+        count, rows = _page(search_engine.motifs(motifs, query), page, per_page)
+        results["motifs"] = KindResults(
+            count=count, hits=tuple(rows), page=page, per_page=per_page
+        )
+
+    if "annotations" in wanted:
+        notes = _annotations(
+            viewer,
+            part=part,
+            motif=motif,
+            tag=tag,
+            author_scope=author_scope,
+            course=course,
+            annotation_kind=annotation_kind,
+            since=_day_start(since),
+            until=_day_end(until),
+        )
+        count, rows = _page(search_engine.annotations(notes, query), page, per_page)
+        results["annotations"] = KindResults(
+            count=count, hits=tuple(rows), page=page, per_page=per_page
+        )
+
+    return SearchResults(query=query, jump=jump, errors=tuple(errors), **results)
+
+
+def _annotations(
+    viewer: object,
+    *,
+    part: str,
+    motif: str,
+    tag: str,
+    author_scope: str,
+    course: int | None,
+    annotation_kind: str,
+    since: datetime | None,
+    until: datetime | None,
+) -> QuerySet[Annotation]:
+    """The notes the reader may see under the one rule, narrowed."""
+    signed_in = getattr(viewer, "is_authenticated", False)
+    author = viewer.user if isinstance(viewer, Viewer) else viewer
+    notes = Annotation.objects.visible_to(viewer).filter(deleted__isnull=True)
+    # A note whose words a revision removed is its author's to find (My
+    # notebook lists it), nobody else's: it no longer shows in the text.
+    orphaned = Q(anchor_state=AnchorState.ORPHANED) | Q(
+        reply_to__anchor_state=AnchorState.ORPHANED
+    )
+    notes = notes.filter(~orphaned | Q(author=author) if signed_in else ~orphaned)
+    if author_scope == AuthorScope.ME:
+        notes = notes.filter(author=author) if signed_in else notes.none()
+    elif author_scope == AuthorScope.CLASS:
+        if not isinstance(viewer, Viewer):
+            notes = notes.none()
+        else:
+            notes = notes.filter(course__in=viewer.member_courses)
+    if course is not None:
+        notes = notes.filter(course_id=course)
+    if part:
+        notes = notes.filter(
+            Q(start_passage__part__slug=part)
+            | Q(reply_to__start_passage__part__slug=part)
+        )
+    if motif:
+        on_motif = Passage.objects.filter(motif_occurrences__motif__slug=motif)
+        notes = notes.on_passages(on_motif)
+    if tag:
+        notes = notes.filter(tags__name__iexact=" ".join(tag.split()).lstrip("#"))
+    if annotation_kind == "editorial":
+        notes = notes.filter(editorial=True)
+    elif annotation_kind:
+        notes = notes.filter(motivation=annotation_kind)
+    if since is not None:
+        notes = notes.filter(created__gte=since)
+    if until is not None:
+        notes = notes.filter(created__lt=until)
+    return notes.select_related(
+        "author", "start_passage__part", "reply_to__start_passage__part"
+    )
