@@ -62,9 +62,7 @@ class SqliteEngine:
     def __init__(self, language: Language) -> None:
         self.language = language
 
-    def _match(
-        self, queryset: QuerySet, path: str, query: ParsedQuery
-    ) -> QuerySet:
+    def _match(self, queryset: QuerySet, path: str, query: ParsedQuery) -> QuerySet:
         return (
             queryset.filter(**{f"{path}__match__fts": to_fts5(query)})
             .annotate(search_score=-F(f"{path}__rank"))
@@ -119,9 +117,7 @@ class PostgresEngine:
         ]
         return reduce(operator.and_, parts)
 
-    def _match(
-        self, queryset: QuerySet, path: str, query: ParsedQuery
-    ) -> QuerySet:
+    def _match(self, queryset: QuerySet, path: str, query: ParsedQuery) -> QuerySet:
         tsquery = self.tsquery(query)
         vector = f"{path}__vector"
         return (
@@ -150,8 +146,8 @@ class PostgresEngine:
                 stop_sel=HIT_END,
                 max_words=SNIPPET_WORDS,
                 min_words=SNIPPET_WORDS // 2,
-                fragment_delimiter=f" {ELLIPSIS} ",
-                max_fragments=2,
+                # Keep short words ("The") at the ends of the excerpt.
+                short_word=0,
             )
         )
 

@@ -53,6 +53,9 @@ class PassageFts(models.Model):
         managed = False
         db_table = "search_passage_fts"
 
+    def __str__(self) -> str:
+        return f"index of passage {self.pk}"
+
 
 class MotifFts(models.Model):
     motif = models.OneToOneField(
@@ -69,6 +72,9 @@ class MotifFts(models.Model):
     class Meta:
         managed = False
         db_table = "search_motif_fts"
+
+    def __str__(self) -> str:
+        return f"index of motif {self.pk}"
 
 
 class AnnotationText(models.Model):
@@ -87,6 +93,9 @@ class AnnotationText(models.Model):
         managed = False
         db_table = "search_annotation_text"
 
+    def __str__(self) -> str:
+        return f"words of annotation {self.annotation_id}"
+
 
 class AnnotationFts(models.Model):
     text = models.OneToOneField(
@@ -103,6 +112,9 @@ class AnnotationFts(models.Model):
     class Meta:
         managed = False
         db_table = "search_annotation_fts"
+
+    def __str__(self) -> str:
+        return f"index of annotation words {self.pk}"
 
 
 # --- PostgreSQL: stored vectors with GIN indexes -----------------------------
@@ -122,6 +134,9 @@ class PassageVector(models.Model):
         managed = False
         db_table = "search_passage_vector"
 
+    def __str__(self) -> str:
+        return f"vector of passage {self.pk}"
+
 
 class MotifVector(models.Model):
     motif = models.OneToOneField(
@@ -137,6 +152,9 @@ class MotifVector(models.Model):
         managed = False
         db_table = "search_motif_vector"
 
+    def __str__(self) -> str:
+        return f"vector of motif {self.pk}"
+
 
 class AnnotationVector(models.Model):
     annotation = models.OneToOneField(
@@ -151,3 +169,6 @@ class AnnotationVector(models.Model):
     class Meta:
         managed = False
         db_table = "search_annotation_vector"
+
+    def __str__(self) -> str:
+        return f"vector of annotation {self.pk}"

@@ -130,9 +130,7 @@ def parse_query(raw: object) -> ParsedQuery:
             text=text,
             terms=tuple(terms),
             truncated=truncated,
-            error=str(
-                _("Say what to look for, not only what to leave out (-word).")
-            ),
+            error=str(_("Say what to look for, not only what to leave out (-word).")),
         )
     if text and not terms:
         return ParsedQuery(

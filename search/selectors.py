@@ -133,9 +133,7 @@ def jump_target(
         return None
     return (
         passages.filter(in_part)
-        .order_by("edition__title", "part__order", "order", "pk")[
-            number - 1 : number
-        ]
+        .order_by("edition__title", "part__order", "order", "pk")[number - 1 : number]
         .first()
     )
 
