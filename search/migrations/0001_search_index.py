@@ -26,7 +26,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('annotations', '0001_annotations_on_classes'),
+        # __first__: annotations' history was squashed (0001 replaces main's
+        # 0001-0009); the table and its columns are there after either.
+        ('annotations', '__first__'),
         ('reader', '0005_remove_edition_published'),
         ('themes', '0004_loaded_fingerprints'),
     ]
