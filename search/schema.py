@@ -345,13 +345,23 @@ def pg_unaccent_available(connection: BaseDatabaseWrapper) -> bool:
     return True
 
 
-def install(connection: BaseDatabaseWrapper, language: str = DEFAULT_LANGUAGE) -> None:
-    """(Re)create the index and its triggers and fill it: idempotent."""
+def install(
+    connection: BaseDatabaseWrapper,
+    language: str = DEFAULT_LANGUAGE,
+    *,
+    unaccent: bool | None = None,
+) -> None:
+    """(Re)create the index and its triggers and fill it: idempotent.
+
+    `unaccent` (PostgreSQL): fold accents through the extension; None, when
+    it is there or can be made (`pg_unaccent_available`). Without it the
+    index is built all the same, and accents count."""
     chosen = LANGUAGES[language]
     if connection.vendor == "sqlite":
         statements = _sqlite_drop() + _sqlite_statements(chosen)
     elif connection.vendor == "postgresql":
-        unaccent = pg_unaccent_available(connection)
+        if unaccent is None:
+            unaccent = pg_unaccent_available(connection)
         statements = _pg_drop() + _pg_statements(chosen, unaccent=unaccent)
     else:
         return

@@ -154,6 +154,14 @@ def _day_end(value: date | datetime | None) -> datetime | None:
     return _day_start(value + timedelta(days=1))
 
 
+def _whole(value: object, default: int) -> int:
+    """A page number as a client sent it: anything but a number is `default`."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
 def _page(queryset: QuerySet, page: int, per_page: int) -> tuple[int, list]:
     count = queryset.count()
     start = (page - 1) * per_page
@@ -167,22 +175,24 @@ def search(
     q: object,
     *,
     kinds: Iterable[str] = KINDS,
+    edition: str = "",
     part: str = "",
     motif: str = "",
     tag: str = "",
     author_scope: str = AuthorScope.EVERYONE,
-    course: int | None = None,
+    course: object = None,
     annotation_kind: str = "",
     since: date | datetime | None = None,
     until: date | datetime | None = None,
-    page: int = 1,
-    per_page: int = DEFAULT_PER_PAGE,
+    page: object = 1,
+    per_page: object = DEFAULT_PER_PAGE,
 ) -> SearchResults:
     """Search what `user` may read and see, grouped by kind, best first.
 
     `q` is whatever the reader typed (see search/query.py; never raises).
-    Filters: `part` (a part's slug), `motif` (a motif's slug: passages it
-    occurs in, notes on them, the motif itself), and for annotations
+    Filters: `edition` (an edition's slug), `part` (a part's slug), `motif`
+    (a motif's slug: passages it occurs in, notes on them, the motif
+    itself), and for annotations
     `tag` (a tag's name), `author_scope` (me / class / everyone), `course`
     (a class's id), `annotation_kind` (a motivation or "editorial"),
     `since`/`until` (dates written, inclusive). Passages and motifs are
@@ -191,8 +201,8 @@ def search(
     """
     query = parse_query(q)
     errors: list[str] = []
-    per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
-    page = min(max(int(page), 1), MAX_PAGE)
+    per_page = min(max(_whole(per_page, DEFAULT_PER_PAGE), 1), MAX_PER_PAGE)
+    page = min(max(_whole(page, 1), 1), MAX_PAGE)
     wanted = [k for k in KINDS if k in set(kinds)]
     if author_scope not in AuthorScope.ALL:
         errors.append(str(_("Choose whose notes: me, my class or everyone.")))
@@ -200,6 +210,8 @@ def search(
     if annotation_kind and annotation_kind not in ANNOTATION_KINDS:
         errors.append(str(_("There is no such kind of note.")))
         wanted = [k for k in wanted if k != "annotations"]
+    if course is not None:
+        course = _whole(course, 0)
     if since and until and _day_start(since) > _day_start(until):
         errors.append(str(_("The first date is after the last.")))
         wanted = [k for k in wanted if k != "annotations"]
@@ -207,18 +219,13 @@ def search(
         user = AnonymousUser()
     viewer = Viewer.of(user)
     readable = (
-        list(viewer.readable_editions)
+        Edition.objects.filter(pk__in=viewer.readable_editions)
         if isinstance(viewer, Viewer)
         else Edition.objects.readable_by(user)
     )
-    jump = jump_target(
-        user,
-        query.text,
-        part=part,
-        editions=Edition.objects.filter(pk__in=readable)
-        if isinstance(readable, list)
-        else readable,
-    )
+    if edition:
+        readable = readable.filter(slug=edition)
+    jump = jump_target(user, query.text, part=part, editions=readable)
     if not query:
         return SearchResults(query=query, jump=jump, errors=tuple(errors))
     search_engine = engine()
@@ -270,6 +277,7 @@ def search(
     if "annotations" in wanted:
         notes = _annotations(
             viewer,
+            edition=edition,
             part=part,
             motif=motif,
             tag=tag,
@@ -290,6 +298,7 @@ def search(
 def _annotations(
     viewer: object,
     *,
+    edition: str,
     part: str,
     motif: str,
     tag: str,
@@ -318,6 +327,8 @@ def _annotations(
             notes = notes.filter(course__in=viewer.member_courses)
     if course is not None:
         notes = notes.filter(course_id=course)
+    if edition:
+        notes = notes.filter(edition__slug=edition)
     if part:
         notes = notes.filter(
             Q(start_passage__part__slug=part)

@@ -7,6 +7,7 @@ suite runs on PostgreSQL when DATABASE_URL points at it.
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from search.selectors import search
 from tests.factories import make_user
@@ -90,3 +91,56 @@ def test_motifs_are_found_by_name_terms_and_summary(reader):
     assert [m.slug for m in search(reader, "mask").motifs.hits] == ["masks"]
     assert [m.slug for m in search(reader, "postage").motifs.hits] == ["letters"]
     assert [m.slug for m in search(reader, "worn faces").motifs.hits] == ["masks"]
+
+
+def test_a_prefix_folds_accents_too(reader):
+    assert keys(search(reader, "kōb*")) == ["white-002"]
+    assert keys(search(reader, "KOB*")) == ["white-002"]
+
+
+def test_the_edition_filter_keeps_to_one_edition(reader, book):
+    from tests.factories import make_edition, make_part
+
+    other = make_edition("other")
+    part = make_part(other, 1, slug="white")
+    from reader.models import Passage
+
+    Passage.objects.create(
+        edition=other, part=part, order=1, key="white-001", text="A brass clock."
+    )
+    assert len(keys(search(reader, "brass"))) == 2
+    hits = search(reader, "brass", edition="other").passages.hits
+    assert [(h.passage.edition.slug, h.passage.key) for h in hits] == [
+        ("other", "white-001")
+    ]
+    assert search(reader, "white-001", edition="other").jump.edition == other
+
+
+def test_paging_reads_any_page_number_a_client_sends(reader):
+    for page in (0, -3, "2", "x", None, 10**30, 3.5):
+        results = search(reader, "the", page=page, per_page="x")
+        assert results.passages.page >= 1
+    second = search(reader, "the", page=2, per_page=2)
+    first = search(reader, "the", page=1, per_page=2)
+    assert second.passages.count == first.passages.count == 5
+    assert not {h.passage.key for h in first.passages.hits} & {
+        h.passage.key for h in second.passages.hits
+    }
+    assert len(search(reader, "the", page=99, per_page=2).passages.hits) == 0
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="PostgreSQL's fallback without unaccent",
+)
+def test_without_unaccent_postgresql_still_searches_but_accents_count(reader):
+    from django.db import connection
+
+    from search import schema
+
+    schema.install(connection, unaccent=False)
+    assert set(keys(search(reader, "masks"))) == {"white-002", "white-003"}
+    assert keys(search(reader, "kobo")) == []
+    assert keys(search(reader, "kōbō")) == ["white-002"]
+    schema.install(connection)
+    assert keys(search(reader, "kobo")) == ["white-002"]
