@@ -3,11 +3,12 @@
 `engine()` answers for the default database: `SqliteEngine` (FTS5, bm25) or
 `PostgresEngine` (tsvector, websearch_to_tsquery, ts_rank). Each narrows a
 queryset of passages, motifs or annotations to those matching a
-`ParsedQuery` (search/query.py), adds `search_score` and orders them best
-first; every other filter (who may read what) is the caller's queryset, so
-the engines know nothing of visibility. Snippets mark hit words with
-`HIT_START`/`HIT_END`, turned into segments by `snippet_segments`: the page
-escapes the text and marks the hits, and no HTML is ever built here.
+`ParsedQuery` (search/query.py): `matching` for counting, `ranked` (with
+`search_score`, best first) for a page. Every other filter (who may read
+what) is the caller's queryset: the engines know nothing of visibility.
+Snippets mark hit words with `HIT_START`/`HIT_END`, turned into segments
+by `snippet_segments`: the page escapes the text and marks the hits, and no
+HTML is ever built here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.db.models import F, FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
+from .models import AnnotationFts, AnnotationText, MotifFts, PassageFts
 from .query import ParsedQuery, to_fts5, to_tsquery_prefix, to_websearch
 from .schema import DEFAULT_LANGUAGE, LANGUAGES, Language
 
@@ -40,17 +42,25 @@ def search_language() -> str:
 
 
 class Engine(Protocol):
+    """Each method takes a kind ("passages", "motifs" or "annotations"), a
+    queryset of that kind (already narrowed to what the reader may see) and
+    a parsed query."""
+
     vendor: str
 
-    def passages(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet: ...
-
-    def passage_snippets(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
-        """Add `search_snippet` (text with HIT_START/HIT_END) to matches."""
+    def matching(self, kind: str, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        """The rows that match, unordered: for counting."""
         ...
 
-    def motifs(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet: ...
+    def ranked(self, kind: str, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        """The rows that match with `search_score` (higher is better), best
+        first: for a page of results."""
+        ...
 
-    def annotations(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet: ...
+    def passage_snippets(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        """Add `search_snippet` (text with HIT_START/HIT_END) to a `ranked`
+        queryset of passages."""
+        ...
 
 
 class SqliteEngine:
@@ -58,19 +68,38 @@ class SqliteEngine:
     `search_score` is its negation, so higher is better on both engines)."""
 
     vendor = "sqlite"
+    # kind: (the FTS table's model, the path to it from the kind's model)
+    TABLES = {
+        "passages": (PassageFts, "search_fts"),
+        "motifs": (MotifFts, "search_fts"),
+        "annotations": (AnnotationFts, "search_text__fts"),
+    }
 
     def __init__(self, language: Language) -> None:
         self.language = language
 
-    def _match(self, queryset: QuerySet, path: str, query: ParsedQuery) -> QuerySet:
+    def matching(self, kind: str, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        # A subquery SQLite runs once: joined instead, a selective filter
+        # beside it (a class, an author) can lead the plan into one
+        # full-text lookup per row it reads (half a second for a class's
+        # notes in the bench's data).
+        fts, _path = self.TABLES[kind]
+        found = fts.objects.filter(match__fts=to_fts5(query)).values("pk")
+        if kind == "annotations":
+            # From the words' integer keys to the notes' own (a join here
+            # would be read once per note, for every key found).
+            found = AnnotationText.objects.filter(pk__in=found).values("annotation")
+        return queryset.filter(pk__in=found)
+
+    def ranked(self, kind: str, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        # bm25 (the `rank` column) and snippet() need the MATCH on the
+        # joined table itself.
+        _fts, path = self.TABLES[kind]
         return (
             queryset.filter(**{f"{path}__match__fts": to_fts5(query)})
             .annotate(search_score=-F(f"{path}__rank"))
             .order_by(f"{path}__rank", "pk")
         )
-
-    def passages(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
-        return self._match(queryset, "search_fts", query)
 
     def passage_snippets(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
         # snippet() names the FTS table's hidden column: the join's own name.
@@ -80,12 +109,6 @@ class SqliteEngine:
                 [HIT_START, HIT_END, ELLIPSIS, SNIPPET_WORDS],
             )
         )
-
-    def motifs(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
-        return self._match(queryset, "search_fts", query)
-
-    def annotations(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
-        return self._match(queryset, "search_text__fts", query)
 
 
 class PostgresEngine:
@@ -98,6 +121,8 @@ class PostgresEngine:
     # long passage that names a word once does not outrank a short one
     # about it.
     NORMALISATION = 1
+    # The same path from every kind to its vector (search/models.py).
+    VECTOR = "search_vector__vector"
 
     def __init__(self, language: Language) -> None:
         self.language = language
@@ -117,24 +142,19 @@ class PostgresEngine:
         ]
         return reduce(operator.and_, parts)
 
-    def _match(self, queryset: QuerySet, path: str, query: ParsedQuery) -> QuerySet:
+    def matching(self, kind: str, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        return queryset.filter(**{self.VECTOR: self.tsquery(query)})
+
+    def ranked(self, kind: str, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
         tsquery = self.tsquery(query)
-        vector = f"{path}__vector"
+        rank = SearchRank(
+            F(self.VECTOR), tsquery, normalization=Value(self.NORMALISATION)
+        )
         return (
-            queryset.filter(**{vector: tsquery})
-            .annotate(
-                search_score=Cast(
-                    SearchRank(
-                        F(vector), tsquery, normalization=Value(self.NORMALISATION)
-                    ),
-                    FloatField(),
-                )
-            )
+            queryset.filter(**{self.VECTOR: tsquery})
+            .annotate(search_score=Cast(rank, FloatField()))
             .order_by("-search_score", "pk")
         )
-
-    def passages(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
-        return self._match(queryset, "search_vector", query)
 
     def passage_snippets(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
         return queryset.annotate(
@@ -150,12 +170,6 @@ class PostgresEngine:
                 short_word=0,
             )
         )
-
-    def motifs(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
-        return self._match(queryset, "search_vector", query)
-
-    def annotations(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
-        return self._match(queryset, "search_vector", query)
 
 
 def engine(language: str | None = None) -> Engine:

@@ -162,12 +162,16 @@ def _whole(value: object, default: int) -> int:
         return default
 
 
-def _page(queryset: QuerySet, page: int, per_page: int) -> tuple[int, list]:
-    count = queryset.count()
+def _page(
+    matching: QuerySet, ranked: QuerySet, page: int, per_page: int
+) -> tuple[int, list]:
+    """How many match, and the page's rows best first (no second query
+    when there is nothing to show)."""
+    count = matching.count()
     start = (page - 1) * per_page
     if start >= count:
         return count, []
-    return count, list(queryset[start : start + per_page])
+    return count, list(ranked[start : start + per_page])
 
 
 def search(
@@ -241,10 +245,11 @@ def search(
                     "passage"
                 )
             )
-        matched = search_engine.passages(passages, query)
+        ranked = search_engine.ranked("passages", passages, query)
         count, rows = _page(
+            search_engine.matching("passages", passages, query),
             search_engine.passage_snippets(
-                matched.select_related("part", "edition"), query
+                ranked.select_related("part", "edition"), query
             ),
             page,
             per_page,
@@ -269,7 +274,12 @@ def search(
                     passage__part__slug=part, passage__edition__in=readable
                 ).values("motif")
             )
-        count, rows = _page(search_engine.motifs(motifs, query), page, per_page)
+        count, rows = _page(
+            search_engine.matching("motifs", motifs, query),
+            search_engine.ranked("motifs", motifs, query),
+            page,
+            per_page,
+        )
         results["motifs"] = KindResults(
             count=count, hits=tuple(rows), page=page, per_page=per_page
         )
@@ -287,7 +297,18 @@ def search(
             since=_day_start(since),
             until=_day_end(until),
         )
-        count, rows = _page(search_engine.annotations(notes, query), page, per_page)
+        count, rows = _page(
+            search_engine.matching("annotations", notes, query),
+            search_engine.ranked(
+                "annotations",
+                notes.select_related(
+                    "author", "start_passage__part", "reply_to__start_passage__part"
+                ),
+                query,
+            ),
+            page,
+            per_page,
+        )
         results["annotations"] = KindResults(
             count=count, hits=tuple(rows), page=page, per_page=per_page
         )
@@ -347,6 +368,4 @@ def _annotations(
         notes = notes.filter(created__gte=since)
     if until is not None:
         notes = notes.filter(created__lt=until)
-    return notes.select_related(
-        "author", "start_passage__part", "reply_to__start_passage__part"
-    )
+    return notes
