@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,12 @@ class PassageHit:
     passage: Passage  # with part and edition
     snippet: tuple[tuple[str, bool], ...]  # (text, is a hit word)
     score: float
+    number: int  # ¶n: its place in its part, as the reader numbers it
+
+    @property
+    def citation(self) -> str:
+        """“White Notebook, ¶7”, as the reader cites a passage."""
+        return f"{self.passage.part.short_title}, ¶{self.number}"
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,23 @@ def _day_end(value: date | datetime | None) -> datetime | None:
     return _day_start(value + timedelta(days=1))
 
 
+def _paragraph_number() -> Coalesce:
+    """¶n of a passage: 1 + the passages before it in its part (the reader
+    numbers a part's passages in reading order), read with the page."""
+    before = (
+        Passage.objects.filter(part=OuterRef("part"))
+        .filter(
+            Q(order__lt=OuterRef("order"))
+            | Q(order=OuterRef("order"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("part")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(before), 0) + 1
+
+
 def _whole(value: object, default: int) -> int:
     """A page number as a client sent it: anything but a number is `default`."""
     try:
@@ -249,7 +273,10 @@ def search(
         count, rows = _page(
             search_engine.matching("passages", passages, query),
             search_engine.passage_snippets(
-                ranked.select_related("part", "edition"), query
+                ranked.select_related("part", "edition").annotate(
+                    search_number=_paragraph_number()
+                ),
+                query,
             ),
             page,
             per_page,
@@ -257,7 +284,12 @@ def search(
         results["passages"] = KindResults(
             count=count,
             hits=tuple(
-                PassageHit(p, snippet_segments(p.search_snippet), p.search_score)
+                PassageHit(
+                    p,
+                    snippet_segments(p.search_snippet),
+                    p.search_score,
+                    p.search_number,
+                )
                 for p in rows
             ),
             page=page,

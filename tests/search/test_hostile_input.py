@@ -135,7 +135,9 @@ def test_any_text_parses_without_raising(text):
 
 @given(
     st.text(
-        alphabet=st.sampled_from(list("abcmsk\"*-()NEARORNOT:^ ōŌ'&|!<>{}\\")),
+        alphabet=st.sampled_from(
+            list("abcmsk\"*-()NEARORNOT:^ ōŌ'&|!<>{}\\_0123能面ßÆ\u0304\u00a0")
+        ),
         max_size=40,
     )
 )

@@ -66,3 +66,16 @@ def test_a_key_is_also_searched_as_words(book):
     assert results.jump.key == "white-002"
     assert results.query  # "white 002" as a phrase: found nowhere here
     assert results.passages.count == 0
+
+
+def test_a_passage_found_carries_its_citation(book):
+    from reader.models import Passage
+
+    Passage.objects.filter(key="white-001").delete()  # ¶ numbers follow
+    results = search(make_user("reader"), "harbour")
+    (hit,) = results.passages.hits
+    assert hit.passage.key == "white-003"
+    assert hit.number == 2
+    assert hit.citation == "White Notebook, ¶2"
+    # The citation jumps back to the passage.
+    assert jump(make_user("other"), hit.citation) == "white-003"
