@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("annotations.urls")),
     path("", include("themes.urls")),
     path("", include("teaching.urls")),
+    path("", include("search.urls")),
     path("", include("reader.urls")),
 ]
 

@@ -887,3 +887,14 @@ document.addEventListener("keydown", (event) => {
     mark.focus({ preventScroll: true });
   }
 }, true);
+
+// --- A note found by search: its card open ----------------------------------
+// /search/ links a note to `…?note=<id>#<passage key>`: its card is made
+// active and takes focus, as a click on its highlight would do. A card not
+// on this page (a busy passage shows a few) leaves the passage in view.
+
+{
+  const wanted = new URLSearchParams(location.search).get("note");
+  const card = wanted && document.getElementById(`card-${wanted}`);
+  if (card?.matches("article.card")) openCard(firstMarkOf(card) ?? card, [card]);
+}

@@ -238,3 +238,40 @@ if ("IntersectionObserver" in window && edition) {
   });
   window.addEventListener("pagehide", flush);
 }
+
+// --- A search result opened here: its words marked --------------------------
+// /search/ links to `…?find=words#key`. The words are painted in that passage
+// with the CSS Custom Highlight API: nothing is added to the text, so the
+// highlights' anchoring never sees them. Accents and capitals do not count,
+// nor common English endings ("masks" marks "mask" and "masked"), roughly as
+// the search's stemmer matched them. Browsers without the API show the
+// passage, without the paint.
+
+const fold = (word) => word.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+const root = (word) => word.replace(/(?:ing|ed|es|s|ly)$/u, "");
+
+function markFound() {
+  const wanted = new URLSearchParams(location.search).get("find");
+  const passage = hashPassage();
+  if (!wanted || !passage || !window.CSS?.highlights || typeof Highlight !== "function") return;
+  const words = wanted.split(/\s+/).filter(Boolean).map(fold);
+  if (!words.length) return;
+  const matches = (word) => {
+    const folded = fold(word);
+    return words.some((w) => folded === w || folded.startsWith(w) || root(folded) === root(w));
+  };
+  const ranges = [];
+  const walker = document.createTreeWalker(passage.querySelector(".passage-text"), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(/[\p{L}\p{N}]+/gu)) {
+      if (!matches(match[0])) continue;
+      const range = new Range();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      ranges.push(range);
+    }
+  }
+  CSS.highlights.set("search-hit", new Highlight(...ranges));
+}
+markFound();
+document.addEventListener("tn:rows-replaced", markFound);
