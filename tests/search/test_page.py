@@ -171,3 +171,27 @@ def test_the_page_reads_a_constant_number_of_queries(
     with django_assert_max_num_queries(20):
         response = client.get(URL, {"q": "lantern"})
     assert response.status_code == 200
+
+
+def test_my_notebook_searches_my_own_notes(client, book):
+    reader = make_user("reader3")
+    mine = make_annotation(
+        reader, passage("white-001"), motivation="commenting", body="My lantern."
+    )
+    other = make_user("other3")
+    make_annotation(
+        other,
+        passage("white-001"),
+        motivation="commenting",
+        body="Their lantern.",
+        visibility="public",
+    )
+    client.force_login(reader)
+    html = client.get(reverse("annotations:notebook")).content.decode()
+    form = html[html.index('class="search-form scoped-search"') :]
+    form = form[: form.index("</form>")]
+    assert (
+        'name="whose" value="me"' in form and 'name="show" value="annotations"' in form
+    )
+    found = client.get(URL, {"q": "lantern", "whose": "me", "show": "annotations"})
+    assert [a.pk for a in hits(found, "annotations")] == [mine.pk]
