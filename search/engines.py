@@ -57,9 +57,10 @@ class Engine(Protocol):
         first: for a page of results."""
         ...
 
-    def passage_snippets(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
-        """Add `search_snippet` (text with HIT_START/HIT_END) to a `ranked`
-        queryset of passages."""
+    def snippets(self, kind: str, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        """Add `search_snippet` (an excerpt with HIT_START/HIT_END around
+        the words found) to a `ranked` queryset of passages (their text) or
+        annotations (their note, as written)."""
         ...
 
 
@@ -73,6 +74,13 @@ class SqliteEngine:
         "passages": (PassageFts, "search_fts"),
         "motifs": (MotifFts, "search_fts"),
         "annotations": (AnnotationFts, "search_text__fts"),
+    }
+
+    # snippet() names the FTS table's hidden column (the join's own name) and
+    # the column to cut from: the first, a passage's text or a note's body.
+    SNIPPETS = {
+        "passages": "snippet(search_passage_fts, 0, %s, %s, %s, %s)",
+        "annotations": "snippet(search_annotation_fts, 0, %s, %s, %s, %s)",
     }
 
     def __init__(self, language: Language) -> None:
@@ -101,12 +109,11 @@ class SqliteEngine:
             .order_by(f"{path}__rank", "pk")
         )
 
-    def passage_snippets(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
-        # snippet() names the FTS table's hidden column: the join's own name.
+    def snippets(self, kind: str, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+        # One of the constants below, never input.
         return queryset.annotate(
-            search_snippet=RawSQL(
-                "snippet(search_passage_fts, 0, %s, %s, %s, %s)",
-                [HIT_START, HIT_END, ELLIPSIS, SNIPPET_WORDS],
+            search_snippet=RawSQL(  # noqa: S611
+                self.SNIPPETS[kind], [HIT_START, HIT_END, ELLIPSIS, SNIPPET_WORDS]
             )
         )
 
@@ -156,10 +163,12 @@ class PostgresEngine:
             .order_by("-search_score", "pk")
         )
 
-    def passage_snippets(self, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+    SNIPPET_COLUMNS = {"passages": "text", "annotations": "body"}
+
+    def snippets(self, kind: str, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
         return queryset.annotate(
             search_snippet=SearchHeadline(
-                "text",
+                self.SNIPPET_COLUMNS[kind],
                 self.tsquery(query),
                 config=self.language.pg_config,
                 start_sel=HIT_START,

@@ -66,6 +66,13 @@ class PassageHit:
 
 @dataclass(frozen=True)
 class KindResults:
+    """One kind's page of hits, best first, and how many there are in all.
+
+    Passages: `PassageHit`s. Motifs: Motif rows with `search_score`.
+    Annotations: Annotation rows (author, passage and part read with them)
+    with `search_score` and `snippet`, their note as (text, is a hit) pieces
+    (a highlight's is empty: it was found by the words it quotes)."""
+
     count: int = 0
     hits: tuple = ()
     page: int = 1
@@ -272,7 +279,8 @@ def search(
         ranked = search_engine.ranked("passages", passages, query)
         count, rows = _page(
             search_engine.matching("passages", passages, query),
-            search_engine.passage_snippets(
+            search_engine.snippets(
+                "passages",
                 ranked.select_related("part", "edition").annotate(
                     search_number=_paragraph_number()
                 ),
@@ -331,16 +339,22 @@ def search(
         )
         count, rows = _page(
             search_engine.matching("annotations", notes, query),
-            search_engine.ranked(
+            search_engine.snippets(
                 "annotations",
-                notes.select_related(
-                    "author", "start_passage__part", "reply_to__start_passage__part"
+                search_engine.ranked(
+                    "annotations",
+                    notes.select_related(
+                        "author", "start_passage__part", "reply_to__start_passage__part"
+                    ),
+                    query,
                 ),
                 query,
             ),
             page,
             per_page,
         )
+        for note in rows:
+            note.snippet = snippet_segments(note.search_snippet or "")
         results["annotations"] = KindResults(
             count=count, hits=tuple(rows), page=page, per_page=per_page
         )

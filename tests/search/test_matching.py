@@ -144,3 +144,21 @@ def test_without_unaccent_postgresql_still_searches_but_accents_count(reader):
     assert keys(search(reader, "kōbō")) == ["white-002"]
     schema.install(connection)
     assert keys(search(reader, "kobo")) == ["white-002"]
+
+
+def test_a_note_found_carries_its_words_with_the_hits_marked(reader, book):
+    from reader.models import Passage
+    from tests.factories import make_annotation
+
+    note = make_annotation(
+        reader,
+        Passage.objects.get(key="white-001"),
+        0,
+        3,
+        motivation="commenting",
+        body="Brass, *again*: the clocks are masks.",
+    )
+    (hit,) = search(reader, "masks").annotations.hits
+    assert hit == note
+    assert [text.casefold() for text, is_hit in hit.snippet if is_hit] == ["masks"]
+    assert "".join(text for text, _ in hit.snippet).startswith("Brass")
