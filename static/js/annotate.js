@@ -889,12 +889,18 @@ document.addEventListener("keydown", (event) => {
 }, true);
 
 // --- A note found by search: its card open ----------------------------------
-// /search/ links a note to `…?note=<id>#<passage key>`: its card is made
-// active and takes focus, as a click on its highlight would do. A card not
-// on this page (a busy passage shows a few) leaves the passage in view.
+// /search/ links a note to `…?note=<id>&at=<passage key>#card-<id>`: the
+// browser scrolls to the card and focuses it; it is made active, as a click
+// on its highlight would, and Escape goes to its highlight. A card not on
+// this page (a busy passage shows a few) gives way to its passage.
 
 {
-  const wanted = new URLSearchParams(location.search).get("note");
+  const found = new URLSearchParams(location.search);
+  const wanted = found.get("note");
   const card = wanted && document.getElementById(`card-${wanted}`);
-  if (card?.matches("article.card")) openCard(firstMarkOf(card) ?? card, [card]);
+  if (card?.matches("article.card")) {
+    openCard(firstMarkOf(card) ?? card, [card]);
+  } else if (wanted && /^[a-z0-9-]+$/.test(found.get("at") ?? "")) {
+    location.replace(`#${found.get("at")}`);
+  }
 }

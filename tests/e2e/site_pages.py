@@ -103,6 +103,18 @@ def _reset_link(world: World, role: str) -> list[dict[str, Any]]:
     return [{"uidb64": uidb64, "token": token}]
 
 
+def _searches(world: World, role: str) -> list[dict[str, Any]]:
+    # The empty page, every kind found at once, and one kind paged with
+    # filters open (a "?query" is added to the path, not a URL argument).
+    return [
+        {},
+        {QUERY: "q=mask"},
+        {QUERY: f"q=the&show=annotations&part={world.parts[1].slug}"},
+    ]
+
+
+QUERY = "?"
+
 PAGES: dict[str, Kwargs] = {
     "reader:home": _none,
     "reader:edition": _edition,
@@ -116,6 +128,7 @@ PAGES: dict[str, Kwargs] = {
     "annotations:edit": _own_annotation,
     "annotations:delete": _own_annotation,
     "themes:index": _none,
+    "search:search": _searches,
     "themes:matrix": _none,
     "themes:propose": _none,
     "themes:motif": _motif,
@@ -199,11 +212,13 @@ def unaccounted() -> list[str]:
 
 def urls_for(world: World, role: str) -> list[tuple[str, str]]:
     """(url name, path) of every page to visit as `role`."""
-    return [
-        (name, reverse(name, kwargs=kwargs))
-        for name, arguments in PAGES.items()
-        for kwargs in arguments(world, role)
-    ]
+    visits = []
+    for name, arguments in PAGES.items():
+        for kwargs in arguments(world, role):
+            query = kwargs.pop(QUERY, "")
+            path = reverse(name, kwargs=kwargs)
+            visits.append((name, f"{path}?{query}" if query else path))
+    return visits
 
 
 def post_only() -> dict[str, str]:

@@ -102,7 +102,7 @@ def test_a_note_result_opens_its_card_in_the_reader(client, book):
     client.force_login(reader)
     html = client.get(URL, {"q": "lantern"}).content.decode()
     part_url = passage("white-003").part.get_absolute_url()
-    assert f'href="{part_url}?find=lantern&amp;note={note.pk}#white-003"' in html
+    assert f'href="{part_url}?note={note.pk}&amp;at=white-003#card-{note.pk}"' in html
 
 
 @pytest.mark.parametrize(
