@@ -88,3 +88,12 @@ def test_a_note_found_opens_with_its_card(live_atlas, live_server, page):
     assert page.evaluate(
         f"document.getElementById('card-{note.pk}').classList.contains('is-active')"
     )
+
+
+def test_the_header_box_fits_a_phone(live_edition, live_server, phone_page):
+    phone_page.goto(f"{live_server.url}/")
+    box = phone_page.locator("#site-search").bounding_box()
+    assert box["height"] < 48 and box["y"] < 120
+    assert phone_page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
