@@ -107,9 +107,35 @@ if (location.hash) {
 // --- Copy citation --------------------------------------------------------
 
 function showCopyButtons(within = document) {
+  for (const button of within.querySelectorAll(".meta-more")) button.hidden = false;
   if (!navigator.clipboard) return;
   for (const button of within.querySelectorAll("[data-copy-citation]")) button.hidden = false;
 }
+
+// --- The quiet meta line -----------------------------------------------------
+// Hover and focus open a passage's meta line (site.css); on a touch screen,
+// which has neither, its ⋯ button opens and closes it.
+
+// While a selection is dragged nothing opens or closes under the pointer: a
+// line the drag began in stays open, and no other opens until the button is
+// released.
+document.addEventListener("mousedown", (event) => {
+  if (event.button !== 0) return;
+  const meta = event.target.closest?.(".passage-meta");
+  const root = document.documentElement;
+  if (meta) meta.classList.add("is-held");
+  else root.dataset.pressing = "";
+  document.addEventListener("mouseup", () => {
+    meta?.classList.remove("is-held");
+    delete root.dataset.pressing;
+  }, { once: true });
+});
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest(".meta-more");
+  if (!button) return;
+  button.closest(".passage-meta").classList.toggle("is-open");
+});
 showCopyButtons();
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-copy-citation]");

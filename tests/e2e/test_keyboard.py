@@ -54,6 +54,25 @@ def test_tab_leaves_the_assignment_instructions(page, live_server, course):
     assert "\t" not in instructions.input_value()
 
 
+def test_escape_leaves_the_assignment_instructions_for_the_next_field(
+    page, live_server, course
+):
+    log_in(page, live_server.url, "mrs-k")
+    page.goto(f"{live_server.url}/classes/{course.pk}/assignments/new/")
+    page.wait_for_load_state("load")
+    instructions = page.get_by_label("Instructions")
+    instructions.focus()
+    page.keyboard.type("Read the *whole* passage.")
+    page.keyboard.press("Escape")
+    assert instructions.input_value() == "Read the *whole* passage."
+    assert active(page, "tagName") != "TEXTAREA"
+    # Where Tab would have gone.
+    escaped_to = active(page, "name")
+    instructions.focus()
+    page.keyboard.press("Tab")
+    assert active(page, "name") == escaped_to
+
+
 # --- The annotate toolbar ------------------------------------------------------
 
 PART = "/read/study/black-notebook/"
