@@ -6,8 +6,9 @@ index, so its snippet is cut here, in Python, the same on both engines. The
 engine decided that the note matches; this only chooses which words to
 show and which to mark, so it may be approximate: words are compared with
 case and accents folded, a prefix term (`mask*`) marks the words that begin
-so, and a crude English suffix rule lets "masks" mark "mask" as the
-stemmer matched it.
+so, a phrase's words are marked only where they stand together, and a
+crude English suffix rule lets "masks" mark "mask" as the stemmer matched
+it.
 
 Pure: no Django, no HTML. The segments are (text, is a hit) pairs, as
 `search.engines.snippet_segments` gives for passages.
@@ -46,24 +47,33 @@ def _stem(word: str) -> str:
     return word
 
 
-class _Matcher:
-    """Which of a text's words the query's positive terms name."""
+def _word_matches(token: str, word: str, *, prefix: bool) -> bool:
+    """Does a text's (folded) token stand for a query's (folded) word?"""
+    if prefix:
+        return token.startswith(word)
+    return token == word or _stem(token) == _stem(word)
 
-    def __init__(self, query: ParsedQuery) -> None:
-        self.whole: set[str] = set()
-        self.prefixes: list[str] = []
-        for term in query.positive:
-            words = [fold(w) for w in term.words]
-            if term.prefix:
-                self.prefixes.append(words[-1])
-                words = words[:-1]
-            self.whole.update(_stem(w) for w in words)
 
-    def __call__(self, word: str) -> bool:
-        folded = fold(word)
-        return _stem(folded) in self.whole or any(
-            folded.startswith(p) for p in self.prefixes
-        )
+def _hits(tokens: Sequence[str], query: ParsedQuery) -> set[int]:
+    """The indexes of the tokens a positive term names: each word of a
+    one-word term wherever it stands, a phrase's words only where they
+    stand together and in order."""
+    folded = [fold(token) for token in tokens]
+    hits: set[int] = set()
+    for term in query.positive:
+        words = [fold(word) for word in term.words]
+        size = len(words)
+        for start in range(len(folded) - size + 1):
+            if all(
+                _word_matches(
+                    folded[start + n],
+                    word,
+                    prefix=term.prefix and n == size - 1,
+                )
+                for n, word in enumerate(words)
+            ):
+                hits.update(range(start, start + size))
+    return hits
 
 
 def text_snippet(
@@ -76,10 +86,8 @@ def text_snippet(
     found = list(_WORD.finditer(text))
     if not found:
         return ((text, False),) if text else (), False
-    is_hit = _Matcher(query)
-    hits = [i for i, match in enumerate(found) if is_hit(match.group())]
-    marked = set(hits)
-    first = max(0, hits[0] - LEAD_WORDS) if hits else 0
+    marked = _hits([match.group() for match in found], query)
+    first = max(0, min(marked) - LEAD_WORDS) if marked else 0
     last = min(len(found), first + words) - 1
     start = 0 if first == 0 else found[first].start()
     end = len(text) if last == len(found) - 1 else found[last].end()
@@ -90,13 +98,16 @@ def text_snippet(
     for index in range(first, last + 1):
         match = found[index]
         if index in marked:
-            segments.append((text[position : match.start()], False))
+            gap = text[position : match.start()]
+            # Hits a space apart are one mark: a phrase reads as one.
+            joined = index - 1 in marked and position > start and gap == " "
+            segments.append((gap, joined))
             segments.append((match.group(), True))
             position = match.end()
     segments.append((text[position:end], False))
     if end < len(text):
         segments.append((ELLIPSIS, False))
-    return _joined(segments), bool(hits)
+    return _joined(segments), bool(marked)
 
 
 def _joined(segments: Sequence[tuple[str, bool]]) -> Segments:

@@ -63,3 +63,9 @@ def test_paragraphs_read_as_one_line():
 
 def test_nothing_to_show_is_no_segments():
     assert text_snippet("", parse_query("mask")) == ((), False)
+
+
+def test_a_phrase_is_marked_only_where_its_words_stand_together():
+    assert marked("Mask the face, then the mask.", '"the mask"') == (
+        "Mask the face, then [the mask]."
+    )
