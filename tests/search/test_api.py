@@ -542,3 +542,19 @@ def test_the_schema_documents_the_search(client, db):
     hit = schema["components"]["schemas"]["AnnotationHit"]["properties"]
     note = schema["components"]["schemas"]["Annotation"]["properties"]
     assert set(note) < set(hit)
+
+
+def test_a_reply_found_opens_its_thread_in_the_reader(classes, notes):
+    from annotations.services import reply_create
+
+    parent = Annotation.objects.get(pk=notes["class"])
+    reply = reply_create(author=classes["ben"], parent=parent, body="A kettle.")
+    ben = signed_in(classes["ben"])
+    (hit,) = get(ben, q="kettle", kinds="annotations").json()["annotations"]["results"]
+    assert hit["id"] == str(reply.pk) and hit["reply_to"] == notes["class"]
+    assert hit["target"] is None
+    assert hit["url"] == f"http://testserver/read/book/white/#annotation-{reply.pk}"
+    assert hit == {
+        **ben.get(f"/api/annotations/{reply.pk}/").json(),
+        **{k: hit[k] for k in ("snippet", "snippet_html", "snippet_source", "url")},
+    }
