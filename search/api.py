@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations.api import AnnotationSerializer
-from annotations.models import Annotation, Tag
+from annotations.models import Annotation, Tag, Viewer
 from reader.models import Passage
 
 from .query import MAX_QUERY_LENGTH, ParsedQuery
@@ -454,8 +454,12 @@ class SearchView(APIView):
         params.is_valid(raise_exception=True)
         given = params.validated_data
         kinds = given.get("kinds") or list(KINDS)
+        # The reader's classes and editions, read once for the search and
+        # for the replies shown (the rule with lists, not subqueries: on
+        # PostgreSQL the replies' read took 50 ms with subqueries, 15 without).
+        viewer = Viewer.of(request.user)
         results = search(
-            request.user,
+            viewer,
             given["q"],
             kinds=kinds,
             edition=given.get("edition", ""),
@@ -475,7 +479,7 @@ class SearchView(APIView):
             "passages": list(results.passages.hits),
             "motifs": list(results.motifs.hits),
             "annotations": _notes_as_the_api_shows_them(
-                results.annotations.hits, request.user, query
+                results.annotations.hits, viewer, query
             ),
         }
         answer = {
