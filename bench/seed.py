@@ -1,4 +1,4 @@
-"""The benchmark's data: readers with many notes, and a class at work.
+"""The benchmark's data: readers with many notes, a class at work, a crowd.
 
 Imported by bench/server.py after Django is set up (and by the tests, which
 seed a tiny version into the test database). Rows are written with
@@ -43,6 +43,12 @@ BATCH = 2_000
 SIZES = (0, 1_000, 5_000, 20_000)
 STUDENTS = 200
 PER_STUDENT = 25
+# Readers who write all over the rest of the edition (never on the measured
+# part, whose readers must see exactly their own notes), some in public: with
+# the above, 300 users and 50,000 annotations for the search to look through.
+CROWD = 95
+PER_CROWD = 200
+CROWD_VISIBILITY = ((Visibility.PRIVATE, 70), (Visibility.PUBLIC, 30))
 # Of each student's notes: answers to the assignment's prompts, and one reply
 # to a classmate; the rest are highlights and notes in the reading range.
 ANSWERS_PER_STUDENT = 2
@@ -417,6 +423,49 @@ def seed_class(
     return ClassAtWork(teacher, course, assignment, cast)
 
 
+def crowd_name(number: int) -> str:
+    return f"bench-crowd-{number:03d}"
+
+
+def seed_crowd(
+    *,
+    edition: Edition,
+    part: Part,
+    readers: int = CROWD,
+    per_reader: int = PER_CROWD,
+    rng: random.Random,
+    bodies: dict[str, str],
+) -> list[AbstractBaseUser]:
+    """`readers` readers with `per_reader` notes each on every part of
+    `edition` but `part` (each part as often as it has passages), some
+    public, the rest private, a quarter tagged: the bulk that a search
+    looks through and a part page never shows."""
+    makers, weights = [], []
+    for other in edition.parts.exclude(pk=part.pk).order_by("order"):
+        passages = list(other.passages.order_by("order"))
+        if passages:
+            makers.append(RangeMaker(passages, rng))
+            weights.append(len(passages))
+    if not makers or readers < 1:
+        return []
+    users = make_users([crowd_name(n) for n in range(1, readers + 1)])
+    for user in users:
+        rows = []
+        for _ in range(per_reader):
+            rows += annotation_rows(
+                author=user,
+                edition=edition,
+                ranges=rng.choices(makers, weights)[0],
+                count=1,
+                bodies=bodies,
+                rng=rng,
+                visibility=CROWD_VISIBILITY,
+            )
+        save(Annotation, rows)
+        save(Annotation.tags.through, tag_rows(user, rows, rng))
+    return users
+
+
 def visible_on_part(user: AbstractBaseUser, part: Part) -> int:
     """What the part page shows this user: visible notes on its passages."""
     return (
@@ -439,6 +488,8 @@ class Bench:
     readers: dict[int, AbstractBaseUser]
     teacher: AbstractBaseUser
     assignment: Assignment
+    # A student of the class: whose searches are measured.
+    student: AbstractBaseUser
 
     @property
     def notebook_reader(self) -> AbstractBaseUser:
@@ -476,9 +527,12 @@ def seed(
     sizes: Sequence[int] = SIZES,
     students: int = STUDENTS,
     per_student: int = PER_STUDENT,
+    crowd: int = CROWD,
+    per_crowd: int = PER_CROWD,
     seed_value: int = 1964,
 ) -> Bench:
-    """Readers of every size and a class at work on `part` of `edition`."""
+    """Readers of every size and a class at work on `part` of `edition`,
+    and a crowd writing on its other parts."""
     rng = random.Random(seed_value)  # noqa: S311 - reproducible data, not secrets
     bodies = render_bodies(make_bodies(rng, 300))
     readers = seed_readers(
@@ -492,7 +546,17 @@ def seed(
         rng=rng,
         bodies=bodies,
     )
-    return Bench(edition, part, readers, work.teacher, work.assignment)
+    seed_crowd(
+        edition=edition,
+        part=part,
+        readers=crowd,
+        per_reader=per_crowd,
+        rng=rng,
+        bodies=bodies,
+    )
+    return Bench(
+        edition, part, readers, work.teacher, work.assignment, work.students[0]
+    )
 
 
 def find(*, edition: Edition, part: Part, sizes: Sequence[int] = SIZES) -> Bench:
@@ -505,4 +569,11 @@ def find(*, edition: Edition, part: Part, sizes: Sequence[int] = SIZES) -> Bench
     }
     teacher = User.objects.get(username="bench-teacher")
     assignment = Assignment.objects.get(course__teachers=teacher)
-    return Bench(edition, part, dict(sorted(readers.items())), teacher, assignment)
+    student = (
+        User.objects.filter(enrollments__course=assignment.course)
+        .order_by("username")
+        .first()
+    )
+    return Bench(
+        edition, part, dict(sorted(readers.items())), teacher, assignment, student
+    )

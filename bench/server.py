@@ -6,8 +6,11 @@ Run with `make bench` (or `python bench/server.py`). It
    (bench/seed.py: the study edition and motifs; readers who see 0, 1,000,
    5,000 and 20,000 annotations on /read/study/black-notebook/; a class of
    200 students × 25 annotations on an assignment; the 5,000-note reader's
-   notebook). Reseeding takes about a minute; it happens when bench/seed.py
-   changes (its hash is the seed version) or the database is new;
+   notebook; 95 more readers with 200 notes each on the other parts, some
+   public: 300 users and 50,000 annotations, all in the search index, which
+   the database's triggers fill as the rows are inserted). Reseeding takes
+   a minute or two; it happens when bench/seed.py changes (its hash is the
+   seed version) or the database is new;
 2. counts each page's queries in-process (Django's test client and
    CaptureQueriesContext, second request, against the same database) and
    its HTML size, raw and with `Accept-Encoding: gzip`;
@@ -41,7 +44,16 @@ Knobs (environment variables):
   kills a worker after 30 s, which shows as an error);
 - BENCH_PAGES: comma-separated page keys to measure (healthz is always
   measured): healthz, readyz, part-anonymous, part-0, part-1000, part-5000,
-  part-20000, dashboard, notebook, export;
+  part-20000, dashboard, notebook, export, search-common, search-rare,
+  search-phrase, search-filtered, search-own;
+- BENCH_SEARCH_PATH: what the search rows ask, with their query strings
+  (default /api/search/; /search/ for the search page). A student of the
+  class searches for a common word, a rare one (a word of a single passage,
+  chosen from the loaded text), a phrase, and the common word among their
+  class's comments on the measured part; the 20,000-note reader searches
+  their own notes. The API's throttles count every request as usual, at a
+  rate the run never reaches (THREE_NOTEBOOKS_RATE_API_USER/ANON, unless
+  set);
 - BENCH_DATABASE_URL: a database for the benchmark (default: SQLite in
   var/bench/bench.sqlite3). It is flushed and reseeded when its seed does not
   match: never point it at data you keep;
@@ -78,6 +90,9 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "1.5" if QUICK else "4"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "60"))
 HOST = "127.0.0.1"
+SEARCH_PATH = os.environ.get("BENCH_SEARCH_PATH", "/api/search/")
+COMMON_WORD = "mask"
+PHRASE = '"the mask"'
 
 
 # --------------------------------------------------------------------------
@@ -289,6 +304,7 @@ def prepare_database():  # noqa: ANN201 - a bench.seed.Bench
         )
         elapsed = time.perf_counter() - started
         print(f"Seeded the benchmark database in {elapsed:.0f} s.")
+    search_index_check()
     connection.close()
     edition = Edition.objects.get(slug="study")
     bench = seed.find(
@@ -299,6 +315,24 @@ def prepare_database():  # noqa: ANN201 - a bench.seed.Bench
         if shown != size:
             raise RuntimeError(f"{user} sees {shown} annotations, not {size}")
     return bench
+
+
+def search_index_check() -> int:
+    """Every annotation in the search index, or the index rebuilt: the
+    database's triggers index each row a bulk insert writes, and this says
+    so (a database restored from elsewhere may lack them). The count."""
+    from django.db import connection
+
+    from annotations.models import Annotation
+    from search.models import AnnotationText, AnnotationVector
+    from search.services import search_index_rebuild
+
+    words = AnnotationVector if connection.vendor == "postgresql" else AnnotationText
+    notes = Annotation.objects.count()
+    if words.objects.count() != notes:
+        print("The search index is not complete: rebuilding it.")
+        search_index_rebuild()
+    return words.objects.count()
 
 
 def session_for(user: object) -> str:
@@ -389,11 +423,114 @@ def pages(bench: object) -> list[tuple[Page, object]]:
             Goal(),
         ),
     ]
+    listed += search_pages(bench)
     wanted = os.environ.get("BENCH_PAGES", "")
     if wanted:
         keys = {"healthz", *(key.strip() for key in wanted.split(","))}
         listed = [(page, goal) for page, goal in listed if page.key in keys]
     return listed
+
+
+def rare_word(edition: object) -> str:
+    """A word of a single passage of `edition` (seven letters or more, the
+    first such in alphabetical order): read from the loaded text, so no
+    text is written here."""
+    import re
+
+    from reader.models import Passage
+
+    counts: Counter[str] = Counter()
+    for text in Passage.objects.filter(edition=edition).values_list("text", flat=True):
+        counts.update({word.casefold() for word in re.findall(r"[^\W\d_]{7,}", text)})
+    single = sorted(word for word, n in counts.items() if n == 1)
+    return single[0] if single else COMMON_WORD
+
+
+def search_pages(bench: object) -> list[tuple[Page, object]]:
+    """The searches: a student of the class looking for a common word, a
+    rare word, a phrase and, filtered, the common word among their class's
+    comments on the part; the reader with the most notes, in their own."""
+    from urllib.parse import urlencode
+
+    from bench.table import Goal
+
+    label = "search API" if SEARCH_PATH.startswith("/api/") else "search page"
+    student = session_for(bench.student)
+    most = max(bench.readers)
+
+    def url(**params: str) -> str:
+        return f"{SEARCH_PATH}?{urlencode(params)}"
+
+    goal = Goal(min_share=10)
+    return [
+        (
+            Page(
+                "search-common",
+                f"{label}, common word, a student",
+                url(q=COMMON_WORD),
+                student,
+            ),
+            goal,
+        ),
+        (
+            Page(
+                "search-rare",
+                f"{label}, rare word, a student",
+                url(q=rare_word(bench.edition)),
+                student,
+            ),
+            goal,
+        ),
+        (
+            Page(
+                "search-phrase", f"{label}, phrase, a student", url(q=PHRASE), student
+            ),
+            goal,
+        ),
+        (
+            Page(
+                "search-filtered",
+                f"{label}, filtered (class, comments, part), a student",
+                url(
+                    q=COMMON_WORD,
+                    whose="class",
+                    kind="commenting",
+                    part=bench.part.slug,
+                ),
+                student,
+            ),
+            goal,
+        ),
+        (
+            Page(
+                "search-own",
+                f"{label}, common word in {most:,} own notes",
+                url(q=COMMON_WORD, whose="me"),
+                session_for(bench.readers[most]),
+            ),
+            Goal(),
+        ),
+    ]
+
+
+def search_findings(page: Page) -> str | None:
+    """What a search row found, per kind (the API's counts for its query
+    string, in-process), or None for another page."""
+    from django.test import Client
+
+    if not page.key.startswith("search-"):
+        return None
+    client = Client(SERVER_NAME=HOST)
+    if page.cookie:
+        client.cookies["sessionid"] = page.cookie
+    query = page.path.split("?", 1)[1]
+    answer = client.get(f"/api/search/?{query}").json()
+    counts = [
+        f"{answer[kind]['count']:,} {kind}"
+        for kind in ("passages", "motifs", "annotations")
+        if answer.get(kind) is not None
+    ]
+    return f"{page.name} (`{query}`) found " + ", ".join(counts)
 
 
 def count_queries(page: Page) -> tuple[int | None, int]:
@@ -434,6 +571,11 @@ def configure() -> None:
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("DJANGO_SECURE_HSTS_SECONDS", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # The API's throttles still count every request (their cost is the
+    # API's), at a rate the run never reaches: a one-second window, so the
+    # history each count reads stays as short as a real client's.
+    os.environ.setdefault("THREE_NOTEBOOKS_RATE_API_USER", "100000/s")
+    os.environ.setdefault("THREE_NOTEBOOKS_RATE_API_ANON", "100000/s")
     os.environ["DATABASE_URL"] = os.environ.get(
         "BENCH_DATABASE_URL", f"sqlite:///{SQLITE_PATH}"
     )
@@ -458,10 +600,14 @@ def main() -> int:
         page.key: PageStats(page.key, page.name, page.path, goal)
         for page, goal in listed
     }
+    findings = []
     for page, _goal in listed:
         stats[page.key].queries, status = count_queries(page)
         if status != 200:
             stats[page.key].outcomes[f"{status} (in-process)"] += 1
+        found = search_findings(page)
+        if found:
+            findings.append(found)
     connection.close()
 
     clients = Clients(CONCURRENCY)
@@ -504,6 +650,7 @@ def main() -> int:
         "the page's second request in-process (Django's test client).",
         "Errors: every answer that was not a 200 (status, timeout, or reset), "
         "counted, never dropped; a page with any error misses its goal.",
+        *(f"{line}." for line in findings),
     ]
     text = table + "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n"
     print()

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from annotations.api import AnnotationViewSet
+from search.api import SearchView
 from themes.api import MotifViewSet
 
 app_name = "api"
@@ -33,5 +34,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    path("search/", SearchView.as_view(), name="search"),
     *router.urls,
 ]

@@ -499,7 +499,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Three Notebooks API",
     "DESCRIPTION": (
         "Annotations on the passages of The Face of Another, as JSON or as W3C "
-        "Web Annotations (JSON-LD)."
+        "Web Annotations (JSON-LD), the motif atlas, and search over the "
+        "passages, motifs and notes a reader may see."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -22,7 +22,13 @@ SIZES = (0, 3, 12)
 def bench(edition):
     part = Part.objects.get(edition=edition, slug="black")
     return bench_seed.seed(
-        edition=edition, part=part, sizes=SIZES, students=4, per_student=6
+        edition=edition,
+        part=part,
+        sizes=SIZES,
+        students=4,
+        per_student=6,
+        crowd=3,
+        per_crowd=10,
     )
 
 
@@ -38,7 +44,7 @@ def test_a_readers_notes_are_visible_to_nobody_else(bench, other_reader):
 def test_readers_write_a_mix_of_highlights_notes_and_questions(edition):
     part = Part.objects.get(edition=edition, slug="black")
     seeded = bench_seed.seed(
-        edition=edition, part=part, sizes=(400,), students=2, per_student=4
+        edition=edition, part=part, sizes=(400,), students=2, per_student=4, crowd=0
     )
     notes = Annotation.objects.filter(author=seeded.readers[400])
     kinds = Counter(notes.values_list("motivation", flat=True))
@@ -110,6 +116,11 @@ def test_every_page_answers_200_to_its_signed_in_session(bench):
         "dashboard",
         "notebook",
         "export",
+        "search-common",
+        "search-rare",
+        "search-phrase",
+        "search-filtered",
+        "search-own",
     ]
     for page, _goal in listed:
         queries, status = server.count_queries(page)
@@ -128,10 +139,69 @@ def test_the_bench_serves_with_make_serves_gunicorn_arguments():
 
 def test_passages_of_the_part_are_all_annotated_somewhere(bench):
     # Ranges spread over the whole part, as a class's reading does.
+    # (The crowd writes on the other parts: see the test above.)
     used = set(
-        Annotation.objects.filter(start_passage__isnull=False).values_list(
-            "start_passage", flat=True
-        )
+        Annotation.objects.filter(start_passage__isnull=False)
+        .exclude(author__username__startswith="bench-crowd-")
+        .values_list("start_passage", flat=True)
     )
     passages = Passage.objects.filter(part=bench.part)
     assert used == set(passages.values_list("pk", flat=True))
+
+
+def test_the_full_seed_is_300_users_and_50_000_annotations():
+    users = len(bench_seed.SIZES) + 1 + bench_seed.STUDENTS + bench_seed.CROWD
+    prompts = 2
+    notes = (
+        sum(bench_seed.SIZES)
+        + bench_seed.STUDENTS * bench_seed.PER_STUDENT
+        + prompts
+        + bench_seed.CROWD * bench_seed.PER_CROWD
+    )
+    assert users == 300
+    assert 50_000 <= notes < 50_010
+
+
+def test_the_crowd_writes_on_the_other_parts_in_public_and_in_private(bench):
+    crowd = Annotation.objects.filter(author__username__startswith="bench-crowd-")
+    assert crowd.count() == 3 * 10
+    assert not crowd.filter(start_passage__part=bench.part).exists()
+    assert not crowd.filter(end_passage__part=bench.part).exists()
+    assert set(crowd.values_list("visibility", flat=True)) == {
+        Visibility.PUBLIC,
+        Visibility.PRIVATE,
+    }
+    parts = set(crowd.values_list("start_passage__part__slug", flat=True))
+    assert parts == {"opening", "letter"}
+
+
+def test_every_seeded_note_is_in_the_search_index(bench):
+    import re
+
+    from django.contrib.auth import get_user_model
+
+    from search.selectors import search
+
+    assert server.search_index_check() == Annotation.objects.count()
+    # A crowd reader finds their notes by the words they wrote.
+    author = get_user_model().objects.get(username="bench-crowd-001")
+    body = Annotation.objects.filter(author=author).exclude(body="").first().body
+    word = next(w for w in re.findall(r"[a-z]+", body) if w in bench_seed.VOCABULARY)
+    found = search(author, word, kinds=["annotations"], author_scope="me")
+    assert found.annotations.count > 0
+
+
+def test_the_rare_word_is_a_word_of_one_passage(edition):
+    Passage.objects.filter(key="letter-002").update(text="A quillpen, once.")
+    word = server.rare_word(edition)
+    assert word == "quillpen"
+    assert Passage.objects.filter(text__icontains=word).count() == 1
+
+
+def test_the_searches_measured_answer_with_what_they_found(bench):
+    searches = [page for page, _goal in server.search_pages(bench)]
+    for page in searches:
+        queries, status = server.count_queries(page)
+        assert status == 200, page
+        assert server.search_findings(page).startswith(page.name)
+    assert bench.student.username == "bench-student-001"
