@@ -29,6 +29,7 @@ from annotations.api import AnnotationSerializer
 from annotations.models import Annotation, Tag, Viewer
 from reader.models import Passage
 
+from .links import note_link, passage_link
 from .query import MAX_QUERY_LENGTH, ParsedQuery
 from .selectors import (
     ANNOTATION_KINDS,
@@ -205,6 +206,7 @@ class PassageFields(serializers.Serializer):
     )
     citation = serializers.CharField(help_text='"White Notebook, ¶7"')
     url = serializers.SerializerMethodField(help_text="The passage in the reader")
+    marks_words = True
 
     def get_url(self, obj: Any) -> str:
         # Passage.get_absolute_url, from the edition read with the passage
@@ -214,7 +216,10 @@ class PassageFields(serializers.Serializer):
             "reader:part",
             kwargs={"edition": passage.edition.slug, "part": passage.part.slug},
         )
-        return _absolute(self.context.get("request"), f"{part}#{passage.key}")
+        words = self.context.get("words", ()) if self.marks_words else ()
+        return _absolute(
+            self.context.get("request"), passage_link(part, passage.key, words)
+        )
 
 
 class PassageHitSerializer(PassageFields):
@@ -235,6 +240,9 @@ class PassageHitSerializer(PassageFields):
 
 class JumpSerializer(PassageFields):
     """The passage a key or citation names."""
+
+    # A key or citation names the passage; it has no words to mark.
+    marks_words = False
 
 
 class MotifHitSerializer(serializers.Serializer):
@@ -296,7 +304,9 @@ class AnnotationHitSerializer(AnnotationSerializer):
             "reader:part",
             kwargs={"edition": obj.edition.slug, "part": passage.part.slug},
         )
-        return _absolute(self.context.get("request"), f"{part}#annotation-{obj.pk}")
+        return _absolute(
+            self.context.get("request"), note_link(part, obj.pk, passage.key)
+        )
 
 
 class KindPageSerializer(serializers.Serializer):
@@ -502,5 +512,7 @@ class SearchView(APIView):
             },
         }
         return Response(
-            SearchAnswerSerializer(answer, context={"request": request}).data
+            SearchAnswerSerializer(
+                answer, context={"request": request, "words": query.words}
+            ).data
         )

@@ -3,13 +3,12 @@ reader may see (search/selectors.py does the reading)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .forms import SearchForm
+from .links import note_link, passage_link
 from .query import MAX_QUERY_LENGTH
 from .selectors import KINDS, search
 
@@ -27,6 +26,26 @@ def _url(request: HttpRequest, **changes: object) -> str:
         if value not in (None, ""):
             params[name] = value
     return f"{request.path}?{params.urlencode()}"
+
+
+def _item(kind: str, hit: object, words: tuple[str, ...]) -> dict[str, object]:
+    """A result, with where it opens (search/links.py: the API's rule too)."""
+    if kind == "passages":
+        part_url = hit.passage.part.get_absolute_url()
+        return {"hit": hit, "url": passage_link(part_url, hit.passage.key, words)}
+    if kind == "motifs":
+        return {"hit": hit, "url": hit.get_absolute_url()}
+    # A reply is found on its thread's passage; a note whose words are gone
+    # has none to open.
+    passage = hit.start_passage or (
+        hit.reply_to.start_passage if hit.reply_to else None
+    )
+    url = (
+        note_link(passage.part.get_absolute_url(), hit.pk, passage.key)
+        if passage is not None
+        else None
+    )
+    return {"hit": hit, "url": url, "passage": passage}
 
 
 @require_GET
@@ -60,11 +79,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if results.jump is not None and not form.filtered and not one_kind:
         passage = results.jump
         return HttpResponseRedirect(f"{passage.part.get_absolute_url()}#{passage.key}")
-    for note in results.annotations.hits:
-        # A reply is found on its thread's passage.
-        note.found_passage = note.start_passage or (
-            note.reply_to.start_passage if note.reply_to else None
-        )
     groups = []
     for kind in KINDS:
         if kind not in kinds:
@@ -73,6 +87,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         group = {
             "kind": kind,
             "results": found,
+            "items": [_item(kind, hit, results.query.words) for hit in found.hits],
             "start": (found.page - 1) * found.per_page + 1,
         }
         if one_kind:
@@ -87,7 +102,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         results=results,
         groups=groups,
         one_kind=one_kind,
-        find=urlencode({"find": " ".join(results.query.words)}),
         everything=_url(request, show=None, page=None),
     )
     return render(request, "search/search.html", context)

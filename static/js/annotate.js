@@ -889,16 +889,18 @@ document.addEventListener("keydown", (event) => {
 }, true);
 
 // --- A note found by search: its card open ----------------------------------
-// /search/ links a note to `…?note=<id>&at=<passage key>#card-<id>`: the
-// browser scrolls to the card and focuses it; it is made active, as a click
-// on its highlight would, and Escape goes to its highlight. A card not on
-// this page (a busy passage shows a few) gives way to its passage.
+// /search/ and /api/search/ link a note to `…?note=<id>&at=<key>#card-<id>`
+// (search/links.py): the browser scrolls to the card and focuses it; it is
+// made active, as a click on its highlight would, and Escape goes to its
+// highlight (a reply: its thread's card). A card not on this page (a busy
+// passage shows a few) gives way to its passage.
 
 {
   const found = new URLSearchParams(location.search);
   const wanted = found.get("note");
-  const card = wanted && document.getElementById(`card-${wanted}`);
-  if (card?.matches("article.card")) {
+  // A reply's id is on its line inside its thread's card.
+  const card = wanted && document.getElementById(`card-${wanted}`)?.closest("article.card");
+  if (card) {
     openCard(firstMarkOf(card) ?? card, [card]);
   } else if (wanted && /^[a-z0-9-]+$/.test(found.get("at") ?? "")) {
     location.replace(`#${found.get("at")}`);

@@ -180,7 +180,8 @@ def test_a_passage_found_names_its_key_part_citation_and_place(book):
     assert hit["part_title"] == "The White Notebook"
     assert hit["number"] == 1
     assert hit["citation"] == "White Notebook, ¶1"
-    assert hit["url"] == "http://testserver/read/book/white/#white-001"
+    # Opened in the reader with its words painted (search/links.py).
+    assert hit["url"] == "http://testserver/read/book/white/?find=clocks#white-001"
     assert {"text": "clocks", "hit": True} in hit["snippet"]
     assert "<mark>clocks</mark>" in hit["snippet_html"]
 
@@ -240,7 +241,10 @@ def test_a_note_found_is_shown_as_the_annotations_api_shows_it(classes, notes):
         "snippet_html": "The <mark>lantern</mark>, again.",
         "snippet_source": "body",
     }
-    assert url == f"http://testserver/read/book/white/#annotation-{notes['class']}"
+    pk = notes["class"]
+    assert url == (
+        f"http://testserver/read/book/white/?note={pk}&at=white-001#card-{pk}"
+    )
 
 
 def test_a_note_found_by_its_quote_shows_the_quote(classes):
@@ -553,7 +557,9 @@ def test_a_reply_found_opens_its_thread_in_the_reader(classes, notes):
     (hit,) = get(ben, q="kettle", kinds="annotations").json()["annotations"]["results"]
     assert hit["id"] == str(reply.pk) and hit["reply_to"] == notes["class"]
     assert hit["target"] is None
-    assert hit["url"] == f"http://testserver/read/book/white/#annotation-{reply.pk}"
+    assert hit["url"] == (
+        f"http://testserver/read/book/white/?note={reply.pk}&at=white-001#card-{reply.pk}"
+    )
     assert hit == {
         **ben.get(f"/api/annotations/{reply.pk}/").json(),
         **{k: hit[k] for k in ("snippet", "snippet_html", "snippet_source", "url")},
