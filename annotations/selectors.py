@@ -32,6 +32,23 @@ from reader.models import Part, Passage
 from .models import Annotation, Colour, Motivation, Tag, Viewer
 
 
+def thread_prefetches(user: object) -> list[Prefetch]:
+    """A card's tags (by name) and the replies `user` may see, for
+    annotations `user` may see (so the replies' roots are not checked again).
+    `with_thread` reads them with a queryset; the search, onto notes it has
+    already read."""
+    return [
+        Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list"),
+        Prefetch(
+            "replies",
+            queryset=Annotation.objects.visible_to(user, in_visible_threads=True)
+            .select_related("author")
+            .order_by("created"),
+            to_attr="visible_replies",
+        ),
+    ]
+
+
 def with_thread(
     queryset: QuerySet[Annotation], user: AbstractBaseUser | AnonymousUser
 ) -> QuerySet[Annotation]:
@@ -45,16 +62,7 @@ def with_thread(
         "author",
         "start_passage__part__edition",
         "end_passage",
-    ).prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list"),
-        Prefetch(
-            "replies",
-            queryset=Annotation.objects.visible_to(user, in_visible_threads=True)
-            .select_related("author")
-            .order_by("created"),
-            to_attr="visible_replies",
-        ),
-    )
+    ).prefetch_related(*thread_prefetches(user))
 
 
 @dataclass(frozen=True)

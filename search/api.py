@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import unescape as html_unescape
 from typing import Any
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -26,7 +26,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations.api import AnnotationSerializer
-from annotations.models import Annotation, Tag, Viewer
+from annotations.models import Annotation, Viewer
+from annotations.selectors import thread_prefetches
 from reader.models import Passage
 
 from .links import note_link, passage_link
@@ -382,19 +383,7 @@ def _notes_as_the_api_shows_them(
     many notes. Added to the notes the search read, not read again: the
     second read cost a reader 10 ms of Django compiling its joins."""
     notes = list(hits)
-    prefetch_related_objects(
-        notes,
-        "edition",
-        "end_passage",
-        Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list"),
-        Prefetch(
-            "replies",
-            queryset=Annotation.objects.visible_to(user, in_visible_threads=True)
-            .select_related("author")
-            .order_by("created"),
-            to_attr="visible_replies",
-        ),
-    )
+    prefetch_related_objects(notes, "edition", "end_passage", *thread_prefetches(user))
     for note in notes:
         _note_snippet(note, query)
     return notes
