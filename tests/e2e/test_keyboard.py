@@ -34,15 +34,21 @@ def course(live_edition):
     )
 
 
-def test_tab_leaves_the_assignment_instructions(page, live_server, course):
-    """The Instructions box is a markdownx editor: Tab moves focus on rather
-    than typing a tab character (it was a keyboard trap)."""
+def typing_instructions(page, live_server, course, text: str):
+    """The teacher's new-assignment form, `text` typed into Instructions."""
     log_in(page, live_server.url, "mrs-k")
     page.goto(f"{live_server.url}/classes/{course.pk}/assignments/new/")
     page.wait_for_load_state("load")
     instructions = page.get_by_label("Instructions")
     instructions.focus()
-    page.keyboard.type("Read slowly.")
+    page.keyboard.type(text)
+    return instructions
+
+
+def test_tab_leaves_the_assignment_instructions(page, live_server, course):
+    """The Instructions box is a markdownx editor: Tab moves focus on rather
+    than typing a tab character (it was a keyboard trap)."""
+    instructions = typing_instructions(page, live_server, course, "Read slowly.")
     page.keyboard.press("Tab")
     assert instructions.input_value() == "Read slowly."
     assert active(page, "tagName") != "TEXTAREA"
@@ -57,12 +63,8 @@ def test_tab_leaves_the_assignment_instructions(page, live_server, course):
 def test_escape_leaves_the_assignment_instructions_for_the_next_field(
     page, live_server, course
 ):
-    log_in(page, live_server.url, "mrs-k")
-    page.goto(f"{live_server.url}/classes/{course.pk}/assignments/new/")
-    page.wait_for_load_state("load")
-    instructions = page.get_by_label("Instructions")
-    instructions.focus()
-    page.keyboard.type("Read the *whole* passage.")
+    text = "Read the *whole* passage."
+    instructions = typing_instructions(page, live_server, course, text)
     page.keyboard.press("Escape")
     assert instructions.input_value() == "Read the *whole* passage."
     assert active(page, "tagName") != "TEXTAREA"
