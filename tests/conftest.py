@@ -196,3 +196,23 @@ def licensed(db):
         client=client,
         **users,
     )
+
+
+@pytest.fixture
+def settled_connection():
+    """The test database's connection with no transaction open, for a test
+    that runs migrations (SQLite's schema editor cannot turn foreign-key
+    checks off inside one). A browser test's last request (a page's
+    reading-progress beacon as its tab closes) may still be finishing on the
+    live server's thread, which shares the in-memory database's connection:
+    wait for it, briefly."""
+    import time
+
+    from django.db import connection
+
+    connection.ensure_connection()
+    raw = connection.connection
+    deadline = time.monotonic() + 5
+    while getattr(raw, "in_transaction", False) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return connection

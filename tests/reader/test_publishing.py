@@ -160,7 +160,7 @@ def test_only_curators_publish(licensed, client, who):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_existing_editions_keep_who_could_read_them():
+def test_existing_editions_keep_who_could_read_them(settled_connection):
     executor = MigrationExecutor(connection)
     before = [("reader", "0001_initial_edition_models")]
     executor.migrate(before)

@@ -83,7 +83,7 @@ def test_the_assignment_form_bounds_the_instructions(course):
 
 @pytest.mark.django_db(transaction=True)
 def test_existing_assignments_get_their_instructions_rendered_by_the_migration(
-    assignment,
+    settled_connection, assignment
 ):
     # As an assignment saved before instructions_html existed.
     Assignment.objects.update(instructions_html="")
