@@ -10,14 +10,12 @@ for them added to the page's hits: a constant number of queries more.
 
 from __future__ import annotations
 
-from html import unescape as html_unescape
 from typing import Any
 
 from django.db.models import prefetch_related_objects
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import escape, format_html
-from django.utils.html import strip_tags as html_strip_tags
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -45,7 +43,7 @@ from .selectors import (
     _paragraph_number,
     search,
 )
-from .snippets import Segments, text_snippet
+from .snippets import Segments
 
 # Database keys are 64-bit: a larger number is no class (and SQLite would
 # refuse to compare it).
@@ -261,14 +259,13 @@ class MotifHitSerializer(serializers.Serializer):
 
 class AnnotationHitSerializer(AnnotationSerializer):
     """A note as /api/annotations/ shows it, with where the words were
-    found (`search_snippet` and `search_snippet_source`, set by the view)."""
+    found (`snippet` and `snippet_source`, set by `search()`)."""
 
     snippet = serializers.SerializerMethodField()
     snippet_html = serializers.SerializerMethodField(
         help_text="The snippet as HTML: the text escaped, hit words in <mark>"
     )
     snippet_source = serializers.ChoiceField(
-        source="search_snippet_source",
         choices=["body", "quote"],
         help_text="Whether the snippet is of the note's words or its quote",
     )
@@ -288,10 +285,10 @@ class AnnotationHitSerializer(AnnotationSerializer):
 
     @extend_schema_field(SegmentSerializer(many=True))
     def get_snippet(self, obj: Annotation) -> list[dict[str, Any]]:
-        return _segments(obj.search_snippet)
+        return _segments(obj.snippet)
 
     def get_snippet_html(self, obj: Annotation) -> str:
-        return _html(obj.search_snippet)
+        return _html(obj.snippet)
 
     def get_url(self, obj: Annotation) -> str:
         # Annotation.get_absolute_url, from the note's own edition (its
@@ -360,20 +357,6 @@ class SearchAnswerSerializer(serializers.Serializer):
 # --- The view ----------------------------------------------------------------
 
 
-def _note_snippet(note: Annotation, query: ParsedQuery) -> None:
-    """Where a note's words were found: its body (as rendered, tags taken
-    off), else the words it quotes."""
-    body = html_unescape(html_strip_tags(note.body_html))
-    segments, found = text_snippet(body, query)
-    source = "body"
-    if not found and note.exact:
-        quoted, found_in_quote = text_snippet(note.exact, query)
-        if found_in_quote or not body.strip():
-            segments, source = quoted, "quote"
-    note.search_snippet = segments
-    note.search_snippet_source = source
-
-
 def _notes_as_the_api_shows_them(
     hits: tuple[Annotation, ...], user: object, query: ParsedQuery
 ) -> list[Annotation]:
@@ -384,8 +367,6 @@ def _notes_as_the_api_shows_them(
     second read cost a reader 10 ms of Django compiling its joins."""
     notes = list(hits)
     prefetch_related_objects(notes, "edition", "end_passage", *thread_prefetches(user))
-    for note in notes:
-        _note_snippet(note, query)
     return notes
 
 

@@ -20,11 +20,17 @@ from typing import Protocol
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, FloatField, QuerySet, Value
+from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
-from .models import AnnotationFts, AnnotationText, MotifFts, PassageFts
+from .models import (
+    AnnotationFts,
+    AnnotationText,
+    AnnotationVector,
+    MotifFts,
+    PassageFts,
+)
 from .query import ParsedQuery, to_fts5, to_tsquery_prefix, to_websearch
 from .schema import DEFAULT_LANGUAGE, LANGUAGES, Language
 
@@ -57,10 +63,20 @@ class Engine(Protocol):
         first: for a page of results."""
         ...
 
+    def found(
+        self, query: ParsedQuery, audience: list[str], notes: QuerySet, limit: int
+    ) -> list[tuple[object, float]] | None:
+        """The notes of `notes` (the reader's, under the rule) whose words
+        match, as (id, `search_score`) best first, in one query led by the
+        index: it hands back only notes whose audience (search/schema.py
+        `audience_sql`) has any of the reader's `audience` words, and the
+        rule is asked of each by its id. None when more than `limit` are
+        found: the caller then lets the rule lead (`matching`, `ranked`)."""
+        ...
+
     def snippets(self, kind: str, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
         """Add `search_snippet` (an excerpt with HIT_START/HIT_END around
-        the words found) to a `ranked` queryset of passages (their text) or
-        annotations (their note, as written)."""
+        the words found) to a `ranked` queryset of passages (their text)."""
         ...
 
 
@@ -77,11 +93,9 @@ class SqliteEngine:
     }
 
     # snippet() names the FTS table's hidden column (the join's own name) and
-    # the column to cut from: the first, a passage's text or a note's body.
-    SNIPPETS = {
-        "passages": "snippet(search_passage_fts, 0, %s, %s, %s, %s)",
-        "annotations": "snippet(search_annotation_fts, 0, %s, %s, %s, %s)",
-    }
+    # the column to cut from: the first, a passage's text. (A note's snippet
+    # is cut in Python: search/snippets.py.)
+    SNIPPETS = {"passages": "snippet(search_passage_fts, 0, %s, %s, %s, %s)"}
 
     def __init__(self, language: Language) -> None:
         self.language = language
@@ -108,6 +122,30 @@ class SqliteEngine:
             .annotate(search_score=-F(f"{path}__rank"))
             .order_by(f"{path}__rank", "pk")
         )
+
+    def found(
+        self, query: ParsedQuery, audience: list[str], notes: QuerySet, limit: int
+    ) -> list[tuple[object, float]] | None:
+        # The words in the note's body and quote only, AND one of the
+        # reader's audience words: FTS5 intersects the two in its index.
+        # Audience words are letters and digits made here, never input. The
+        # rule is a correlated EXISTS on the note's id, so SQLite reads the
+        # index's candidates first and looks each up by its key (joined or
+        # as an IN list, it leads with the rule's branches instead, reading
+        # every note the reader may see).
+        expression = (
+            f"{{body quote}} : ({to_fts5(query)}) "
+            f"AND audience : ({' OR '.join(audience)})"
+        )
+        found = list(
+            AnnotationFts.objects.filter(match__fts=expression)
+            .filter(Exists(notes.filter(pk=OuterRef("text__annotation_id"))))
+            .order_by("rank", "text__annotation_id")
+            .values_list("text__annotation_id", "rank")[: limit + 1]
+        )
+        if len(found) > limit:
+            return None
+        return [(pk, -rank) for pk, rank in found]
 
     def snippets(self, kind: str, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
         # One of the constants below, never input.
@@ -163,7 +201,44 @@ class PostgresEngine:
             .order_by("-search_score", "pk")
         )
 
-    SNIPPET_COLUMNS = {"passages": "text", "annotations": "body"}
+    def found(
+        self, query: ParsedQuery, audience: list[str], notes: QuerySet, limit: int
+    ) -> list[tuple[object, float]] | None:
+        # The words' GIN index and the audience's, ANDed as bitmaps, best
+        # first; then the rule, asked of those ids. (As one query, with the
+        # rule in EXISTS, PostgreSQL turns it into a join that reads every
+        # note the reader may see, and the whole table for their threads.)
+        tsquery = self.tsquery(query)
+        candidates = list(
+            AnnotationVector.objects.filter(
+                vector=tsquery,
+                audience=SearchQuery(
+                    " | ".join(audience), search_type="raw", config="simple"
+                ),
+            )
+            .annotate(
+                search_score=Cast(
+                    SearchRank(
+                        F("vector"), tsquery, normalization=Value(self.NORMALISATION)
+                    ),
+                    FloatField(),
+                )
+            )
+            .order_by("-search_score", "annotation_id")
+            .values_list("annotation_id", "search_score")[: limit + 1]
+        )
+        if len(candidates) > limit:
+            return None
+        if not candidates:
+            return []
+        kept = set(
+            notes.filter(pk__in=[pk for pk, _score in candidates])
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        return [(pk, score) for pk, score in candidates if pk in kept]
+
+    SNIPPET_COLUMNS = {"passages": "text"}
 
     def snippets(self, kind: str, queryset: QuerySet, query: ParsedQuery) -> QuerySet:
         return queryset.annotate(

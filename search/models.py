@@ -88,6 +88,8 @@ class AnnotationText(models.Model):
     )
     body = models.TextField()
     quote = models.TextField()
+    # Who might see it, as words (search/schema.py `audience_sql`).
+    audience = models.TextField()
 
     class Meta:
         managed = False
@@ -165,6 +167,8 @@ class AnnotationVector(models.Model):
         related_name="search_vector",
     )
     vector = SearchVectorField()
+    # Who might see it (search/schema.py `audience_sql`).
+    audience = SearchVectorField()
 
     class Meta:
         managed = False

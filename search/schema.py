@@ -95,9 +95,45 @@ PG_TRIGGERS = (
 )
 
 # Column weights for ranking: a motif's name and terms above its summary and
-# description; a note's own words above the words it quotes.
+# description; a note's own words above the words it quotes; the audience
+# (below) never counts.
 SQLITE_MOTIF_RANK = "bm25(10.0, 6.0, 3.0, 1.0)"
-SQLITE_ANNOTATION_RANK = "bm25(4.0, 1.0)"
+SQLITE_ANNOTATION_RANK = "bm25(4.0, 1.0, 0.0)"
+
+
+def audience_sql(row: str) -> str:
+    """Who might see an annotation, as words indexed beside its own: `u<id>`
+    its author, `pub` every reader, `c<id>` a class's members, `t<id>` a
+    class's teachers; `row` is the trigger's NEW (or a table's name).
+
+    A search asks for the words AND any of the reader's audience words
+    (`audience_words`, search/selectors.py), so the index hands back only
+    the notes that reader might see, instead of every note that says "mask".
+    It is a coarse superset of who may see a note, never the rule: every
+    candidate then goes through `Annotation.objects.visible_to`, which
+    alone decides (readable editions, a reply's thread, "answer first",
+    drafts). A test holds it a superset of the rule for every reader.
+    Hidden notes are their author's only: so is their audience."""
+    course = f"coalesce({row}.course_id, 0)"
+    return f"""('u' || {row}.author_id || CASE WHEN {row}.moderation = 'visible' THEN
+        CASE
+            WHEN {row}.visibility = 'public' AND NOT {row}.draft THEN ' pub'
+            WHEN {row}.visibility = 'public' THEN ' t' || {course}
+            WHEN {row}.visibility = 'course' THEN ' c' || {course} || ' t' || {course}
+            WHEN {row}.visibility = 'teacher' THEN ' t' || {course}
+            ELSE ''
+        END ELSE '' END)"""
+
+
+# What changes an annotation's words or audience: the triggers watch these.
+ANNOTATION_WATCHED = (
+    "id, body, exact, author_id, visibility, course_id, moderation, draft"
+)
+
+
+_TEXT_COLUMNS = "body, quote, audience"
+_TEXT_NEW = "new.body, new.quote, new.audience"
+_TEXT_OLD = "old.body, old.quote, old.audience"
 
 
 def _sqlite_fts(table: str, columns: str, content: str, tokenizer: str) -> str:
@@ -152,49 +188,57 @@ def _sqlite_statements(language: Language) -> list[str]:
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             annotation_id char(32) NOT NULL UNIQUE,
             body TEXT NOT NULL,
-            quote TEXT NOT NULL
+            quote TEXT NOT NULL,
+            audience TEXT NOT NULL
         )""",
         _sqlite_fts(
-            "search_annotation_fts", "body, quote", "search_annotation_text", tok
+            "search_annotation_fts",
+            "body, quote, audience",
+            "search_annotation_text",
+            tok,
         ),
-        """CREATE TRIGGER search_annotation_ai AFTER INSERT ON annotations_annotation
+        f"""CREATE TRIGGER search_annotation_ai AFTER INSERT ON annotations_annotation
         BEGIN
-            INSERT INTO search_annotation_text(annotation_id, body, quote)
-            VALUES (new.id, new.body, new.exact);
+            INSERT INTO search_annotation_text(annotation_id, body, quote, audience)
+            VALUES (new.id, new.body, new.exact, {audience_sql("new")});
         END""",
         """CREATE TRIGGER search_annotation_ad AFTER DELETE ON annotations_annotation
         BEGIN
             DELETE FROM search_annotation_text WHERE annotation_id = old.id;
         END""",
-        """CREATE TRIGGER search_annotation_au
-        AFTER UPDATE OF id, body, exact ON annotations_annotation BEGIN
+        f"""CREATE TRIGGER search_annotation_au
+        AFTER UPDATE OF {ANNOTATION_WATCHED} ON annotations_annotation BEGIN
             UPDATE search_annotation_text
-            SET annotation_id = new.id, body = new.body, quote = new.exact
+            SET annotation_id = new.id, body = new.body, quote = new.exact,
+                audience = {audience_sql("new")}
             WHERE annotation_id = old.id;
         END""",
-        """CREATE TRIGGER search_annotation_text_ai AFTER INSERT ON
+        f"""CREATE TRIGGER search_annotation_text_ai AFTER INSERT ON
         search_annotation_text BEGIN
-            INSERT INTO search_annotation_fts(rowid, body, quote)
-            VALUES (new.id, new.body, new.quote);
+            INSERT INTO search_annotation_fts(rowid, {_TEXT_COLUMNS})
+            VALUES (new.id, {_TEXT_NEW});
         END""",
-        """CREATE TRIGGER search_annotation_text_ad AFTER DELETE ON
+        f"""CREATE TRIGGER search_annotation_text_ad AFTER DELETE ON
         search_annotation_text BEGIN
-            INSERT INTO search_annotation_fts(search_annotation_fts, rowid, body, quote)
-            VALUES ('delete', old.id, old.body, old.quote);
+            INSERT INTO search_annotation_fts(
+                search_annotation_fts, rowid, {_TEXT_COLUMNS}
+            ) VALUES ('delete', old.id, {_TEXT_OLD});
         END""",
-        """CREATE TRIGGER search_annotation_text_au AFTER UPDATE ON
+        f"""CREATE TRIGGER search_annotation_text_au AFTER UPDATE ON
         search_annotation_text BEGIN
-            INSERT INTO search_annotation_fts(search_annotation_fts, rowid, body, quote)
-            VALUES ('delete', old.id, old.body, old.quote);
-            INSERT INTO search_annotation_fts(rowid, body, quote)
-            VALUES (new.id, new.body, new.quote);
+            INSERT INTO search_annotation_fts(
+                search_annotation_fts, rowid, {_TEXT_COLUMNS}
+            ) VALUES ('delete', old.id, {_TEXT_OLD});
+            INSERT INTO search_annotation_fts(rowid, {_TEXT_COLUMNS})
+            VALUES (new.id, {_TEXT_NEW});
         END""",
         f"INSERT INTO search_annotation_fts(search_annotation_fts, rank) "
         f"VALUES ('rank', '{SQLITE_ANNOTATION_RANK}')",
         # Fill from what is there: annotations' words first, then every
         # index from its content table.
-        """INSERT INTO search_annotation_text(annotation_id, body, quote)
-        SELECT id, body, exact FROM annotations_annotation""",
+        f"""INSERT INTO search_annotation_text(annotation_id, body, quote, audience)
+        SELECT id, body, exact, {audience_sql("annotations_annotation")}
+        FROM annotations_annotation""",
         "INSERT INTO search_passage_fts(search_passage_fts) VALUES ('rebuild')",
         "INSERT INTO search_motif_fts(search_motif_fts) VALUES ('rebuild')",
         "INSERT INTO search_annotation_fts(search_annotation_fts) VALUES ('rebuild')",
@@ -225,19 +269,33 @@ def _pg_kind(
     key_type: str,
     parts: list[tuple[str, str]],
     watched: str,
+    audience: bool = False,
 ) -> list[str]:
+    """One kind's table of vectors, kept by triggers; `audience`: with the
+    words of who might see each row (`audience_sql`) in a vector of their
+    own, under the `simple` configuration (no stemming of `u12`)."""
     table = f"search_{kind}_vector"
     vector = _pg_vector(language, parts)
+    columns, values, fill, update = "vector", vector, vector.replace("NEW.", ""), ""
+    extra_index = []
+    if audience:
+        columns += ", audience"
+        values += f", to_tsvector('simple', {audience_sql('NEW')})"
+        fill += f", to_tsvector('simple', {audience_sql(source)})"
+        update = ", audience = EXCLUDED.audience"
+        extra_index = [f"CREATE INDEX {table}_audience ON {table} USING gin (audience)"]
+    audience_column = ",\n            audience tsvector NOT NULL" if audience else ""
     return [
         f"""CREATE TABLE {table} (
             {key} {key_type} PRIMARY KEY,
-            vector tsvector NOT NULL
+            vector tsvector NOT NULL{audience_column}
         )""",
         f"CREATE INDEX {table}_gin ON {table} USING gin (vector)",
+        *extra_index,
         f"""CREATE FUNCTION {table}_write() RETURNS trigger AS $$
         BEGIN
-            INSERT INTO {table} ({key}, vector) VALUES (NEW.id, {vector})
-            ON CONFLICT ({key}) DO UPDATE SET vector = EXCLUDED.vector;
+            INSERT INTO {table} ({key}, {columns}) VALUES (NEW.id, {values})
+            ON CONFLICT ({key}) DO UPDATE SET vector = EXCLUDED.vector{update};
             RETURN NULL;
         END $$ LANGUAGE plpgsql""",
         f"""CREATE FUNCTION {table}_delete() RETURNS trigger AS $$
@@ -256,9 +314,9 @@ def _pg_kind(
         FOR EACH ROW EXECUTE FUNCTION {table}_delete()""",
         f"""CREATE TRIGGER {table}_truncate AFTER TRUNCATE ON {source}
         FOR EACH STATEMENT EXECUTE FUNCTION {table}_truncate()""",
-        # Fill from what is there: the update fires the trigger per row.
-        f"""INSERT INTO {table} ({key}, vector)
-        SELECT id, {vector.replace("NEW.", "")} FROM {source}""",
+        # Fill from what is there.
+        f"""INSERT INTO {table} ({key}, {columns})
+        SELECT id, {fill} FROM {source}""",
     ]
 
 
@@ -304,7 +362,8 @@ def _pg_statements(language: Language, *, unaccent: bool) -> list[str]:
             key="annotation_id",
             key_type="uuid",
             parts=[("body", "A"), ("exact", "D")],
-            watched="id, body, exact",
+            watched=ANNOTATION_WATCHED,
+            audience=True,
         ),
     ]
 
@@ -383,23 +442,27 @@ def uninstall(connection: BaseDatabaseWrapper) -> None:
 
 
 def is_installed(connection: BaseDatabaseWrapper) -> bool:
-    """Are every table and trigger of the index there (one query)?"""
+    """Are every table and trigger of the index there, in this version
+    (with the annotations' audience column), in one query?"""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             names = SQLITE_TABLES + SQLITE_TRIGGERS
             cursor.execute(
-                "SELECT count(*) FROM sqlite_master WHERE name IN ({})".format(
-                    ", ".join(["%s"] * len(names))
-                ),
+                "SELECT (SELECT count(*) FROM sqlite_master WHERE name IN ({}))"
+                " + (SELECT count(*) FROM pragma_table_info('search_annotation_text')"
+                " WHERE name = 'audience')".format(", ".join(["%s"] * len(names))),
                 names,
             )
-            return cursor.fetchone()[0] == len(names)
+            return cursor.fetchone()[0] == len(names) + 1
         if connection.vendor == "postgresql":
             triggers = [name for name, _table in PG_TRIGGERS]
             cursor.execute(
                 "SELECT (SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s))"
-                " + (SELECT count(*) FROM pg_tables WHERE tablename = ANY(%s))",
+                " + (SELECT count(*) FROM pg_tables WHERE tablename = ANY(%s))"
+                " + (SELECT count(*) FROM information_schema.columns"
+                " WHERE table_name = 'search_annotation_vector'"
+                " AND column_name = 'audience')",
                 [triggers, list(PG_TABLES)],
             )
-            return cursor.fetchone()[0] == len(triggers) + len(PG_TABLES)
+            return cursor.fetchone()[0] == len(triggers) + len(PG_TABLES) + 1
     return True

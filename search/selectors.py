@@ -15,11 +15,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from html import unescape as html_unescape
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.html import strip_tags as html_strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from annotations.models import Annotation, Motivation, Viewer
@@ -29,6 +32,7 @@ from themes.models import Motif, MotifOccurrence
 
 from .engines import engine, snippet_segments
 from .query import ParsedQuery, parse_query
+from .snippets import Segments, text_snippet
 
 KINDS = ("passages", "motifs", "annotations")
 MAX_PER_PAGE = 50
@@ -337,29 +341,100 @@ def search(
             since=_day_start(since),
             until=_day_end(until),
         )
-        count, rows = _page(
-            search_engine.matching("annotations", notes, query),
-            search_engine.snippets(
-                "annotations",
-                search_engine.ranked(
-                    "annotations",
-                    notes.select_related(
-                        "author", "start_passage__part", "reply_to__start_passage__part"
-                    ),
-                    query,
-                ),
-                query,
-            ),
-            page,
-            per_page,
+        count, rows = _annotation_page(
+            search_engine, notes, query, viewer, author_scope, page, per_page
         )
-        for note in rows:
-            note.snippet = snippet_segments(note.search_snippet or "")
         results["annotations"] = KindResults(
             count=count, hits=tuple(rows), page=page, per_page=per_page
         )
 
     return SearchResults(query=query, jump=jump, errors=tuple(errors), **results)
+
+
+# The most candidates the index may hand back for the rule to check by id;
+# beyond, the rule leads and the index is asked per note it keeps.
+CANDIDATE_LIMIT = 5000
+
+
+def _audience_words(viewer: object, author_scope: str) -> list[str]:
+    """The reader's words in the index's audience column (search/schema.py
+    `audience_sql`): themselves, every reader, their classes, the classes
+    they teach. A note none of them names is one the rule would refuse."""
+    if not getattr(viewer, "is_authenticated", False):
+        public = getattr(settings, "THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC", False)
+        return ["pub"] if public else []
+    me = f"u{int(viewer.user.pk)}"
+    if author_scope == AuthorScope.ME:
+        return [me]
+    return [
+        me,
+        "pub",
+        *(f"c{int(pk)}" for pk in viewer.member_courses),
+        *(f"t{int(pk)}" for pk in viewer.taught_courses),
+    ]
+
+
+def _annotation_page(
+    search_engine: object,
+    notes: QuerySet[Annotation],
+    query: ParsedQuery,
+    viewer: object,
+    author_scope: str,
+    page: int,
+    per_page: int,
+) -> tuple[int, list[Annotation]]:
+    """How many notes match and the page's, best first.
+
+    The index hands back the notes whose words match among those the
+    reader might see (its audience words), best first; the one rule
+    (`notes`, built on `visible_to`) keeps those the reader may see, read
+    by their ids. So the work follows what the reader may find, not every
+    note they may see, nor every note that says the word. Too many
+    candidates (a teacher searching "the"), and the rule leads instead."""
+    audience = _audience_words(viewer, author_scope)
+    # No audience words: the reader may see nobody's notes (an anonymous
+    # visitor where public notes are for signed-in readers only).
+    found = (
+        search_engine.found(query, audience, notes, CANDIDATE_LIMIT) if audience else []
+    )
+    with_rows = Annotation.objects.select_related(
+        "author", "start_passage__part", "reply_to__start_passage__part"
+    )
+    if found is None:
+        count, rows = _page(
+            search_engine.matching("annotations", notes, query),
+            search_engine.ranked(
+                "annotations",
+                notes.select_related(*with_rows.query.select_related),
+                query,
+            ),
+            page,
+            per_page,
+        )
+    else:
+        count = len(found)
+        start = (page - 1) * per_page
+        shown = dict(found[start : start + per_page])
+        # Read by id: the rule has just kept every one of them.
+        by_id = with_rows.in_bulk(list(shown)) if shown else {}
+        rows = [by_id[pk] for pk in shown if pk in by_id]
+        for note in rows:
+            note.search_score = shown[note.pk]
+    for note in rows:
+        note.snippet, note.snippet_source = note_snippet(note, query)
+    return count, rows
+
+
+def note_snippet(note: Annotation, query: ParsedQuery) -> tuple[Segments, str]:
+    """Where a note's words were found, as segments, and in what: its body
+    (as rendered, tags taken off), else the words it quotes."""
+    body = html_unescape(html_strip_tags(note.body_html))
+    segments, found = text_snippet(body, query)
+    if not found and note.exact:
+        quoted, found_in_quote = text_snippet(note.exact, query)
+        if found_in_quote or not body.strip():
+            return quoted, "quote"
+    return segments, "body"
 
 
 def _annotations(
