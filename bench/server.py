@@ -45,7 +45,7 @@ Knobs (environment variables):
 - BENCH_PAGES: comma-separated page keys to measure (healthz is always
   measured): healthz, readyz, part-anonymous, part-0, part-1000, part-5000,
   part-20000, dashboard, notebook, export, search-common, search-rare,
-  search-phrase, search-filtered, search-own;
+  search-phrase, search-filtered, search-none, search-own;
 - BENCH_SEARCH_PATH: what the search rows ask, with their query strings
   (default /api/search/; /search/ for the search page). A student of the
   class searches for a common word, a rare one (a word of a single passage,
@@ -93,6 +93,8 @@ HOST = "127.0.0.1"
 SEARCH_PATH = os.environ.get("BENCH_SEARCH_PATH", "/api/search/")
 COMMON_WORD = "mask"
 PHRASE = '"the mask"'
+# In no passage, motif or note of the bench's data.
+ABSENT_WORD = "zyzzogeton"
 
 
 # --------------------------------------------------------------------------
@@ -500,6 +502,17 @@ def search_pages(bench: object) -> list[tuple[Page, object]]:
                 student,
             ),
             goal,
+        ),
+        (
+            # The fixed cost of a search: the request, the reader's classes
+            # and editions, the rule built, every kind asked, nothing found.
+            Page(
+                "search-none",
+                f"{label}, a word found nowhere, a student",
+                url(q=ABSENT_WORD),
+                student,
+            ),
+            Goal(),
         ),
         (
             Page(

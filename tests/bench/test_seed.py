@@ -120,6 +120,7 @@ def test_every_page_answers_200_to_its_signed_in_session(bench):
         "search-rare",
         "search-phrase",
         "search-filtered",
+        "search-none",
         "search-own",
     ]
     for page, _goal in listed:
