@@ -366,7 +366,10 @@ def _notes_as_the_api_shows_them(
     many notes. Added to the notes the search read, not read again: the
     second read cost a reader 10 ms of Django compiling its joins."""
     notes = list(hits)
-    prefetch_related_objects(notes, "edition", "end_passage", *thread_prefetches(user))
+    if notes:  # building the rule for the replies costs even with none
+        prefetch_related_objects(
+            notes, "edition", "end_passage", *thread_prefetches(user)
+        )
     return notes
 
 
