@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 PART_KINDS = ("frame", "notebook", "letter")
@@ -99,6 +100,19 @@ def read_edition_folder(folder: Path | str) -> EditionSource:
     return EditionSource(
         path=folder, parts=tuple(sorted(parts, key=lambda p: p.order)), **meta
     )
+
+
+@lru_cache(maxsize=8)
+def edition_folder_slug(folder: Path) -> str:
+    """The slug in a folder's edition.toml, or "" when it has none.
+
+    Pages ask it to tell the bundled study edition from a school's imported
+    one; the file changes only with a deploy, so it is read once per process.
+    """
+    try:
+        return _read_edition_meta(Path(folder) / "edition.toml")["slug"]
+    except (EditionSourceError, OSError):
+        return ""
 
 
 def _read_edition_meta(path: Path) -> dict[str, str]:

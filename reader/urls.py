@@ -19,6 +19,8 @@ urlpatterns = [
     ),
     path("read/<slug:edition>/<slug:part>/text", views.part_text, name="part_text"),
     path("read/<slug:edition>/progress/", views.progress_record, name="progress"),
+    # Before the part pattern, like "progress": no part may be called "about".
+    path("read/<slug:edition>/about/", views.edition_about, name="edition_about"),
     path(
         "read/<slug:edition>/<slug:part>/passages/",
         views.part_passages,

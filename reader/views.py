@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,6 +44,7 @@ from .contributions import (
     contents_slots,
     part_page_slots,
 )
+from .edition_files import edition_folder_slug
 from .markdown import MAX_MARKDOWN_LENGTH, format_escaped, render_markdown
 from .models import Edition, Part, Passage, PassageRead
 from .page_cache import anonymous_page_cache
@@ -80,6 +82,24 @@ def edition_detail(request: HttpRequest, edition: str) -> HttpResponse:
         request,
         edition_obj,
         other_editions=list(Edition.objects.readable_by(request.user)),
+    )
+
+
+@require_GET
+@anonymous_page_cache
+def edition_about(request: HttpRequest, edition: str) -> HttpResponse:
+    """What this edition is, on what terms it is shown, and how a school
+    reads its own licensed text instead."""
+    edition_obj = readable_edition_or_404(request.user, edition)
+    bundled = edition_folder_slug(Path(settings.THREE_NOTEBOOKS_STUDY_EDITION_DIR))
+    return render(
+        request,
+        "reader/edition_about.html",
+        {
+            "edition": edition_obj,
+            "parts": list(edition_obj.parts.order_by("order")),
+            "is_bundled_retelling": edition_obj.slug == bundled,
+        },
     )
 
 

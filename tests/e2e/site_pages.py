@@ -118,6 +118,7 @@ QUERY = "?"
 PAGES: dict[str, Kwargs] = {
     "reader:home": _none,
     "reader:edition": _edition,
+    "reader:edition_about": _edition,
     "reader:part": _parts,
     # Redirects to the passage on its part page: the redirect's target is
     # visited as it would be by a reader following a citation.
