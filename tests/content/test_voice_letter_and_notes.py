@@ -96,3 +96,39 @@ def test_the_letter_calls_the_mask_a_cap_of_invisibility(source):
     text = " ".join(p.text for p in passages_of(source, HER_PART))
     assert "invisible hat" in text
     assert re.search(r"\bcap of invisibility\b|\bfairy[- ]tale", text, re.IGNORECASE)
+
+
+# The same parts' apparatus: what the edition claims about them.
+
+
+def test_the_note_on_sources_says_the_final_notes_heading_is_our_own(source):
+    """The notes could not confirm how the novel heads the pages after the gray
+    notebook, so the edition must not pass its heading off as Abe's."""
+    final = next(p for p in source.parts if p.slug == "final-notes")
+    note = " ".join(source.rights_note.split())
+    assert final.title in note
+    assert re.search(r"could not (?:be )?(?:confirm|verif)", note), note
+    assert re.search(r"\bour own\b|\bthe project’s own\b", note), note
+
+
+TOY_IS_A_YO_YO = re.compile(
+    r"yo-yo\W+(?:\w+\W+){0,3}(?:bought|buys?|buying)\b"
+    r"|\b(?:bought|buys?|buying)\W+(?:\w+\W+){0,3}yo-yo"
+    r"|\bnew yo-yo\b|\bpromises? her a new one\b",
+    re.IGNORECASE,
+)
+
+
+def test_the_toy_he_buys_the_girl_is_never_called_a_yo_yo(source):
+    """The girl already has her yo-yo; the toy he buys her is not named."""
+    texts = {p.key: p.text for part in source.parts for p in part.passages}
+    texts |= {
+        path.name: path.read_text(encoding="utf-8")
+        for path in sorted(settings.THREE_NOTEBOOKS_MOTIF_DIR.glob("*.md"))
+    }
+    found = [
+        (where, m.group(0))
+        for where, text in texts.items()
+        for m in TOY_IS_A_YO_YO.finditer(" ".join(text.split()))
+    ]
+    assert not found, found
