@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -146,19 +147,47 @@ def test_the_study_edition_loads_into_the_database(study_edition):
     assert study_edition.parts.count() == 7
 
 
-def copied_runs(text: str, length: int = 8) -> list[str]:
-    """Runs of `length` words that `text` shares with the research notes."""
-    notes_path = settings.THREE_NOTEBOOKS_SHARED_DIR / "edition" / "novel-notes.md"
-    if not notes_path.is_file():
+LITERAL_SUMMARY = Path(__file__).with_name("plot-summary.en-literal.txt")
+
+
+def literal_summary() -> str:
+    """Our literal English rendering of the German seed summary, without its
+    header line (the rendering lives in the repository, so it is always here)."""
+    lines = LITERAL_SUMMARY.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.startswith("#"))
+
+
+def shared_sources() -> list[str]:
+    """The research notes and the German seed summary, from the shared folder."""
+    shared = settings.THREE_NOTEBOOKS_SHARED_DIR
+    paths = [
+        shared / "edition" / "novel-notes.md",
+        shared / "seed" / "plot-summary.de.txt",
+    ]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{notes_path} is missing: CI must check the retelling")
-        pytest.skip(f"{notes_path} is not here (set THREE_NOTEBOOKS_SHARED_DIR)")
+            pytest.fail(f"{missing} missing: CI must check the retelling")
+        pytest.skip(f"{missing} not here (set THREE_NOTEBOOKS_SHARED_DIR)")
+    return [path.read_text(encoding="utf-8") for path in paths]
 
-    def words(text: str) -> list[str]:
-        return re.findall(r"[a-z0-9’]+", text.lower().replace("'", "’"))
 
-    notes = words(notes_path.read_text(encoding="utf-8"))
-    runs = {tuple(notes[i : i + length]) for i in range(len(notes) - length + 1)}
+def words(text: str) -> list[str]:
+    return re.findall(r"[\w’]+", text.lower().replace("'", "’"))
+
+
+def copied_runs(
+    text: str, length: int = 8, *, sources: list[str] | None = None
+) -> list[str]:
+    """Runs of `length` words that `text` shares with its sources: the research
+    notes, the German seed summary, and our literal English rendering of that
+    summary (a close paraphrase of the summary would slip past the German)."""
+    if sources is None:
+        sources = [*shared_sources(), literal_summary()]
+    runs: set[tuple[str, ...]] = set()
+    for source_text in sources:
+        theirs = words(source_text)
+        runs |= {tuple(theirs[i : i + length]) for i in range(len(theirs) - length + 1)}
     ours = words(text)
     return [
         " ".join(ours[i : i + length])
@@ -167,15 +196,46 @@ def copied_runs(text: str, length: int = 8) -> list[str]:
     ]
 
 
+def catalogue_text() -> str:
+    return "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted(settings.THREE_NOTEBOOKS_MOTIF_DIR.glob("*.md"))
+    )
+
+
 def test_no_sentence_is_copied_from_the_research_notes(source):
-    """Our retelling shares no run of eight words with the notes it is drawn
-    from (short motif names such as "a snake biting its own tail" are fine)."""
+    """Our retelling shares no run of eight words with the notes and the
+    summary it is drawn from, nor with our literal English rendering of that
+    summary (short motif names such as "a snake biting its own tail" are fine)."""
     assert copied_runs(all_text(source)) == []
 
 
 def test_the_motif_catalogue_copies_no_sentence_from_the_notes():
-    catalogue = "\n".join(
-        p.read_text(encoding="utf-8")
-        for p in sorted(settings.THREE_NOTEBOOKS_MOTIF_DIR.glob("*.md"))
-    )
-    assert copied_runs(catalogue) == []
+    assert copied_runs(catalogue_text()) == []
+
+
+def test_no_sentence_is_copied_from_the_literal_rendering_of_the_summary(source):
+    """Checked even where the shared folder is absent: the rendering is ours."""
+    text = all_text(source) + "\n" + catalogue_text()
+    assert copied_runs(text, sources=[literal_summary()]) == []
+
+
+def test_a_run_shared_with_the_literal_rendering_is_found():
+    run = " ".join(words(literal_summary())[40:48])
+    found = copied_runs(f"We wrote: {run}, and more.", sources=[literal_summary()])
+    assert found == [run]
+
+
+def test_every_source_is_compared_by_default():
+    notes, german = shared_sources()
+    for source_text in (notes, german, literal_summary()):
+        run = " ".join(words(source_text)[100:108])
+        assert copied_runs(f"Here: {run}.") == [run]
+
+
+def test_the_literal_rendering_says_what_it_is_and_covers_the_19_paragraphs():
+    header, *paragraphs = LITERAL_SUMMARY.read_text(encoding="utf-8").splitlines()
+    assert header.startswith("#")
+    assert "literal" in header and "not Abe" in header
+    assert "originality test" in header
+    assert len([p for p in paragraphs if p.strip()]) == 19
