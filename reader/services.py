@@ -78,6 +78,9 @@ class LoadReport:
     texts_kept: list[KeptText] = field(default_factory=list)
     texts_forced: list[KeptText] = field(default_factory=list)
     previews: list[PassagePreview] = field(default_factory=list)
+    # What the file's own new texts did to what is anchored on them
+    # (annotations, motif quotes), as the admin's preview counts it.
+    revision_effects: list[PassagePreview] = field(default_factory=list)
     fields_kept: list[str] = field(default_factory=list)
     fields_forced: list[str] = field(default_factory=list)
 
@@ -132,7 +135,50 @@ class LoadReport:
             )
         if self.parts_kept:
             out.append(f"Parts not in the source, kept: {', '.join(self.parts_kept)}.")
+        out += effect_table(self.revision_effects)
         return out
+
+
+def effect_table(previews: list[PassagePreview]) -> list[str]:
+    """What revising passages did to what was anchored on them: a row per
+    passage with anything on it, the totals, and every note or quote that
+    moved or was orphaned (kept and marked, never deleted)."""
+    anchored = [p for p in previews if any(effect.total for effect in p.effects)]
+    if not anchored:
+        return []
+    labels = [effect.label for effect in anchored[0].effects]
+    out = [
+        "What the revised texts did to what is anchored on them "
+        "(exact / moved / orphaned; nothing is deleted):",
+        "  passage      " + "".join(f"{label:<22}" for label in labels),
+    ]
+    totals = {label: [0, 0, 0] for label in labels}
+    for preview in anchored:
+        row = f"  {preview.passage.key:<12} "
+        for effect in preview.effects:
+            counts = (effect.exact, effect.moved, effect.orphaned)
+            row += f"{' / '.join(str(n) for n in counts):<22}"
+            total = totals[effect.label]
+            totals[effect.label] = [a + b for a, b in zip(total, counts, strict=True)]
+        out.append(row.rstrip())
+    out.append(
+        "  in all: "
+        + "; ".join(
+            f"{label} {exact} exact, {moved} moved, {orphaned} orphaned"
+            for label, (exact, moved, orphaned) in totals.items()
+        )
+        + "."
+    )
+    for preview in anchored:
+        for effect in preview.effects:
+            for item in effect.items:
+                state = "moved" if item.moves else "orphaned (kept, marked)"
+                where = f" → “{item.new}”" if item.new else ""
+                out.append(
+                    f"  {preview.passage.key} · {effect.label} · {state} · "
+                    f"{item.who} · “{item.old}”{where}"
+                )
+    return out
 
 
 def preview_lines(preview: PassagePreview) -> list[str]:
@@ -295,6 +341,9 @@ def edition_load(
     if forced:
         # What --force does, as the admin previews it, before it is done.
         report.previews = revision_preview(forced)
+    if revised:
+        # And what the file's own new texts do, counted the same way.
+        report.revision_effects = revision_preview(revised)
     if revised or forced:
         # Changed texts are revisions: old texts kept, anchors followed.
         changes = {**revised, **forced}

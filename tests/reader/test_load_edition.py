@@ -305,3 +305,39 @@ def test_a_part_title_a_curator_changed_is_kept_unless_forced(db, folder):
     output = load_forced(folder)
     assert Part.objects.get(slug="opening").title == "The Opening"
     assert "part opening: replaced the curator's title" in output
+
+
+def test_a_reload_prints_what_its_revisions_did_to_the_notes_and_keeps_them(db, folder):
+    from annotations.models import Annotation
+    from tests.factories import make_annotation, make_user
+
+    load(folder)
+    opening = Passage.objects.get(key="open-001")
+    reader = make_user("reader")
+    follows = make_annotation(reader, opening, 4, 19)  # "first paragraph"
+    loses = make_annotation(reader, opening, 20, 40)  # "wraps over two lines"
+    untouched = make_annotation(reader, Passage.objects.get(key="open-002"), 4, 10)
+    (folder / "01.md").write_text(
+        PART_ONE.replace("The first paragraph", "Now the first paragraph").replace(
+            "wraps over two lines.", "is shorter."
+        ),
+        encoding="utf-8",
+    )
+    out = load(folder)
+    assert "What the revised texts did to what is anchored on them" in out
+    row = next(line for line in out.splitlines() if line.startswith("  open-001 "))
+    assert re.search(r"open-001\s+0 / 1 / 1", row), row
+    assert "annotations 0 exact, 1 moved, 1 orphaned" in out
+    assert "open-001 · annotations · moved · reader · “first paragraph”" in out
+    assert (
+        "open-001 · annotations · orphaned (kept, marked) · reader · "
+        "“wraps over two lines”"
+    ) in out
+    # Only revised passages are listed; every note is still there.
+    assert "open-002" not in out
+    assert (
+        Annotation.objects.filter(pk__in=[follows.pk, loses.pk, untouched.pk]).count()
+        == 3
+    )
+    loses.refresh_from_db()
+    assert loses.anchor_state == "orphaned"
