@@ -139,10 +139,14 @@ class LoadReport:
         return out
 
 
-def effect_table(previews: list[PassagePreview]) -> list[str]:
+def effect_table(
+    previews: list[PassagePreview], listed: tuple[str, ...] = ("annotations",)
+) -> list[str]:
     """What revising passages did to what was anchored on them: a row per
-    passage with anything on it, the totals, and every note or quote that
-    moved or was orphaned (kept and marked, never deleted)."""
+    passage with anything on it, the totals, and each of the `listed` kinds
+    (what readers wrote) that moved or was orphaned, kept and marked, never
+    deleted. Motif quotes are counted only: `load_motifs` quotes the
+    catalogue's words again right after."""
     anchored = [p for p in previews if any(effect.total for effect in p.effects)]
     if not anchored:
         return []
@@ -171,6 +175,8 @@ def effect_table(previews: list[PassagePreview]) -> list[str]:
     )
     for preview in anchored:
         for effect in preview.effects:
+            if effect.label not in listed:
+                continue
             for item in effect.items:
                 state = "moved" if item.moves else "orphaned (kept, marked)"
                 where = f" → “{item.new}”" if item.new else ""
