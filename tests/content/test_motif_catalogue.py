@@ -72,3 +72,21 @@ def test_loading_the_catalogue_twice_changes_nothing(loaded, study_edition):
     )
     assert again.occurrences_created == again.occurrences_updated == 0
     assert not again.motifs_created and not again.motifs_updated
+
+
+def test_every_quote_names_words_found_exactly_once_in_its_passage():
+    """So an occurrence marks the words it means, and a revision can follow
+    them: a quote found twice would point at whichever comes first."""
+    from reader.edition_files import read_edition_folder
+
+    source = read_edition_folder(settings.THREE_NOTEBOOKS_STUDY_EDITION_DIR)
+    texts = {p.key: p.text for part in source.parts for p in part.passages}
+    wrong = [
+        f"{motif.slug} {occurrence.passage_key}: {occurrence.quote!r} "
+        f"found {texts.get(occurrence.passage_key, '').count(occurrence.quote)}x"
+        for motif in read_catalogue(settings.THREE_NOTEBOOKS_MOTIF_DIR)
+        for occurrence in motif.occurrences
+        if occurrence.quote
+        and texts.get(occurrence.passage_key, "").count(occurrence.quote) != 1
+    ]
+    assert wrong == []
