@@ -239,3 +239,35 @@ def test_the_literal_rendering_says_what_it_is_and_covers_the_19_paragraphs():
     assert "literal" in header and "not Abe" in header
     assert "originality test" in header
     assert len([p for p in paragraphs if p.strip()]) == 19
+
+
+# What each of the seed summary's 19 paragraphs tells (research notes, §2),
+# as words the retelling must carry somewhere; ¶14 and ¶15 are one paragraph
+# broken inside a quotation.
+SUMMARY_PARAGRAPHS = {
+    1: ["liquid air", "keloid", "bandage", "Bach", "false hair"],
+    2: ["pushed me back", "mask", "artificial finger"],
+    3: ["army doctor", "soldier"],
+    4: ["K", "finger"],
+    5: ["paleontolog", "muscles"],
+    6: ["antimony", "monster", "Carlyle", "cassock makes the priest"],
+    7: ["darkness", "cinema", "Noh"],
+    8: ["documentar", "arrow", "type"],
+    9: ["beard", "S— Apartments"],
+    10: ["yo-yo", "superintendent"],
+    11: ["toy", "air pistol", "bandages"],
+    12: ["bus stop", "magnetic field"],
+    13: ["telephone", "pity"],
+    14: ["playing secrets"],
+    16: ["boots", "three notebooks", "map"],
+    17: ["blank pages", "tatami", "letter", "invisible hat", "mirror"],
+    18: ["snake", "tail", "forty"],
+    19: ["safety catch", "wild animal", "heels"],
+}
+
+
+@pytest.mark.parametrize(("paragraph", "needles"), SUMMARY_PARAGRAPHS.items())
+def test_every_paragraph_of_the_seed_summary_is_told(source, paragraph, needles):
+    text = all_text(source).lower()
+    missing = [n for n in needles if n.lower() not in text]
+    assert not missing, f"¶{paragraph} of the summary: {missing} not told"
