@@ -47,6 +47,17 @@ def select(page, key: str, phrase: str) -> None:
     page.evaluate(SELECT, [key, phrase])
 
 
+def words_of(page, key: str, start: int = 0, count: int = 4) -> str:
+    """A run of words as passage `key` shows them (the study edition's text
+    is read, never written into a test), trailing punctuation left out."""
+    words = page.locator(f"#{key} .passage-text").inner_text().split()
+    return " ".join(words[start : start + count]).rstrip(",.;:")
+
+
+def first_words(page, key: str, n: int = 4) -> str:
+    return words_of(page, key, 0, n)
+
+
 def wait_until(page, expression: str, timeout_ms: int = 10_000) -> None:
     """Wait until `expression` (JavaScript, or a function's source) is truthy
     in the page.

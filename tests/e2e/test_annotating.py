@@ -8,6 +8,7 @@ import re
 import pytest
 
 from annotations.models import Annotation
+from tests.e2e.browsing import words_of
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +83,7 @@ def test_highlight_note_reply_export_and_import(
     page.goto(f"{base}/read/study/black-notebook/")
 
     # 1. Highlight a phrase with the mouse.
-    phrase = "liquid air burst over his face"
+    phrase = words_of(page, "black-003", 3, 6)
     box = page.evaluate(RECT_OF, ["black-003", phrase])
     page.locator("#black-003").scroll_into_view_if_needed()
     box = page.evaluate(RECT_OF, ["black-003", phrase])

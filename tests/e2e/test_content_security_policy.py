@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from tests.e2e.browsing import log_in, select
+from tests.e2e.browsing import first_words, log_in, select
 from tests.factories import make_user
 
 pytestmark = pytest.mark.e2e
@@ -73,12 +73,6 @@ def watched(browser):
         each.close()
 
 
-def first_words(page, key: str) -> str:
-    return " ".join(
-        page.locator(f"#{key} .passage-text").inner_text().split()[:3]
-    ).rstrip(",.;:")
-
-
 def test_a_reader_highlights_and_writes_a_note_with_nothing_refused(
     watched, live_server, live_atlas
 ):
@@ -99,13 +93,13 @@ def test_a_reader_highlights_and_writes_a_note_with_nothing_refused(
     log_in(page, base, "reader")
     reader.visit(f"{base}/read/study/black-notebook/")
     # A highlight: select words, the toolbar, saved in place.
-    select(page, "black-003", first_words(page, "black-003"))
+    select(page, "black-003", first_words(page, "black-003", 3))
     page.get_by_role("toolbar", name="Annotate the selection").get_by_role(
         "button", name="Highlight h"
     ).click()
     page.locator("#black-003 mark.hl").first.wait_for()
     # A note: the dialog, its Markdown preview (markdownx), saved.
-    select(page, "black-005", first_words(page, "black-005"))
+    select(page, "black-005", first_words(page, "black-005", 3))
     page.keyboard.press("n")
     dialog = page.get_by_role("dialog")
     dialog.wait_for()

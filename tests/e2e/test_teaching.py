@@ -7,15 +7,10 @@ import re
 import pytest
 
 from classes.models import Course
-from tests.e2e.browsing import log_in, select
+from tests.e2e.browsing import first_words, log_in, select
 from tests.factories import make_user
 
 pytestmark = pytest.mark.e2e
-
-
-def first_words(page, key, n=4):
-    text = page.locator(f"#{key} .passage-text").inner_text()
-    return " ".join(text.split()[:n])
 
 
 def test_assign_read_answer_and_follow_on_the_dashboard(
