@@ -267,9 +267,9 @@ def account_delete(*, user: AbstractUser, keep_shared: bool) -> None:
     )
     Annotation.tags.through.objects.filter(annotation_id__in=answered).delete()
 
-    anonymous = former_reader()
     handed_on = [*kept_reply_ids, *kept_root_ids, *answered]
-    Annotation.objects.filter(pk__in=handed_on).update(author=anonymous)
+    if handed_on:
+        Annotation.objects.filter(pk__in=handed_on).update(author=former_reader())
     # The tags are the reader's own (and go with the account); the name an
     # imported note credited, if it was theirs, goes too.
     Annotation.tags.through.objects.filter(annotation_id__in=handed_on).delete()
