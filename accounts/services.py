@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AbstractUser, Group
@@ -284,4 +285,7 @@ def account_delete(*, user: AbstractUser, keep_shared: bool) -> None:
     ModerationLog.objects.filter(annotation_author=username).update(
         annotation_author=FORMER_READER_USERNAME
     )
+    # django-axes keeps failed log-ins by name (and address): the name's.
+    for record in (AccessAttempt, AccessFailureLog, AccessLog):
+        record.objects.filter(username=username).delete()
     user.delete()

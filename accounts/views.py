@@ -5,6 +5,8 @@ Django's own log-in and password views behind our throttles
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -45,19 +47,30 @@ from .services import (
     email_link_read,
     email_verification_send,
     reading_preferences_save,
+    verification_required,
 )
 
 # A signed link's token is a few hundred characters; anything much longer is
 # not one of ours, and is refused before it is read.
 MAX_TOKEN_LENGTH = 1000
 
+
 # Wrong passwords per account and address: django-axes (settings). This is
 # the address's whole share of log-in attempts, whichever accounts they name.
-login = throttle("login_address", key="ip")(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html", redirect_authenticated_user=True
-    )
-)
+class _LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # A new account waiting for its link cannot log in yet: say where
+        # to get the link again.
+        return {
+            **super().get_context_data(**kwargs),
+            "verification_required": verification_required(),
+        }
+
+
+login = throttle("login_address", key="ip")(_LoginView.as_view())
 
 # Per address, and per e-mail address (however many addresses ask for it):
 # each request may send a mail. The page after is the same whether or not

@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -108,6 +109,9 @@ def visible_to(user):
 
 
 def test_kept_notes_stay_for_classmates_signed_a_former_reader(client, thread):
+    # A wrong password once: django-axes keeps the name and the address.
+    client.post(reverse("accounts:login"), {"username": "dora", "password": "x"})
+    assert AccessAttempt.objects.filter(username="dora").exists()
     response = delete_account(client, thread.dora, "keep")
     assert response["Location"] == reverse("reader:home")
     assert "_auth_user_id" not in client.session
@@ -125,6 +129,7 @@ def test_kept_notes_stay_for_classmates_signed_a_former_reader(client, thread):
     assert not Tag.objects.filter(name__in=["secret", "mask"]).exists()
     assert not ReadingPreferences.objects.exists()
     assert not Enrollment.objects.filter(student__username="dora").exists()
+    assert not AccessAttempt.objects.filter(username="dora").exists()
 
     # Bob's thread and his replies read as before, through the one rule.
     seen_by_bob = set(visible_to(thread.bob).values_list("pk", flat=True))

@@ -67,6 +67,7 @@ def test_by_default_a_new_account_works_at_once_and_its_address_gets_a_link(clie
 
 
 def test_by_default_the_address_is_optional(client, db):
+    assert RESEND not in client.get(reverse("accounts:login")).content.decode()
     assert sign_up(client, email="").status_code == 302
     user = get_user_model().objects.get(username="kobo")
     assert user.is_active and not user.email
@@ -98,6 +99,7 @@ def test_when_required_an_account_opens_only_by_its_link(client, db, required):
     user = get_user_model().objects.get(username="kobo")
     assert not user.is_active
     login = reverse("accounts:login")
+    assert RESEND in client.get(login).content.decode()
     refused = client.post(login, {"username": "kobo", "password": "a mask of antimony"})
     assert refused.status_code == 200 and "_auth_user_id" not in client.session
     response = confirm(Client(), mailed_link(mail.outbox[0]))
