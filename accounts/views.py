@@ -55,8 +55,6 @@ from .services import (
 MAX_TOKEN_LENGTH = 1000
 
 
-# Wrong passwords per account and address: django-axes (settings). This is
-# the address's whole share of log-in attempts, whichever accounts they name.
 class _LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -70,6 +68,8 @@ class _LoginView(auth_views.LoginView):
         }
 
 
+# Wrong passwords per account and address: django-axes (settings). This is
+# the address's whole share of log-in attempts, whichever accounts they name.
 login = throttle("login_address", key="ip")(_LoginView.as_view())
 
 # Per address, and per e-mail address (however many addresses ask for it):
