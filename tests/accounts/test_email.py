@@ -375,3 +375,16 @@ def test_only_verified_current_addresses_count_as_verified(db):
     assert list(users_with_verified_email()) == [verified]
     everyone = get_user_model().objects.filter(pk__in=[moved.pk, never.pk])
     assert not users_with_verified_email(everyone).exists()
+
+
+def test_the_account_page_is_the_signed_in_readers_own(client, db):
+    assert client.get(ACCOUNT)["Location"].startswith(reverse("accounts:login"))
+    dora = make_user("dora", email="dora@example.org")
+    make_user("eve", email="eve@example.org")
+    client.force_login(dora)
+    html = client.get(ACCOUNT).content.decode()
+    assert "dora@example.org" in html and "eve@example.org" not in html
+    for name in ("email_change", "password_change", "delete", "export"):
+        assert reverse(f"accounts:{name}") in html
+    assert reverse("accounts:account") in html  # the header's link
+    assert client.post(ACCOUNT).status_code == 405
