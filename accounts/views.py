@@ -257,6 +257,9 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @throttle("email_change_user", key="user")
+# Each change mails a link to the new address: the same share per address
+# as the other verification mails.
+@throttle("email_verification_email", key=normalized_post_field("email"))
 @require_http_methods(["GET", "POST"])
 def email_change(request: HttpRequest) -> HttpResponse:
     form = EmailChangeForm(request.user, request.POST or None)

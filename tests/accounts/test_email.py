@@ -388,3 +388,16 @@ def test_the_account_page_is_the_signed_in_readers_own(client, db):
         assert reverse(f"accounts:{name}") in html
     assert reverse("accounts:account") in html  # the header's link
     assert client.post(ACCOUNT).status_code == 405
+
+
+def test_links_to_one_new_address_are_limited_whoever_asks(db, throttle_rates):
+    throttle_rates(email_verification_email="2/h")
+    for name in ("dora", "eve", "fay"):
+        user = make_user(name, email=f"{name}@example.org")
+        client = Client()
+        client.force_login(user)
+        response = client.post(
+            CHANGE, {"email": "Target@Example.org", "password": PASSWORD}
+        )
+    assert response.status_code == 429
+    assert sum(m.to == ["Target@Example.org"] for m in mail.outbox) == 2
