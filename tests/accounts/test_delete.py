@@ -354,3 +354,10 @@ def test_the_export_is_only_ever_my_own(client, thread):
     data = exported(client, thread.bob)
     assert data["account"]["username"] == "bob"
     assert "Dora's private thought" not in json.dumps(data)
+
+
+def test_an_empty_account_exports_as_valid_json(client, db):
+    data = exported(client, make_user("newcomer"))
+    assert data["account"]["username"] == "newcomer"
+    assert data["notebook"]["total"] == 0
+    assert data["tags"] == [] and data["reading_preferences"] is None
