@@ -288,4 +288,6 @@ def account_delete(*, user: AbstractUser, keep_shared: bool) -> None:
     # django-axes keeps failed log-ins by name (and address): the name's.
     for record in (AccessAttempt, AccessFailureLog, AccessLog):
         record.objects.filter(username=username).delete()
+    # Its post_delete also forgets the pages cached for visitors, which
+    # showed the name on public notes (the updates above send no signal).
     user.delete()

@@ -361,3 +361,15 @@ def test_an_empty_account_exports_as_valid_json(client, db):
     assert data["account"]["username"] == "newcomer"
     assert data["notebook"]["total"] == 0
     assert data["tags"] == [] and data["reading_preferences"] is None
+
+
+def test_pages_cached_for_visitors_forget_the_name(client, thread, settings):
+    """Public notes on cached anonymous pages: the deletion makes them new."""
+    settings.THREE_NOTEBOOKS_ANONYMOUS_SEE_PUBLIC = True
+    visitor = Client()
+    before = visitor.get(thread.part_url).content.decode()
+    assert '<span class="card-author">dora</span>' in before
+    account_delete(user=thread.dora, keep_shared=True)
+    after = visitor.get(thread.part_url).content.decode()
+    assert '<span class="card-author">dora</span>' not in after
+    assert f'<span class="card-author">{FORMER_READER_USERNAME}</span>' in after
