@@ -31,7 +31,8 @@ def test_a_reader_resets_a_forgotten_password_by_the_link_in_the_mail(
     assert link.startswith(f"{base}/accounts/password-reset/")
     page.goto(link)
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
-    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    # Labelled "New password:" and "New password confirmation:".
+    page.get_by_label("New password:", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Save the new password").click()
     page.wait_for_url(f"{base}/accounts/password-reset/done/")
