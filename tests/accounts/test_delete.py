@@ -373,3 +373,61 @@ def test_pages_cached_for_visitors_forget_the_name(client, thread, settings):
     after = visitor.get(thread.part_url).content.decode()
     assert '<span class="card-author">dora</span>' not in after
     assert f'<span class="card-author">{FORMER_READER_USERNAME}</span>' in after
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_teacher_leaves_and_the_students_answers_keep_their_prompt(
+    edition, passage, teacher, keep
+):
+    from annotations.services import TargetInput
+    from teaching.models import AssignmentItem
+    from teaching.services import assignment_item_create, assignment_save
+
+    thread = Thread(edition, passage, teacher)
+    assignment = assignment_save(
+        teacher=teacher,
+        course=thread.course,
+        title="Reading closely",
+        instructions="",
+        start_passage=passage,
+        end_passage=passage,
+        due=timezone.now() + timedelta(days=7),
+        published=True,
+    )
+    highlight = assignment_item_create(
+        teacher=teacher,
+        assignment=assignment,
+        target=TargetInput(passage.key, 0, passage.key, 7),
+        motivation="highlighting",
+    ).annotation
+    prompt = assignment_item_create(
+        teacher=teacher,
+        assignment=assignment,
+        target=TargetInput(passage.key, 0, passage.key, 9),
+        motivation="questioning",
+        body="The teacher's question",
+    ).annotation
+    answer = reply_create(author=thread.bob, parent=prompt, body="Bob's answer")
+    students = (thread.bob, thread.dora)
+    pair = {prompt.pk, answer.pk}
+
+    def seen_by_students() -> list[set]:
+        return [
+            set(visible_to(s).filter(pk__in=pair).values_list("pk", flat=True))
+            for s in students
+        ]
+
+    before = seen_by_students()
+    # Bob answered: he sees both; Dora sees the prompt ("answer first").
+    assert before[0] == pair and prompt.pk in before[1]
+
+    account_delete(user=teacher, keep_shared=keep)
+
+    prompt = Annotation.objects.get(pk=prompt.pk)
+    assert prompt.author.username == FORMER_READER_USERNAME
+    assert prompt.is_deleted is not keep
+    assert (prompt.body == "The teacher's question") is keep
+    assert AssignmentItem.objects.filter(annotation=prompt).exists()
+    assert Annotation.objects.filter(pk=highlight.pk).exists() is keep
+    # Each student sees of the thread what they saw before.
+    assert seen_by_students() == before
