@@ -249,6 +249,22 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DJANGO_DEFAULT_FROM_EMAIL", "Three Notebooks <noreply@localhost>"
 )
 
+# Accounts (#16): e-mail verification and the links mailed for it.
+# Off (the demo's default): an address given at sign-up is checked by a
+# link, but the account works at once. On: sign-up asks for an address and
+# the account opens only once its link is followed.
+THREE_NOTEBOOKS_REQUIRE_EMAIL_VERIFICATION = env_bool(
+    "THREE_NOTEBOOKS_REQUIRE_EMAIL_VERIFICATION", False
+)
+# How long a verification or change-of-address link works (seconds; a
+# password reset link: Django's PASSWORD_RESET_TIMEOUT, three days too).
+THREE_NOTEBOOKS_EMAIL_LINK_MAX_AGE = env_int(
+    "THREE_NOTEBOOKS_EMAIL_LINK_MAX_AGE", 3 * 24 * 3600, minimum=60
+)
+# More of a reader's data for the export offered before deleting an account:
+# dotted paths of callables (user) -> (name, JSON-able data), e.g. feedback.
+THREE_NOTEBOOKS_ACCOUNT_EXPORT_SECTIONS: list[str] = []
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reader:home"
 LOGOUT_REDIRECT_URL = "reader:home"
@@ -425,6 +441,14 @@ THREE_NOTEBOOKS_THROTTLE_RATES = {
         # Password-reset requests from one address, and for one e-mail.
         "password_reset_address": "10/h",
         "password_reset_email": "3/h",
+        # Accounts (#16): verification mails from one address and to one
+        # e-mail; a change of e-mail, a change of password and the deletion
+        # form (each checks the password) per account.
+        "email_verification_address": "10/h",
+        "email_verification_email": "3/h",
+        "email_change_user": "5/h",
+        "password_change_user": "10/h",
+        "account_delete_user": "10/h",
         # Join-code tries from one address (a whole class joins at once;
         # wrong codes per account are limited in classes/services.py).
         "join_address": "60/h",

@@ -103,6 +103,14 @@ def _reset_link(world: World, role: str) -> list[dict[str, Any]]:
     return [{"uidb64": uidb64, "token": token}]
 
 
+def _email_link(world: World, role: str) -> list[dict[str, Any]]:
+    # A verification link's page (its confirm button), made for the student.
+    from accounts.services import email_link_make
+
+    token = email_link_make(user=world.student, email="student@example.org")
+    return [{"token": token}]
+
+
 def _searches(world: World, role: str) -> list[dict[str, Any]]:
     # The empty page, every kind found at once, and one kind paged with
     # filters open (a "?query" is added to the path, not a URL argument).
@@ -150,6 +158,12 @@ PAGES: dict[str, Kwargs] = {
     "accounts:password_reset_done": _none,
     "accounts:password_reset_confirm": _reset_link,
     "accounts:password_reset_complete": _none,
+    "accounts:account": _none,
+    "accounts:email_resend": _none,
+    "accounts:email_confirm": _email_link,
+    "accounts:email_change": _none,
+    "accounts:password_change": _none,
+    "accounts:delete": _none,
     # The admin curators work in: its home and the edition's pages we
     # customised (templates/admin/reader). The rest is Django's own.
     "admin:index": _none,
@@ -169,6 +183,7 @@ EXCLUDED: dict[str, str] = {
     "annotations:export": "a download (Markdown, CSV, JSON-LD)",
     "teaching:dashboard_csv": "a CSV download",
     "teaching:annotations_csv": "a CSV download",
+    "accounts:export": "a download (JSON)",
     "api:schema": "the OpenAPI schema (YAML)",
     # POST only: GET answers 405.
     "markdownx_markdownify": "POST only (the Markdown preview)",
