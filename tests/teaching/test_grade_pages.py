@@ -450,3 +450,26 @@ def test_grades_pages_make_the_same_queries_for_one_scored_student_and_for_six(
     urls["student"] = reverse("teaching:student", args=[assignment.pk, heavy.pk])
     many = {name: _queries(client, url) for name, url in urls.items()}
     assert many == few
+
+
+def test_the_dashboard_shows_each_grade_and_how_it_was_reached(
+    client, teacher, assignment, feedback
+):
+    client.force_login(teacher)
+    page = client.get(reverse("teaching:dashboard", args=[assignment.pk]))
+    html = page.content.decode()
+    assert "Evidence: Strong 3" in html
+    assert "3 / 3" in html
+
+
+def test_the_grading_page_says_why_a_scored_rubric_cannot_change(
+    client, teacher, assignment, feedback
+):
+    client.force_login(teacher)
+    response = client.post(
+        reverse("teaching:grading", args=[assignment.pk]),
+        {"action": "rubric", "rubric": "Other: a=1"},
+    )
+    assert response.status_code == 400
+    assert "can no longer change" in response.content.decode()
+    assert [c.name for c in assignment.criteria.all()] == ["Evidence"]
