@@ -237,7 +237,9 @@ class RubricCopyForm(forms.Form):
 
 class ParticipationForm(forms.Form):
     min_notes = forms.IntegerField(
-        label=_("At least this many notes in the range"), min_value=0, max_value=100
+        label=_("At least this many notes and highlights in the range"),
+        min_value=0,
+        max_value=100,
     )
     min_replies = forms.IntegerField(
         label=_("At least this many replies to classmates"), min_value=0, max_value=100

@@ -167,7 +167,7 @@ def grades(
             met = row.annotations >= assignment.min_notes
             rules.append(
                 RuleResult(
-                    _("At least %(n)d notes in the range (%(got)d)")
+                    _("At least %(n)d notes and highlights in the range (%(got)d)")
                     % {"n": assignment.min_notes, "got": row.annotations},
                     met,
                     each if met else 0,

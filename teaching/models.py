@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from annotations.models import Viewer
 from classes.models import Course
 from reader.models import Passage
 
@@ -62,7 +63,7 @@ class Assignment(models.Model):
     # Participation rules (0 or off: not a rule). Each rule met earns
     # `rule_points`, added to the rubric's points (teaching/grading.py).
     min_notes = models.PositiveSmallIntegerField(
-        _("at least this many notes in the range"), default=0
+        _("at least this many notes and highlights in the range"), default=0
     )
     min_replies = models.PositiveSmallIntegerField(
         _("at least this many replies to classmates"), default=0
@@ -194,7 +195,8 @@ class FeedbackQuerySet(models.QuerySet):
         feedback is as private as a private note's."""
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
-        user = getattr(user, "user", user)  # an annotations Viewer
+        if isinstance(user, Viewer):
+            user = user.user
         teacher = Q(assignment__course__in=Course.objects.taught_by(user).values("pk"))
         student = Q(
             annotation__author=user,

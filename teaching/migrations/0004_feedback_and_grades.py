@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='assignment',
             name='min_notes',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='at least this many notes in the range'),
+            field=models.PositiveSmallIntegerField(default=0, verbose_name='at least this many notes and highlights in the range'),
         ),
         migrations.AddField(
             model_name='assignment',
