@@ -79,7 +79,14 @@ def test_the_page_list_and_the_exclusions_do_not_overlap():
 def build_world(edition) -> World:
     from annotations.services import TargetInput
     from classes.services import course_create, course_join
-    from teaching.services import assignment_item_create, assignment_save
+    from teaching.services import (
+        CriterionInput,
+        assignment_item_create,
+        assignment_save,
+        feedback_create,
+        grades_release,
+        rubric_set,
+    )
     from themes.models import Motif
 
     users = {
