@@ -164,6 +164,22 @@ def build_world(edition) -> World:
             users["curator"], passages["black-001"], 0, 10, colour="blue"
         ),
     }
+    # Feedback with a rubric score on the student's note, released: the
+    # card, the assignment page and My notebook show it.
+    rubric_set(
+        teacher=users["teacher"],
+        assignment=assignment,
+        criteria=[CriterionInput("Evidence", (("some", 1), ("strong", 2)))],
+    )
+    criterion = assignment.criteria.get()
+    feedback_create(
+        teacher=users["teacher"],
+        annotation=annotations["student"],
+        assignment=assignment,
+        body="Quote *the* words.",
+        scores={criterion.pk: criterion.levels.get(label="strong").pk},
+    )
+    grades_release(teacher=users["teacher"], assignment=assignment, when=None)
     # A highlight in each colour, each on a passage of its own (the part
     # page shows the first few cards of a passage).
     for n, colour in enumerate(("yellow", "green", "blue", "pink", "purple")):
