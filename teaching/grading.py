@@ -128,9 +128,9 @@ def grades(
     ]
     given: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
     for author, criterion_id, label, points in Score.objects.filter(
-        feedback__assignment=assignment, feedback__annotation__author_id__in=ids
+        feedback__assignment=assignment, feedback__student_id__in=ids
     ).values_list(
-        "feedback__annotation__author_id",
+        "feedback__student_id",
         "criterion_id",
         "level__label",
         "level__points",

@@ -199,7 +199,7 @@ class FeedbackQuerySet(models.QuerySet):
             user = user.user
         teacher = Q(assignment__course__in=Course.objects.taught_by(user).values("pk"))
         student = Q(
-            annotation__author=user,
+            student=user,
             assignment__published=True,
             assignment__grades_release__lte=timezone.now(),
         )
@@ -210,8 +210,17 @@ class Feedback(models.Model):
     """A teacher's private comment on a student's note or prompt answer,
     for one assignment, with its scores on the assignment's rubric."""
 
+    # Kept when the student deletes the note: the teacher's words and the
+    # scores (the grade) stay, shown as feedback on a note since deleted.
     annotation = models.ForeignKey(
-        "annotations.Annotation", on_delete=models.CASCADE, related_name="feedback"
+        "annotations.Annotation",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="feedback",
+    )
+    # The note's author when the feedback was written: whom it is for.
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, related_name="feedback"

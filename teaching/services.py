@@ -370,7 +370,7 @@ def _feedback_write(
     feedback.teacher = teacher
     feedback.body = body.strip()
     feedback.body_html = render_markdown(feedback.body)
-    feedback.full_clean(exclude=["annotation", "assignment"])
+    feedback.full_clean(exclude=["annotation", "student", "assignment"])
     feedback.save()
     # Criteria sent without a level lose their score; others keep theirs.
     cleared = [pk for pk, level in scores.items() if level is None]
@@ -404,7 +404,9 @@ def feedback_create(
     scores = scores or {}
     if not body.strip() and not any(scores.values()):
         raise ValidationError({"body": _("Write some feedback or give a score.")})
-    feedback = Feedback(annotation=annotation, assignment=assignment)
+    feedback = Feedback(
+        annotation=annotation, student=annotation.author, assignment=assignment
+    )
     return _feedback_write(
         feedback, teacher=teacher, body=body, scores=scores, created=True
     )
@@ -419,6 +421,10 @@ def feedback_update(
     scores: Mapping[int, int | None] | None = None,
 ) -> Feedback:
     """Change feedback (any teacher of the class may: they share the class)."""
+    if feedback.annotation is None:
+        raise ValidationError(
+            {"body": _("The student deleted this note; its feedback is kept as it is.")}
+        )
     _feedback_checks(teacher, feedback.annotation, feedback.assignment)
     return _feedback_write(
         feedback, teacher=teacher, body=body, scores=scores or {}, created=False
@@ -597,7 +603,7 @@ def feedback_released_hook(assignment: Assignment) -> None:
     receivers (once committed) which students have something to see."""
     students = set(
         Feedback.objects.filter(assignment=assignment).values_list(
-            "annotation__author_id", flat=True
+            "student_id", flat=True
         )
     ) | set(assignment.overrides.values_list("student_id", flat=True))
     _send(

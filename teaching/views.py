@@ -395,7 +395,7 @@ def _own_results(assignment: Assignment, student: AbstractBaseUser) -> dict:
         return {}
     feedback = list(
         Feedback.objects.visible_to(student)
-        .filter(assignment=assignment, annotation__author=student)
+        .filter(assignment=assignment, student=student)
         .select_related(
             "teacher",
             "assignment",
@@ -607,6 +607,14 @@ def student_detail(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
                 user_id
             ],
             "override_form": OverrideForm(),
+            # Kept when the student deleted the note it was on.
+            "feedback_on_deleted": list(
+                Feedback.objects.filter(
+                    assignment=assignment, student_id=user_id, annotation__isnull=True
+                )
+                .select_related("teacher", "assignment")
+                .prefetch_related("scores__criterion", "scores__level")
+            ),
         },
     )
 

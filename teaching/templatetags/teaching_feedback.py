@@ -24,7 +24,7 @@ def released_feedback(user: AbstractBaseUser) -> dict:
         Feedback.objects.visible_to(user)
         # As the student sees it (released), even should they since have
         # come to teach the class.
-        .filter(annotation__author=user, assignment__grades_release__lte=timezone.now())
+        .filter(student=user, assignment__grades_release__lte=timezone.now())
         .select_related(
             "teacher",
             "assignment",

@@ -473,3 +473,24 @@ def test_the_grading_page_says_why_a_scored_rubric_cannot_change(
     assert response.status_code == 400
     assert "can no longer change" in response.content.decode()
     assert [c.name for c in assignment.criteria.all()] == ["Evidence"]
+
+
+def test_a_student_deleting_a_scored_note_keeps_its_feedback_and_grade(
+    client, teacher, student, note, assignment, feedback
+):
+    from annotations.services import annotation_delete
+
+    assert annotation_delete(annotation=note, user=student) is True
+    feedback.refresh_from_db()
+    assert feedback.annotation is None
+    assert feedback.scores.count() == 1
+    client.force_login(teacher)
+    page = client.get(reverse("teaching:student", args=[assignment.pk, student.pk]))
+    assert SECRET in page.content.decode()
+    assert page.context["grade"].final == 3
+    grades_release(teacher=teacher, assignment=assignment, when=None)
+    client.force_login(student)
+    mine = _text(client.get(assignment.get_absolute_url()))
+    assert SECRET in mine
+    assert "A note you have since deleted" in mine
+    assert SECRET in _text(client.get(reverse("annotations:notebook")))
