@@ -82,7 +82,7 @@ def test_a_teacher_scores_a_note_releases_and_the_student_sees_it_on_the_card(
     card.get_by_text("Give feedback").click()
     card.get_by_label("Feedback (only the student").fill("Good: *quote* the text.")
     card.get_by_label("Textual evidence").select_option(label="strong (2)")
-    card.get_by_label("Motif").select_option(label="named (2)")
+    card.get_by_label("Motif", exact=True).select_option(label="named (2)")
     card.get_by_role("button", name="Save feedback").click()
     t.wait_for_url(re.compile(rf"#card-{note.pk}$"))
     assert (
@@ -98,7 +98,7 @@ def test_a_teacher_scores_a_note_releases_and_the_student_sees_it_on_the_card(
 
     # The teacher releases, now.
     t.goto(f"{base}/classes/assignments/{assignment.pk}/grading/")
-    t.get_by_label("now").check()
+    t.get_by_label("now", exact=True).check()
     t.get_by_role("button", name="Save the release").click()
     assert "Released: students see" in t.locator("main").inner_text()
 
