@@ -367,6 +367,14 @@ def _feedback_write(
             }
         )
     chosen = _scores_checked(feedback.assignment, scores)
+    kept = set()
+    if feedback.pk:
+        kept = set(feedback.scores.values_list("criterion_id", flat=True))
+    kept = (kept - {pk for pk, level in scores.items() if level is None}) | {
+        criterion.pk for criterion, _level in chosen
+    }
+    if not body.strip() and not kept:
+        raise ValidationError({"body": _("Write some feedback or give a score.")})
     feedback.teacher = teacher
     feedback.body = body.strip()
     feedback.body_html = render_markdown(feedback.body)
@@ -402,8 +410,6 @@ def feedback_create(
             {"body": _("This note already has feedback here; change that one.")}
         )
     scores = scores or {}
-    if not body.strip() and not any(scores.values()):
-        raise ValidationError({"body": _("Write some feedback or give a score.")})
     feedback = Feedback(
         annotation=annotation, student=annotation.author, assignment=assignment
     )

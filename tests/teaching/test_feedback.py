@@ -231,3 +231,10 @@ def test_scores_must_be_levels_of_the_assignment_s_rubric(
         scores={criterion.pk: strong.pk},
     )
     assert [s.level for s in made.scores.all()] == [strong]
+
+
+def test_feedback_cannot_be_emptied_of_words_and_scores(teacher, feedback):
+    with pytest.raises(ValidationError):
+        feedback_update(teacher=teacher, feedback=feedback, body="  ")
+    feedback.refresh_from_db()
+    assert feedback.body == "*Good* reading."
