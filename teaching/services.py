@@ -527,7 +527,11 @@ def rubric_copy(
     """Give the assignment the rubric of another assignment the teacher
     teaches, or of its class's default."""
     _check_teacher(teacher, source if isinstance(source, Course) else source.course)
-    rubric_set(teacher=teacher, assignment=assignment, criteria=criteria_of(source))
+    criteria = criteria_of(source)
+    if not criteria:
+        # Copying nothing would only erase the rubric the assignment has.
+        raise ValidationError({"rubric": _("There is no rubric there to copy.")})
+    rubric_set(teacher=teacher, assignment=assignment, criteria=criteria)
 
 
 @transaction.atomic

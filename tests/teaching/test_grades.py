@@ -316,3 +316,11 @@ def test_grades_read_in_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(16):
         assert len(grades(assignment, teacher=teacher)) == 2
+
+
+def test_copying_an_empty_class_default_leaves_the_rubric_alone(
+    teacher, course, assignment, rubric
+):
+    with pytest.raises(ValidationError):
+        rubric_copy(teacher=teacher, assignment=assignment, source=course)
+    assert criteria_of(assignment) == RUBRIC
