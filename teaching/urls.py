@@ -71,6 +71,11 @@ urlpatterns = [
     path("classes/<int:pk>/gradebook.csv", views.gradebook_csv, name="gradebook_csv"),
     path("classes/assignments/<int:pk>/grading/", views.grading, name="grading"),
     path(
+        "classes/assignments/<int:pk>/dashboard/grades/",
+        views.grades_page,
+        name="grades",
+    ),
+    path(
         "classes/assignments/<int:pk>/feedback/<uuid:annotation_id>/",
         views.feedback_save,
         name="feedback",

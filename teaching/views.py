@@ -539,14 +539,12 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     data = dashboard_data(assignment, request.user, sort)
     heat_bars, heat_rows = heat_html(assignment, data)
-    found = grades(assignment, teacher=request.user, data=data)
     return render(
         request,
         "teaching/dashboard.html",
         {
             "assignment": assignment,
             "data": data,
-            "grades": [(row.student, found[row.student.pk]) for row in data.rows],
             "heat_bars": heat_bars,
             "heat_rows": heat_rows,
             "roster": roster_html(assignment, data),
@@ -870,3 +868,19 @@ def gradebook_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     course = _taught_course(request, pk)
     body = exports.gradebook_csv(course, teacher=request.user)
     return _csv_response(body, f"class-{course.pk}-gradebook.csv")
+
+
+@login_required
+def grades_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dashboard's grades: each student's score and how it was reached."""
+    assignment = _taught_assignment(request, pk)
+    data = dashboard_data(assignment, request.user)
+    found = grades(assignment, teacher=request.user, data=data)
+    return render(
+        request,
+        "teaching/grades.html",
+        {
+            "assignment": assignment,
+            "grades": [(row.student, found[row.student.pk]) for row in data.rows],
+        },
+    )

@@ -144,6 +144,7 @@ PAGES: dict[str, Kwargs] = {
     "teaching:dashboard": _assignment,
     "teaching:student": _student,
     "teaching:grading": _assignment,
+    "teaching:grades": _assignment,
     "accounts:signup": _none,
     "accounts:login": _none,
     "accounts:preferences": _none,

@@ -96,6 +96,7 @@ def test_grading_pages_and_csvs_open_only_for_the_class_teachers(
     _login(client, request, who)
     for url in (
         reverse("teaching:grading", args=[assignment.pk]),
+        reverse("teaching:grades", args=[assignment.pk]),
         reverse("teaching:grades_csv", args=[assignment.pk]),
         reverse("teaching:gradebook_csv", args=[course.pk]),
     ):
@@ -362,7 +363,7 @@ def test_an_override_through_the_page_is_recorded_and_shown(
     assert client.post(url, {"score": 5, "reason": "Oral work"}).status_code == 302
     override = GradeOverride.objects.get()
     assert (override.old_score, override.new_score, override.teacher) == (3, 5, teacher)
-    dashboard = _text(client.get(reverse("teaching:dashboard", args=[assignment.pk])))
+    dashboard = _text(client.get(reverse("teaching:grades", args=[assignment.pk])))
     assert "Oral work" in dashboard
     assert "3 → 5" in dashboard
 
@@ -441,6 +442,7 @@ def test_grades_pages_make_the_same_queries_for_one_scored_student_and_for_six(
     light = _scored_class(teacher, course, assignment, rubric, 1)
     urls = {
         "dashboard": reverse("teaching:dashboard", args=[assignment.pk]),
+        "grades": reverse("teaching:grades", args=[assignment.pk]),
         "csv": reverse("teaching:grades_csv", args=[assignment.pk]),
         "student": reverse("teaching:student", args=[assignment.pk, light.pk]),
         "part": _part_url(assignment, f"?assignment={assignment.pk}"),
@@ -457,7 +459,9 @@ def test_the_dashboard_shows_each_grade_and_how_it_was_reached(
 ):
     client.force_login(teacher)
     page = client.get(reverse("teaching:dashboard", args=[assignment.pk]))
-    html = page.content.decode()
+    grades_url = reverse("teaching:grades", args=[assignment.pk])
+    assert f'href="{grades_url}"' in page.content.decode()
+    html = client.get(grades_url).content.decode()
     assert "Evidence: Strong 3" in html
     assert "3 / 3" in html
 
