@@ -67,11 +67,12 @@ def test_a_teacher_scores_a_note_releases_and_the_student_sees_it_on_the_card(
     # The teacher writes the rubric.
     log_in(t, base, "mrs-k")
     t.goto(f"{base}/classes/assignments/{assignment.pk}/grading/")
-    t.get_by_label("Rubric", exact=True).fill(
+    t.get_by_role("textbox", name="Rubric").fill(
         "Textual evidence: none=0, some=1, strong=2\nMotif: missed=0, named=2"
     )
     t.get_by_role("button", name="Save the rubric").click()
-    assert "Rubric saved." in t.locator("main").inner_text()
+    rubric = t.get_by_role("table", name="The criteria and their levels")
+    assert "strong (2)" in rubric.inner_text()
 
     # Scores the note from its card in the reader.
     t.goto(
@@ -102,8 +103,9 @@ def test_a_teacher_scores_a_note_releases_and_the_student_sees_it_on_the_card(
     t.get_by_role("button", name="Save the release").click()
     assert "Released: students see" in t.locator("main").inner_text()
 
-    # The student sees the feedback and the scores on the card.
-    s.goto(part_url)
+    # The student sees the feedback and the scores on the card (the page
+    # loaded again: going to the same address with its #hash would not).
+    s.reload()
     card = s.locator(f"#card-{note.pk}")
     text = card.locator(".card-feedback").inner_text()
     assert "Good: quote the text." in text
