@@ -11,7 +11,7 @@ more through the sanitiser.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
@@ -193,9 +193,16 @@ class CardRenderer:
     """Renders many cards for one request, translating labels only once."""
 
     def __init__(
-        self, request: HttpRequest, *, taught: Iterable[int] | None = None
+        self,
+        request: HttpRequest,
+        *,
+        taught: Iterable[int] | None = None,
+        addenda: Callable[[Annotation, Annotation], SafeString] | None = None,
     ) -> None:
         self.user: AbstractBaseUser | AnonymousUser = request.user
+        # What another app adds under a card's or a reply's note (see
+        # annotations.contributions.CardAddenda).
+        self.addenda = addenda
         self.moderator = can_moderate(request.user)
         # Classes this reader teaches: their teachers moderate there (read
         # here unless the page already knows them).
@@ -285,7 +292,7 @@ class CardRenderer:
             '<span class="card-visibility">{visibility}</span> '
             '<time datetime="{iso}">{date}</time></header>'
             '<blockquote class="card-quote"><p>{quote}</p></blockquote>'
-            "{notice}{body}{tags}{actions}{replies}{reply_box}</article>",
+            "{notice}{body}{addendum}{tags}{actions}{replies}{reply_box}</article>",
             classes=classes,
             pk=annotation.pk,
             by=labels["by_word"],
@@ -299,6 +306,7 @@ class CardRenderer:
             quote=_shorten(annotation.exact, 240),
             notice=self._anchor_notice(annotation),
             body=body,
+            addendum=self._addendum(annotation, annotation),
             tags=self._tags(annotation),
             actions=(
                 self._actions(annotation)
@@ -308,6 +316,11 @@ class CardRenderer:
             replies=self._replies(annotation),
             reply_box=self._reply_box(annotation),
         )
+
+    def _addendum(self, annotation: Annotation, card: Annotation) -> SafeString:
+        if self.addenda is None:
+            return EMPTY
+        return self.addenda(annotation, card)
 
     def _anchor_notice(self, annotation: Annotation) -> SafeString:
         """Tell readers when the text changed under their note: old and new
@@ -462,13 +475,14 @@ class CardRenderer:
                 format_escaped(
                     '<li class="reply{}" id="card-{}"><p class="reply-head">'
                     '<span class="card-author">{}</span> <time datetime="{}">{}</time>'
-                    '</p><div class="card-body">{}</div>{}</li>',
+                    '</p><div class="card-body">{}</div>{}{}</li>',
                     " is-own" if reply.author_id == self.user.pk else "",
                     reply.pk,
                     reply.author.get_username(),
                     reply.created.isoformat(),
                     f"{localtime(reply.created):%-d %b %Y}",
                     sanitise_html(reply.body_html),
+                    self._addendum(reply, annotation),
                     self._actions(reply) if reply.author_id == self.user.pk else EMPTY,
                 )
                 for reply in replies

@@ -11,9 +11,11 @@ from collections.abc import Iterator
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from annotations.exports import CHUNK_SIZE, csv_lines, pieces
+from annotations.exports import CHUNK_SIZE, csv_lines, pieces, safe_cell
 from annotations.models import Annotation
+from classes.models import Course
 
+from .grading import grades
 from .models import Assignment
 from .selectors import Dashboard
 
@@ -100,3 +102,80 @@ def _annotation_rows(
             a.visibility,
             a.created.isoformat(),
         )
+
+
+def grades_csv(assignment: Assignment, *, teacher: AbstractBaseUser) -> Iterator[bytes]:
+    """One student a line: the best level's points per criterion, the
+    participation points, the score reached, and any override."""
+    found = grades(assignment, teacher=teacher)
+    students = dict(
+        assignment.course.enrollments.values_list("student_id", "student__username")
+    )
+    criteria = list(assignment.criteria.values_list("name", flat=True))
+    # Column names a teacher typed are cells like any other: formula-safe.
+    columns = [
+        "student",
+        *(safe_cell(name) for name in criteria),
+        "rubric points",
+        "rubric maximum",
+        "participation points",
+        "participation maximum",
+        "computed",
+        "score",
+        "maximum",
+        "overridden by",
+        "override reason",
+    ]
+    rows = []
+    for student_id, username in sorted(students.items(), key=lambda s: s[1]):
+        grade = found.get(student_id)
+        if grade is None:
+            continue
+        override = grade.override
+        rows.append(
+            (
+                username,
+                *(c.points for c in grade.criteria),
+                grade.rubric_points,
+                grade.rubric_maximum,
+                grade.participation_points,
+                grade.participation_maximum,
+                grade.computed,
+                grade.final,
+                grade.maximum,
+                override.teacher.get_username()
+                if override and override.teacher
+                else "",
+                override.reason if override else "",
+            )
+        )
+    return pieces(csv_lines(columns, rows))
+
+
+def gradebook_csv(course: Course, *, teacher: AbstractBaseUser) -> Iterator[bytes]:
+    """The class's students × its assignments, each cell the score.
+
+    A fixed number of queries per assignment (teaching.grading.grades),
+    however many students.
+    """
+    assignments = list(course.assignments.all())
+    students = sorted(
+        course.enrollments.values_list("student_id", "student__username"),
+        key=lambda s: s[1],
+    )
+    by_assignment = [grades(a, teacher=teacher) for a in assignments]
+    columns = ["student"]
+    for assignment, found in zip(assignments, by_assignment, strict=True):
+        maximum = next(iter(found.values())).maximum if found else 0
+        columns.append(safe_cell(f"{assignment.title} (of {maximum})"))
+    rows = [
+        (
+            username,
+            *(
+                found[student_id].final if student_id in found else ""
+                for found in by_assignment
+            ),
+        )
+        for student_id, username in students
+    ]
+    return pieces(csv_lines(columns, rows))

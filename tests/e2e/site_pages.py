@@ -151,6 +151,8 @@ PAGES: dict[str, Kwargs] = {
     "teaching:handout": _assignment,
     "teaching:dashboard": _assignment,
     "teaching:student": _student,
+    "teaching:grading": _assignment,
+    "teaching:grades": _assignment,
     "accounts:signup": _none,
     "accounts:login": _none,
     "accounts:preferences": _none,
@@ -184,6 +186,8 @@ EXCLUDED: dict[str, str] = {
     "teaching:dashboard_csv": "a CSV download",
     "teaching:annotations_csv": "a CSV download",
     "accounts:export": "a download (JSON)",
+    "teaching:grades_csv": "a CSV download",
+    "teaching:gradebook_csv": "a CSV download",
     "api:schema": "the OpenAPI schema (YAML)",
     # POST only: GET answers 405.
     "markdownx_markdownify": "POST only (the Markdown preview)",
@@ -204,6 +208,8 @@ EXCLUDED: dict[str, str] = {
     "teaching:assignment_done": "POST only",
     "teaching:assignment_copy": "POST only",
     "teaching:assignment_items": "POST only (JSON)",
+    "teaching:feedback": "POST only",
+    "teaching:grade_override": "POST only",
 }
 
 # Developer tools, not pages readers reach: DRF's browsable API (every

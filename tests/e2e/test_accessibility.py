@@ -79,7 +79,14 @@ def test_the_page_list_and_the_exclusions_do_not_overlap():
 def build_world(edition) -> World:
     from annotations.services import TargetInput
     from classes.services import course_create, course_join
-    from teaching.services import assignment_item_create, assignment_save
+    from teaching.services import (
+        CriterionInput,
+        assignment_item_create,
+        assignment_save,
+        feedback_create,
+        grades_release,
+        rubric_set,
+    )
     from themes.models import Motif
 
     users = {
@@ -157,6 +164,22 @@ def build_world(edition) -> World:
             users["curator"], passages["black-001"], 0, 10, colour="blue"
         ),
     }
+    # Feedback with a rubric score on the student's note, released: the
+    # card, the assignment page and My notebook show it.
+    rubric_set(
+        teacher=users["teacher"],
+        assignment=assignment,
+        criteria=[CriterionInput("Evidence", (("some", 1), ("strong", 2)))],
+    )
+    criterion = assignment.criteria.get()
+    feedback_create(
+        teacher=users["teacher"],
+        annotation=annotations["student"],
+        assignment=assignment,
+        body="Quote *the* words.",
+        scores={criterion.pk: criterion.levels.get(label="strong").pk},
+    )
+    grades_release(teacher=users["teacher"], assignment=assignment, when=None)
     # A highlight in each colour, each on a passage of its own (the part
     # page shows the first few cards of a passage).
     for n, colour in enumerate(("yellow", "green", "blue", "pink", "purple")):
