@@ -37,6 +37,7 @@ from .models import (
     Tag,
     Visibility,
 )
+from .notices import moderation_notify, promotion_notify, reply_notify
 
 # Levels anyone can choose; `teacher` and `course` also need a class.
 OPEN_VISIBILITIES = (Visibility.PRIVATE, Visibility.PUBLIC)
@@ -331,6 +332,7 @@ def reply_create(
     )
     reply.full_clean()
     reply.save()
+    reply_notify(reply=reply)
     return reply
 
 
@@ -523,6 +525,7 @@ def annotation_hide(*, annotation: Annotation, actor: AbstractBaseUser) -> Annot
     annotation.save(update_fields=["moderation", "hidden_by", "hidden_at"])
     _flags_resolve(annotation, actor)
     _log(annotation, ModerationLog.Action.HIDE, actor)
+    moderation_notify(annotation=annotation, actor=actor, hidden=True)
     return annotation
 
 
@@ -536,6 +539,7 @@ def annotation_restore(
     annotation.save(update_fields=["moderation", "hidden_by", "hidden_at"])
     _flags_resolve(annotation, actor)
     _log(annotation, ModerationLog.Action.RESTORE, actor)
+    moderation_notify(annotation=annotation, actor=actor, hidden=False)
     return annotation
 
 
@@ -566,9 +570,11 @@ def promotion_request(
     )
     if existing.exists():
         return existing.first()
-    return PromotionRequest.objects.create(
+    request = PromotionRequest.objects.create(
         annotation=annotation, requested_by=requester
     )
+    promotion_notify(request=request)
+    return request
 
 
 @transaction.atomic

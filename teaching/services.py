@@ -21,6 +21,7 @@ from reader.markdown import MAX_MARKDOWN_LENGTH, render_markdown
 from reader.models import Edition, Passage
 
 from .models import Assignment, AssignmentItem, Completion
+from .notices import assignment_published_notify
 
 
 @transaction.atomic
@@ -108,6 +109,7 @@ def assignment_save(
     items.filter(motivation=Motivation.QUESTIONING).update(answer_first=answer_first)
     # Nothing of a draft reaches the students: its items are held back.
     items.update(draft=not published)
+    assignment_published_notify(assignment=assignment, teacher=teacher)
     return assignment
 
 
