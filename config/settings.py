@@ -181,6 +181,8 @@ if REDIS_URL:
         }
     }
     CACHES["generations"] = CACHES["default"]
+    # Readers' unread notification counts (notifications/unread.py).
+    CACHES["notifications"] = CACHES["default"]
     # Throttle counts (config/throttling.py): Redis counts atomically for
     # every app server.
     CACHES["throttles"] = CACHES["default"]
@@ -199,6 +201,14 @@ else:
         "generations": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": BASE_DIR / "var" / "cache" / "generations",
+        },
+        # Readers' unread notification counts (notifications/unread.py): one
+        # for every worker, like the generation, or a count one worker forgot
+        # would live on in another's memory.
+        "notifications": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": BASE_DIR / "var" / "cache" / "notifications",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
         # Throttle counts (config/throttling.py) must be one for every
         # worker, or three gunicorn workers would allow three times the

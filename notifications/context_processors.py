@@ -2,16 +2,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from .models import Notification
+from .unread import unread_count
 
 
-def unread_count(request: HttpRequest) -> int:
-    """The reader's unread notifications: one query, once per request."""
-    cached = getattr(request, "_unread_notifications", None)
-    if cached is None:
-        cached = Notification.objects.for_recipient(request.user).unread().count()
-        request._unread_notifications = cached
-    return cached
+def _unread(request: HttpRequest) -> int:
+    """Read once per request (the shared cache, else one query)."""
+    if not hasattr(request, "_unread_notifications"):
+        request._unread_notifications = unread_count(request.user)
+    return request._unread_notifications
 
 
 def inbox(request: HttpRequest) -> dict[str, object]:
@@ -21,4 +19,4 @@ def inbox(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": lambda: unread_count(request)}
+    return {"unread_notifications": lambda: _unread(request)}

@@ -58,10 +58,10 @@ def summary(notification: Notification) -> str:
         return _("Your feedback on “%(title)s” is ready.") % values
     values["due"] = _due(notification)
     if kind == Kind.ASSIGNMENT_PUBLISHED:
-        return _("New assignment: “%(title)s”, due %(due)s.") % values
+        return _("New assignment: “%(title)s” (due %(due)s).") % values
     if kind == Kind.DUE_SOON:
-        return _("“%(title)s” is due %(due)s.") % values
-    return _("“%(title)s” was due %(due)s.") % values
+        return _("Due %(due)s: “%(title)s”.") % values
+    return _("Overdue since %(due)s: “%(title)s”.") % values
 
 
 def target_url(notification: Notification) -> str:

@@ -24,6 +24,7 @@ from .models import (
     Mail,
     Notification,
 )
+from .unread import unread_forget
 
 MAIL_FOR_DELIVERY = {
     Delivery.ON: Mail.PENDING,
@@ -104,8 +105,10 @@ def notify(
             "mail": MAIL_FOR_DELIVERY[delivery],
         },
     )
-    if created and notification.mail == Mail.PENDING:
-        _queue_mail([notification.pk])
+    if created:
+        unread_forget([recipient])
+        if notification.mail == Mail.PENDING:
+            _queue_mail([notification.pk])
     return notification
 
 
@@ -151,6 +154,7 @@ def notify_each(
         # A concurrent retry of the same event may have told some meanwhile.
         ignore_conflicts=True,
     )
+    unread_forget(users[pk] for pk in deliveries)
     _queue_mail(
         list(
             Notification.objects.filter(
@@ -196,6 +200,7 @@ def notification_mark_read(
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
             read_at=notification.read_at
         )
+        unread_forget([user])
     return notification
 
 
@@ -208,7 +213,9 @@ def notifications_mark_all_read(
     unread = Notification.objects.for_recipient(user).unread()
     if up_to is not None:
         unread = unread.filter(pk__lte=up_to)
-    return unread.update(read_at=timezone.now())
+    count = unread.update(read_at=timezone.now())
+    unread_forget([user])
+    return count
 
 
 @transaction.atomic

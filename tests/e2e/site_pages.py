@@ -103,6 +103,13 @@ def _reset_link(world: World, role: str) -> list[dict[str, Any]]:
     return [{"uidb64": uidb64, "token": token}]
 
 
+def _unsubscribe(world: World, role: str) -> list[dict[str, Any]]:
+    # The link in a mail: the same page whoever opens it (no log-in).
+    from notifications.mail import unsubscribe_token
+
+    return [{"token": unsubscribe_token(world.student, "reply")}]
+
+
 def _searches(world: World, role: str) -> list[dict[str, Any]]:
     # The empty page, every kind found at once, and one kind paged with
     # filters open (a "?query" is added to the path, not a URL argument).
@@ -150,6 +157,9 @@ PAGES: dict[str, Kwargs] = {
     "accounts:password_reset_done": _none,
     "accounts:password_reset_confirm": _reset_link,
     "accounts:password_reset_complete": _none,
+    "notifications:inbox": _none,
+    "notifications:settings": _none,
+    "notifications:unsubscribe": _unsubscribe,
     # The admin curators work in: its home and the edition's pages we
     # customised (templates/admin/reader). The rest is Django's own.
     "admin:index": _none,
@@ -189,6 +199,8 @@ EXCLUDED: dict[str, str] = {
     "teaching:assignment_done": "POST only",
     "teaching:assignment_copy": "POST only",
     "teaching:assignment_items": "POST only (JSON)",
+    "notifications:read": "POST only",
+    "notifications:read_all": "POST only",
 }
 
 # Developer tools, not pages readers reach: DRF's browsable API (every
