@@ -94,7 +94,8 @@ def _message(
         },
     )
     return EmailMessage(
-        subject=subject,
+        # One line, whatever a title held: a header may not break.
+        subject=" ".join(subject.split()),
         body=body,
         to=[user.email],
         # RFC 2369 and RFC 8058: mail programs offer "Unsubscribe", which

@@ -253,3 +253,18 @@ def test_the_reading_settings_page_offers_the_email_choices(client, reader_user)
     assert f'action="{reverse("notifications:settings")}"' in page
     assert 'name="reply" value="on"' in page and "checked" in page
     assert 'name="csrfmiddlewaretoken"' in page
+
+
+@pytest.mark.parametrize("who", ["classmate", "teacher", "other_teacher", "curator"])
+def test_nobody_else_sees_or_marks_a_students_notifications(
+    client, request, student, assignment, who
+):
+    """The student's own class's teacher and a curator (staff) included."""
+    [mine] = Notification.objects.filter(recipient=student)  # the publication
+    client.force_login(request.getfixturevalue(who))
+    assert mine not in [i["notification"] for i in client.get(INBOX).context["items"]]
+    response = client.post(reverse("notifications:read", args=[mine.pk]))
+    assert response.status_code == 404
+    client.post(reverse("notifications:read_all"))
+    mine.refresh_from_db()
+    assert mine.read_at is None

@@ -186,3 +186,19 @@ def test_the_database_backend_queues_the_mail_for_the_worker(
         "db_worker", batch=True, no_startup_delay=True, reload=False, verbosity=0
     )
     assert len(mail.outbox) == 1
+
+
+def test_a_title_with_line_breaks_still_makes_a_one_line_subject(
+    assignment, student, settings, django_capture_on_commit_callbacks
+):
+    from notifications.mail import notification_message
+
+    student.email = "alice@example.org"
+    student.save()
+    assignment.title = "The mask\r\nBcc: everyone@example.org"
+    assignment.save()
+    notification = Notification.objects.get(recipient=student)
+    notification.assignment = assignment
+    email = notification_message(notification)
+    assert "\r" not in email.subject and "\n" not in email.subject
+    assert email.message()["Bcc"] is None  # and building it raised nothing
