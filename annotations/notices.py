@@ -103,3 +103,14 @@ def promotion_notify(*, request: PromotionRequest) -> None:
         actor=request.requested_by,
         annotation=request.annotation,
     )
+
+
+def promotion_answer_notify(*, request: PromotionRequest) -> None:
+    """The curator (or teacher) who asked hears the author's answer."""
+    notify(
+        recipient=request.requested_by,
+        kind=Kind.PROMOTION_ANSWER,
+        key=f"promotion-answer:{request.pk}",
+        actor=request.annotation.author,
+        annotation=request.annotation,
+    )

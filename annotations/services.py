@@ -37,7 +37,12 @@ from .models import (
     Tag,
     Visibility,
 )
-from .notices import moderation_notify, promotion_notify, reply_notify
+from .notices import (
+    moderation_notify,
+    promotion_answer_notify,
+    promotion_notify,
+    reply_notify,
+)
 
 # Levels anyone can choose; `teacher` and `course` also need a class.
 OPEN_VISIBILITIES = (Visibility.PRIVATE, Visibility.PUBLIC)
@@ -599,4 +604,5 @@ def promotion_decide(
         annotation.save(update_fields=["editorial", "visibility"])
         annotation.replies.update(visibility=Visibility.PUBLIC)
         _log(annotation, ModerationLog.Action.PROMOTE, request.requested_by)
+    promotion_answer_notify(request=request)
     return request

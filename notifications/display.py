@@ -47,6 +47,16 @@ def summary(notification: Notification) -> str:
         return _("%(actor)s asks to make your note an editor's note.") % {
             "actor": _actor(notification)
         }
+    if kind == Kind.PROMOTION_ANSWER:
+        accepted = notification.annotation is not None and (
+            notification.annotation.editorial
+        )
+        sentence = (
+            _("%(actor)s agreed: their note is an editor's note now.")
+            if accepted
+            else _("%(actor)s declined to make their note an editor's note.")
+        )
+        return sentence % {"actor": _actor(notification)}
     if kind == Kind.NOTE_HIDDEN:
         return _("A moderator hid your note; only you see it now.")
     if kind == Kind.NOTE_RESTORED:

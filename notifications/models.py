@@ -30,6 +30,10 @@ class Kind(models.TextChoices):
         "promotion_request",
         _("A request to make my note an editor's note"),
     )
+    PROMOTION_ANSWER = (
+        "promotion_answer",
+        _("An author's answer to my request to promote their note"),
+    )
     NOTE_HIDDEN = "note_hidden", _("My note hidden by a moderator")
     NOTE_RESTORED = "note_restored", _("My note restored")
 

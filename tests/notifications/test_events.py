@@ -216,3 +216,18 @@ def test_the_reminder_command_reports_what_it_did(assignment, student):
         "Due within 24 hours: 2 told; overdue: 0 told.",
         "Due within 24 hours: 0 told; overdue: 0 told.",
     ]
+
+
+@pytest.mark.parametrize("accept", [True, False])
+def test_the_curator_hears_the_authors_answer(
+    public_note, reader_user, curator, accept
+):
+    from annotations.services import promotion_decide
+    from notifications.display import summary
+
+    request = promotion_request(annotation=public_note, requester=curator)
+    promotion_decide(request=request, author=reader_user, accept=accept)
+    [answer] = Notification.objects.filter(recipient=curator)
+    assert (answer.kind, answer.actor) == (Kind.PROMOTION_ANSWER, reader_user)
+    words = "agreed" if accept else "declined"
+    assert summary(answer).startswith(f"alice {words}")
