@@ -24,7 +24,7 @@ from .models import (
     Mail,
     Notification,
 )
-from .unread import unread_forget
+from .unread import unread_added, unread_recount
 
 MAIL_FOR_DELIVERY = {
     Delivery.ON: Mail.PENDING,
@@ -106,7 +106,7 @@ def notify(
         },
     )
     if created:
-        unread_forget([recipient])
+        unread_added([recipient])
         if notification.mail == Mail.PENDING:
             _queue_mail([notification.pk])
     return notification
@@ -154,7 +154,7 @@ def notify_each(
         # A concurrent retry of the same event may have told some meanwhile.
         ignore_conflicts=True,
     )
-    unread_forget(users[pk] for pk in deliveries)
+    unread_added(users[pk] for pk in deliveries)
     _queue_mail(
         list(
             Notification.objects.filter(
@@ -200,7 +200,7 @@ def notification_mark_read(
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
             read_at=notification.read_at
         )
-        unread_forget([user])
+        unread_recount(user)
     return notification
 
 
@@ -214,7 +214,7 @@ def notifications_mark_all_read(
     if up_to is not None:
         unread = unread.filter(pk__lte=up_to)
     count = unread.update(read_at=timezone.now())
-    unread_forget([user])
+    unread_recount(user)
     return count
 
 

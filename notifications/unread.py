@@ -1,11 +1,13 @@
 """The header's unread count, kept in a shared cache so that a page costs
-no query for it: counted once (at log-in, or when a change forgot it),
-forgotten by every write that changes it.
+no query for it: counted at log-in (or by the first page after the entry
+expired), one added for each new notification, counted again when the
+reader marks some read.
 
 The cache is one for every worker and app server (the "notifications"
-alias: a file on one machine, Redis with REDIS_URL), so a count forgotten by
-one process is forgotten for all. An entry lives ten minutes at most: a
-safety net, not the way counts change.
+alias: a file on one machine, Redis with REDIS_URL), so what one process adds
+every process sees. An entry lives ten minutes at most: a safety net for a
+count that drifted (two additions racing on the file cache), not the way
+counts change.
 """
 
 from __future__ import annotations
@@ -39,19 +41,36 @@ def unread_count(user: AbstractBaseUser) -> int:
     return count
 
 
-def unread_forget(users: Iterable[AbstractBaseUser]) -> None:
-    """A write changed these readers' counts: forget them now (this process's
-    next page) and again once committed (a page that counted meanwhile saw
-    the count from before the write)."""
+def unread_added(users: Iterable[AbstractBaseUser]) -> None:
+    """New notifications for these readers: once committed (a rolled-back
+    one never counted), one more on each count that is cached. A count not
+    cached is counted by the next page, from the database."""
     keys = [_key(user.pk, user.date_joined) for user in users]
     if not keys:
         return
 
-    def forget() -> None:
-        caches[CACHE].delete_many(keys)
+    def add() -> None:
+        cache = caches[CACHE]
+        for key in keys:
+            try:
+                cache.incr(key)
+            except ValueError:  # not cached: nothing to add to
+                pass
 
-    forget()
-    transaction.on_commit(forget, robust=True)
+    transaction.on_commit(add, robust=True)
+
+
+def unread_recount(user: AbstractBaseUser) -> None:
+    """The reader marked notifications read (their own request, which may
+    afford the query): count again, now and once committed."""
+
+    def recount() -> None:
+        key = _key(user.pk, user.date_joined)
+        count = Notification.objects.for_recipient(user).unread().count()
+        caches[CACHE].set(key, count, SECONDS)
+
+    recount()
+    transaction.on_commit(recount, robust=True)
 
 
 def unread_remember(user: AbstractBaseUser, **kwargs: object) -> None:
