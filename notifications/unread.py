@@ -14,14 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import caches
 from django.db import transaction
 
 from .models import Notification
 
-CACHE = "notifications"
 SECONDS = 600
+
+
+def _cache() -> object:
+    # Settings without the alias (a deployment's own, a test's) count in
+    # the default cache.
+    return caches["notifications" if "notifications" in settings.CACHES else "default"]
 
 
 def _key(user_id: int, joined: object) -> str:
@@ -33,7 +39,7 @@ def _key(user_id: int, joined: object) -> str:
 
 def unread_count(user: AbstractBaseUser) -> int:
     key = _key(user.pk, user.date_joined)
-    cache = caches[CACHE]
+    cache = _cache()
     count = cache.get(key)
     if count is None:
         count = Notification.objects.for_recipient(user).unread().count()
@@ -50,7 +56,7 @@ def unread_added(users: Iterable[AbstractBaseUser]) -> None:
         return
 
     def add() -> None:
-        cache = caches[CACHE]
+        cache = _cache()
         for key in keys:
             try:
                 cache.incr(key)
@@ -67,7 +73,7 @@ def unread_recount(user: AbstractBaseUser) -> None:
     def recount() -> None:
         key = _key(user.pk, user.date_joined)
         count = Notification.objects.for_recipient(user).unread().count()
-        caches[CACHE].set(key, count, SECONDS)
+        _cache().set(key, count, SECONDS)
 
     recount()
     transaction.on_commit(recount, robust=True)

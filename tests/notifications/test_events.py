@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from annotations.models import PromotionRequest
@@ -231,3 +232,18 @@ def test_the_curator_hears_the_authors_answer(
     assert (answer.kind, answer.actor) == (Kind.PROMOTION_ANSWER, reader_user)
     words = "agreed" if accept else "declined"
     assert summary(answer).startswith(f"alice {words}")
+
+
+def test_a_double_submitted_hide_tells_the_author_once(
+    client, public_note, reader_user, curator
+):
+    from django.contrib.auth.models import Permission
+
+    curator.groups.get().permissions.add(
+        Permission.objects.get(codename="change_annotation")
+    )
+    client.force_login(curator)
+    url = reverse("annotations:moderate", args=[public_note.pk])
+    client.post(url, {"action": "hide"})
+    client.post(url, {"action": "hide"})
+    assert told(reader_user) == [Kind.NOTE_HIDDEN]
