@@ -66,6 +66,11 @@ INSTALLED_APPS = [
     "themes",
     "teaching",
     "search",
+    # Notifications (issue #16): the inbox, and e-mail sent off the request
+    # by django-tasks' database backend (`manage.py db_worker` runs it).
+    "notifications",
+    "django_tasks",
+    "django_tasks.backends.database",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +127,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.reading_preferences",
+                # The header's inbox count (signed-in readers only).
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -174,6 +181,8 @@ if REDIS_URL:
         }
     }
     CACHES["generations"] = CACHES["default"]
+    # Readers' unread notification counts (notifications/unread.py).
+    CACHES["notifications"] = CACHES["default"]
     # Throttle counts (config/throttling.py): Redis counts atomically for
     # every app server.
     CACHES["throttles"] = CACHES["default"]
@@ -192,6 +201,14 @@ else:
         "generations": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": BASE_DIR / "var" / "cache" / "generations",
+        },
+        # Readers' unread notification counts (notifications/unread.py): one
+        # for every worker, like the generation, or a count one worker forgot
+        # would live on in another's memory.
+        "notifications": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": BASE_DIR / "var" / "cache" / "notifications",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
         # Throttle counts (config/throttling.py) must be one for every
         # worker, or three gunicorn workers would allow three times the
@@ -264,6 +281,32 @@ THREE_NOTEBOOKS_EMAIL_LINK_MAX_AGE = env_int(
 # More of a reader's data for the export offered before deleting an account:
 # dotted paths of callables (user) -> (name, JSON-able data), e.g. feedback.
 THREE_NOTEBOOKS_ACCOUNT_EXPORT_SECTIONS: list[str] = []
+# --- Notifications (issue #16) ---------------------------------------------
+# Mail for notifications is sent off the request, by a task: the database
+# backend queues it, `manage.py db_worker` sends it (one more process beside
+# the app servers). THREE_NOTEBOOKS_TASKS_BACKEND=immediate sends it at once
+# instead, after the request's transaction commits (tests, a quick demo).
+_TASK_BACKENDS = {
+    "database": "django_tasks.backends.database.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("THREE_NOTEBOOKS_TASKS_BACKEND", "database")
+if _task_backend not in _TASK_BACKENDS:
+    raise SettingsError(
+        "THREE_NOTEBOOKS_TASKS_BACKEND must be database or immediate, "
+        f"not {_task_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
+# The site's address as readers reach it, for links in mail (sent by a
+# worker, which has no request to take it from).
+THREE_NOTEBOOKS_SITE_URL = os.environ.get(
+    "THREE_NOTEBOOKS_SITE_URL", "http://localhost:8000"
+)
+# Mail only to verified addresses (notifications.mail.can_email). Off: to
+# any address an account gives.
+THREE_NOTEBOOKS_EMAIL_VERIFICATION = env_bool(
+    "THREE_NOTEBOOKS_EMAIL_VERIFICATION", True
+)
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reader:home"

@@ -32,6 +32,7 @@ from .models import (
     RubricLevel,
     Score,
 )
+from .notices import assignment_published_notify
 from .signals import feedback_released, feedback_written, grade_overridden
 
 
@@ -120,6 +121,7 @@ def assignment_save(
     items.filter(motivation=Motivation.QUESTIONING).update(answer_first=answer_first)
     # Nothing of a draft reaches the students: its items are held back.
     items.update(draft=not published)
+    assignment_published_notify(assignment=assignment, teacher=teacher)
     return assignment
 
 

@@ -111,6 +111,13 @@ def _email_link(world: World, role: str) -> list[dict[str, Any]]:
     return [{"token": token}]
 
 
+def _unsubscribe(world: World, role: str) -> list[dict[str, Any]]:
+    # The link in a mail: the same page whoever opens it (no log-in).
+    from notifications.mail import unsubscribe_token
+
+    return [{"token": unsubscribe_token(world.student, "reply")}]
+
+
 def _searches(world: World, role: str) -> list[dict[str, Any]]:
     # The empty page, every kind found at once, and one kind paged with
     # filters open (a "?query" is added to the path, not a URL argument).
@@ -166,6 +173,9 @@ PAGES: dict[str, Kwargs] = {
     "accounts:email_change": _none,
     "accounts:password_change": _none,
     "accounts:delete": _none,
+    "notifications:inbox": _none,
+    "notifications:settings": _none,
+    "notifications:unsubscribe": _unsubscribe,
     # The admin curators work in: its home and the edition's pages we
     # customised (templates/admin/reader). The rest is Django's own.
     "admin:index": _none,
@@ -210,6 +220,8 @@ EXCLUDED: dict[str, str] = {
     "teaching:assignment_items": "POST only (JSON)",
     "teaching:feedback": "POST only",
     "teaching:grade_override": "POST only",
+    "notifications:read": "POST only",
+    "notifications:read_all": "POST only",
 }
 
 # Developer tools, not pages readers reach: DRF's browsable API (every
