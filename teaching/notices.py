@@ -14,10 +14,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.models import Kind
-from notifications.services import notify_each
+from notifications.models import Kind, Notification
+from notifications.services import feedback_released_notify, notify_each
 
-from .models import Assignment, Completion
+from .models import Assignment, Completion, Feedback, GradeOverride
 
 DUE_SOON = timedelta(hours=24)
 # Overdue reminders only for assignments due this recently: a first run of
@@ -77,4 +77,51 @@ def due_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
                     key=f"{kind.value}:{assignment.pk}:{assignment.due.isoformat()}",
                     assignment=assignment,
                 )
+    return told
+
+
+def grades_released_notify(
+    *,
+    assignment: Assignment,
+    teacher: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Students with feedback or a grade on `assignment` hear that it is
+    released, once per release moment (a withheld and re-released grade is
+    told again). A release set for a later date is told by
+    `send_due_reminders` once the date has come. Returns how many were
+    told."""
+    now = now or timezone.now()
+    release = assignment.grades_release
+    if release is None or release > now or not assignment.published:
+        return 0
+    students = set(
+        Feedback.objects.filter(assignment=assignment).values_list(
+            "student_id", flat=True
+        )
+    ) | set(
+        GradeOverride.objects.filter(assignment=assignment).values_list(
+            "student_id", flat=True
+        )
+    )
+    key = f"feedback:{assignment.pk}:{release.isoformat()}"
+    before = Notification.objects.filter(key=key).count()
+    for student in get_user_model().objects.filter(pk__in=students, is_active=True):
+        feedback_released_notify(
+            student=student, teacher=teacher, assignment=assignment, released_at=release
+        )
+    # notify() hands back the row whether it made it or found it: count.
+    return Notification.objects.filter(key=key).count() - before
+
+
+def released_grades_send(*, now: datetime | None = None) -> int:
+    """For cron: releases whose date came in the last week (set earlier for
+    a later date) are told now; already told ones are not told again."""
+    now = now or timezone.now()
+    told = 0
+    for assignment in Assignment.objects.filter(
+        published=True, grades_release__lte=now, grades_release__gt=now - OVERDUE_WITHIN
+    ).order_by("grades_release", "pk"):
+        with transaction.atomic():
+            told += grades_released_notify(assignment=assignment, now=now)
     return told

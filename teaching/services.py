@@ -32,7 +32,7 @@ from .models import (
     RubricLevel,
     Score,
 )
-from .notices import assignment_published_notify
+from .notices import assignment_published_notify, grades_released_notify
 from .signals import feedback_released, feedback_written, grade_overridden
 
 
@@ -597,6 +597,7 @@ def grades_release(
     assignment.grades_release = when or timezone.now()
     assignment.save(update_fields=["grades_release"])
     feedback_released_hook(assignment)
+    grades_released_notify(assignment=assignment, teacher=teacher)
     return assignment
 
 

@@ -214,8 +214,8 @@ def test_the_reminder_command_reports_what_it_did(assignment, student):
     call_command("send_due_reminders", stdout=out)
     call_command("send_due_reminders", stdout=out)
     assert out.getvalue().splitlines() == [
-        "Due within 24 hours: 2 told; overdue: 0 told.",
-        "Due within 24 hours: 0 told; overdue: 0 told.",
+        "Due within 24 hours: 2 told; overdue: 0 told; grades released: 0 told.",
+        "Due within 24 hours: 0 told; overdue: 0 told; grades released: 0 told.",
     ]
 
 

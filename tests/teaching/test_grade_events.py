@@ -107,3 +107,35 @@ def test_an_override_is_heard(
     assert heard == [
         (grade_overridden, {"sender": type(override), "override": override})
     ]
+
+
+def test_a_release_puts_one_item_in_each_students_inbox_now_or_when_its_date_comes(
+    teacher, student, classmate, note, assignment
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.models import Kind, Notification
+    from teaching.notices import released_grades_send
+
+    def told(user) -> int:
+        return Notification.objects.filter(
+            recipient=user, kind=Kind.FEEDBACK_RELEASED, assignment=assignment
+        ).count()
+
+    feedback_create(teacher=teacher, annotation=note, assignment=assignment, body="x")
+    later = timezone.now() + timedelta(days=2)
+    grades_release(teacher=teacher, assignment=assignment, when=later)
+    assert told(student) == 0  # not before its date
+    assert released_grades_send() == 0
+    assert released_grades_send(now=later + timedelta(hours=1)) == 1
+    assert released_grades_send(now=later + timedelta(hours=2)) == 0  # once
+    assert told(student) == 1
+    assert told(classmate) == 0  # nothing of theirs was graded
+    # Released now, again: a new release moment is told once more.
+    grades_release(teacher=teacher, assignment=assignment, when=None)
+    grades_release(
+        teacher=teacher, assignment=assignment, when=assignment.grades_release
+    )
+    assert told(student) == 2
