@@ -302,11 +302,6 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 THREE_NOTEBOOKS_SITE_URL = os.environ.get(
     "THREE_NOTEBOOKS_SITE_URL", "http://localhost:8000"
 )
-# Mail only to verified addresses (notifications.mail.can_email). Off: to
-# any address an account gives.
-THREE_NOTEBOOKS_EMAIL_VERIFICATION = env_bool(
-    "THREE_NOTEBOOKS_EMAIL_VERIFICATION", True
-)
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reader:home"

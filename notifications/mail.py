@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.selectors import email_verified
+
 from .display import RELATED, summary, target_url
 from .models import Delivery, Kind, Mail, Notification
 from .services import delivery_choices
@@ -31,19 +33,12 @@ MAX_TOKEN_LENGTH = 200
 
 
 def can_email(user: AbstractBaseUser) -> bool:
-    """May mail go to this user's address?
-
-    Only to an active account's address that was verified. MINIMAL until the
-    accounts part of issue #16 keeps a verified flag: an address counts as
-    verified where the user says so (`email_verified`), or where the site
-    does not ask for verification (THREE_NOTEBOOKS_EMAIL_VERIFICATION off).
-    The accounts part replaces the last line with its own check.
-    """
+    """May mail go to this user's address? Only an active account's address
+    that was verified by its link (`accounts.selectors.email_verified`),
+    whether or not the site asks for verification at sign-up."""
     if not (user.is_active and user.email):
         return False
-    if not settings.THREE_NOTEBOOKS_EMAIL_VERIFICATION:
-        return True
-    return bool(getattr(user, "email_verified", False))
+    return email_verified(user)
 
 
 def unsubscribe_token(user: AbstractBaseUser, kind: str) -> str:

@@ -103,14 +103,27 @@ def test_a_choice_changed_before_sending_is_respected(
     assert Notification.objects.get().mail == Mail.SKIPPED
 
 
-def test_no_mail_to_an_unverified_address(
-    settings, author, public_note, other_reader, django_capture_on_commit_callbacks
+def test_no_mail_to_an_unverified_address_and_mail_once_its_link_was_followed(
+    monkeypatch, author, public_note, other_reader, django_capture_on_commit_callbacks
 ):
-    settings.THREE_NOTEBOOKS_EMAIL_VERIFICATION = True
+    from django.utils import timezone
+
+    from accounts import selectors as accounts_selectors
+    from accounts.models import Profile
+
+    monkeypatch.setattr(
+        "notifications.mail.email_verified", accounts_selectors.email_verified
+    )
     assert not can_email(author)
     reply(public_note, other_reader, django_capture_on_commit_callbacks)
     assert mail.outbox == []
     assert Notification.objects.get().mail == Mail.SKIPPED
+    Profile.objects.update_or_create(
+        user=author,
+        defaults={"verified_email": author.email, "email_verified_at": timezone.now()},
+    )
+    author.refresh_from_db()
+    assert can_email(author)
 
 
 def test_no_mail_without_an_address(
