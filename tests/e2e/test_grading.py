@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.models import Profile
 from annotations.models import Visibility
 from classes.models import Enrollment
 from classes.services import course_create
@@ -22,11 +23,21 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_teacher_scores_a_note_releases_and_the_student_sees_it_on_the_card(
-    browser, live_server, live_edition
+    browser, live_server, live_edition, settings, mailoutbox
 ):
+    # Mail is sent once the release commits (in a worker when deployed).
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
     base = live_server.url
     teacher_user = make_user("mrs-k", groups=("Teachers",))
-    student_user = make_user("student1")
+    student_user = make_user("student1", email="student1@example.org")
+    # The student followed the link mailed to that address (accounts).
+    Profile.objects.create(
+        user=student_user,
+        verified_email=student_user.email,
+        email_verified_at=timezone.now(),
+    )
     make_user("student2")
     today = timezone.localdate()
     course = course_create(
@@ -115,3 +126,17 @@ def test_a_teacher_scores_a_note_releases_and_the_student_sees_it_on_the_card(
     # And the score on the assignment page.
     s.goto(f"{base}/classes/assignments/{assignment.pk}/")
     assert "4 of 4" in s.locator(".grade-final").inner_text()
+
+    # The student's inbox has the release, once, and so has their mail.
+    # (It also told them of the assignment when it was published.)
+    s.get_by_role("link", name="Inbox, 2 unread notifications").click()
+    item = s.locator("main li", has_text=f"Your feedback on “{assignment.title}”")
+    assert item.count() == 1
+    released = [
+        m
+        for m in mailoutbox
+        if m.to == ["student1@example.org"] and "Your feedback" in m.subject
+    ]
+    assert len(released) == 1, [m.subject for m in mailoutbox]
+    assert assignment.title in released[0].subject
+    assert "List-Unsubscribe" in released[0].extra_headers
