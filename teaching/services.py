@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -353,6 +353,10 @@ def _scores_checked(
     return chosen
 
 
+def _already_given() -> str:
+    return _("This note already has feedback here; change that one.")
+
+
 def _feedback_write(
     feedback: Feedback,
     *,
@@ -381,7 +385,13 @@ def _feedback_write(
     feedback.body = body.strip()
     feedback.body_html = render_markdown(feedback.body)
     feedback.full_clean(exclude=["annotation", "student", "assignment"])
-    feedback.save()
+    try:
+        with transaction.atomic():
+            feedback.save()
+    except IntegrityError:
+        # Another teacher's feedback on the same note was saved between the
+        # check and this insert (one per note and assignment).
+        raise ValidationError({"body": _already_given()}) from None
     # Criteria sent without a level lose their score; others keep theirs.
     cleared = [pk for pk, level in scores.items() if level is None]
     feedback.scores.filter(criterion_id__in=cleared).delete()
@@ -408,9 +418,7 @@ def feedback_create(
     teachers."""
     _feedback_checks(teacher, annotation, assignment)
     if Feedback.objects.filter(annotation=annotation, assignment=assignment).exists():
-        raise ValidationError(
-            {"body": _("This note already has feedback here; change that one.")}
-        )
+        raise ValidationError({"body": _already_given()})
     scores = scores or {}
     feedback = Feedback(
         annotation=annotation, student=annotation.author, assignment=assignment

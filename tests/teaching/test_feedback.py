@@ -238,3 +238,38 @@ def test_feedback_cannot_be_emptied_of_words_and_scores(teacher, feedback):
         feedback_update(teacher=teacher, feedback=feedback, body="  ")
     feedback.refresh_from_db()
     assert feedback.body == "*Good* reading."
+
+
+def test_feedback_saved_meanwhile_by_another_teacher_is_a_message_not_an_error(
+    teacher, coteacher, note, assignment
+):
+    """Two teachers send feedback on the same note at once: both pass the
+    check, one insert wins; the other is told (a ValidationError, which the
+    pages and the API answer as a 400, not an IntegrityError's 500)."""
+    from django.db.models.signals import pre_save
+
+    def the_other_teacher_first(sender, instance, **kwargs):
+        if instance.pk is None and instance.body == "Late.":
+            Feedback.objects.bulk_create(
+                [
+                    Feedback(
+                        annotation=note,
+                        student=note.author,
+                        assignment=assignment,
+                        teacher=coteacher,
+                        body="Mine first.",
+                        body_html="<p>Mine first.</p>",
+                    )
+                ]
+            )
+
+    pre_save.connect(the_other_teacher_first, sender=Feedback)
+    try:
+        with pytest.raises(ValidationError) as refused:
+            feedback_create(
+                teacher=teacher, annotation=note, assignment=assignment, body="Late."
+            )
+    finally:
+        pre_save.disconnect(the_other_teacher_first, sender=Feedback)
+    assert "already has feedback" in str(refused.value)
+    assert not Feedback.objects.filter(body="Late.").exists()
