@@ -279,8 +279,11 @@ THREE_NOTEBOOKS_EMAIL_LINK_MAX_AGE = env_int(
     "THREE_NOTEBOOKS_EMAIL_LINK_MAX_AGE", 3 * 24 * 3600, minimum=60
 )
 # More of a reader's data for the export offered before deleting an account:
-# dotted paths of callables (user) -> (name, JSON-able data), e.g. feedback.
-THREE_NOTEBOOKS_ACCOUNT_EXPORT_SECTIONS: list[str] = []
+# dotted paths of callables (user) -> (name, JSON-able data): the feedback
+# and grades a reader was given, and the feedback they wrote.
+THREE_NOTEBOOKS_ACCOUNT_EXPORT_SECTIONS: list[str] = [
+    "teaching.exports.account_section",
+]
 # --- Notifications (issue #16) ---------------------------------------------
 # Mail for notifications is sent off the request, by a task: the database
 # backend queues it, `manage.py db_worker` sends it (one more process beside

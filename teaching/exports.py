@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
 from annotations.exports import CHUNK_SIZE, csv_lines, pieces, safe_cell
 from annotations.models import Annotation
 from classes.models import Course
 
 from .grading import grades
-from .models import Assignment
+from .models import Assignment, Feedback
 from .selectors import Dashboard
 
 ROSTER_COLUMNS = [
@@ -179,3 +180,74 @@ def gradebook_csv(course: Course, *, teacher: AbstractBaseUser) -> Iterator[byte
         for student_id, username in students
     ]
     return pieces(csv_lines(columns, rows))
+
+
+def _feedback_entry(feedback: Feedback, *, student: bool) -> dict[str, object]:
+    note = feedback.annotation
+    entry: dict[str, object] = {
+        "assignment": feedback.assignment.title,
+        "class": feedback.assignment.course.name,
+        "note": str(note.pk) if note else None,
+        "quote": note.exact if note else None,
+        "feedback": feedback.body,
+        "scores": [
+            {
+                "criterion": score.criterion.name,
+                "level": score.level.label,
+                "points": score.level.points,
+            }
+            for score in feedback.scores.all()
+        ],
+        "written": feedback.modified.isoformat(),
+    }
+    if not student:
+        entry["student"] = feedback.student.get_username()
+    return entry
+
+
+def account_section(user: AbstractBaseUser) -> tuple[str, dict[str, object]]:
+    """A reader's feedback and grades for their account's export (see
+    THREE_NOTEBOOKS_ACCOUNT_EXPORT_SECTIONS): what they have been given, as
+    they may see it (released only), and the feedback they wrote as a
+    teacher."""
+    related = ("assignment__course", "annotation", "student")
+    scores = ("scores__criterion", "scores__level")
+    received = (
+        Feedback.objects.visible_to(user)
+        .filter(student=user)
+        .select_related(*related)
+        .prefetch_related(*scores)
+        .order_by("created")
+    )
+    written = (
+        Feedback.objects.filter(teacher=user)
+        .select_related(*related)
+        .prefetch_related(*scores)
+        .order_by("created")
+    )
+    released = (
+        Assignment.objects.filter(
+            course__in=Course.objects.attended_by(user),
+            published=True,
+            grades_release__lte=timezone.now(),
+        )
+        .select_related("course")
+        .order_by("due", "pk")
+    )
+    marks = []
+    for assignment in released:
+        grade = grades(assignment, student_ids=[user.pk]).get(user.pk)
+        if grade is not None:
+            marks.append(
+                {
+                    "assignment": assignment.title,
+                    "class": assignment.course.name,
+                    "grade": grade.final,
+                    "of": grade.maximum,
+                }
+            )
+    return "teaching", {
+        "feedback_received": [_feedback_entry(f, student=True) for f in received],
+        "grades": marks,
+        "feedback_written": [_feedback_entry(f, student=False) for f in written],
+    }
