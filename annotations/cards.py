@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 from classes.selectors import courses_taught_ids
 from reader.anchoring import AnchorState
 from reader.markdown import format_escaped, sanitise_html
+from reader.models import Passage
 
 from .models import Annotation, Motivation, Visibility
 from .selectors import NOTE_START_CHARS, MarkAbout
@@ -187,6 +190,17 @@ def marked_text(
         template.append(MARK_CLOSE)
         args.append(segment.text)
     return format_escaped("".join(template), *args)
+
+
+def card_addenda(
+    request: HttpRequest, passage: Passage
+) -> Callable[[Annotation, Annotation], SafeString] | None:
+    """What an app above this one adds under the cards of a page of one
+    passage's notes, as its part page shows it there
+    (THREE_NOTEBOOKS_CARD_ADDENDA: a dotted path to a callable (request,
+    passage) -> a CardAddenda render function, or None)."""
+    path = getattr(settings, "THREE_NOTEBOOKS_CARD_ADDENDA", "")
+    return import_string(path)(request, passage) if path else None
 
 
 class CardRenderer:

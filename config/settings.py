@@ -596,6 +596,10 @@ THREE_NOTEBOOKS_READER_CONTRIBUTIONS = [
     "annotations.contributions.AnnotationsContribution",
 ]
 
+# What another app adds under the cards of a passage's page of every note
+# (annotations.cards.card_addenda): the teachers' feedback.
+THREE_NOTEBOOKS_CARD_ADDENDA = "teaching.contributions.feedback_on_passage_cards"
+
 # The edition the home page opens; other editions are listed beside it.
 THREE_NOTEBOOKS_DEFAULT_EDITION = os.environ.get(
     "THREE_NOTEBOOKS_DEFAULT_EDITION", "study"

@@ -5,6 +5,7 @@ assignment's parts marked in the contents (see reader.contributions)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.db.models import Q
 from django.http import HttpRequest
@@ -181,6 +182,19 @@ FEEDBACK_FORM = (
     '<button type="submit" class="button button-small">{save}</button>'
     "</form></details>"
 )
+
+
+def feedback_on_passage_cards(
+    request: HttpRequest, passage: Passage
+) -> Callable[[Annotation, Annotation], SafeString] | None:
+    """The feedback shown under the cards of a passage's page of every note
+    (THREE_NOTEBOOKS_CARD_ADDENDA), as on its part page: released feedback
+    to the note's author, all of it to the class's teachers."""
+    if not request.user.is_authenticated:
+        return None
+    return FeedbackOnCards(
+        request, passage.part, assignment=None, in_range=set()
+    ).render
 
 
 class FeedbackOnCards:

@@ -247,6 +247,30 @@ def test_the_student_sees_feedback_on_the_card_only_once_released(
     assert SECRET not in _text(client.get(url))
 
 
+def test_the_passage_s_page_of_every_note_shows_feedback_as_the_part_page_does(
+    client, teacher, student, classmate, assignment, note, feedback
+):
+    """The part page shows a passage's first few cards and links to a page
+    of them all: the feedback is on its cards there too."""
+    url = reverse(
+        "annotations:passage",
+        args=[note.start_passage.part.edition.slug, note.start_passage.key],
+    )
+    client.force_login(teacher)
+    page = _text(client.get(url))
+    assert SECRET in page and "not released to the student yet" in page
+    client.force_login(student)
+    assert SECRET not in _text(client.get(url))
+
+    grades_release(teacher=teacher, assignment=assignment, when=None)
+    page = _text(client.get(url))
+    assert SECRET in page and "Evidence: Strong (3)" in page
+    client.force_login(classmate)
+    page = _text(client.get(url))
+    assert "He hides." in page  # the note is shared with the class
+    assert SECRET not in page
+
+
 def test_feedback_on_a_prompt_answer_shows_on_its_reply_once_released(
     client, teacher, student, classmate, assignment
 ):
