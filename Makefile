@@ -27,9 +27,14 @@ setup: venv
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_motifs content/motifs
 	DJANGO_DEBUG=true $(BIN)/python manage.py create_demo_accounts
 
+# Mail (notifications, password resets) is printed on this console. Without a
+# worker beside runserver, notification mail is sent by the request itself,
+# after its commit (THREE_NOTEBOOKS_TASKS_BACKEND=immediate); `make serve`
+# queues it for `manage.py db_worker`.
 run: setup
-	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops)"
-	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops; mail is printed here)"
+	DJANGO_DEBUG=true THREE_NOTEBOOKS_TASKS_BACKEND=$${THREE_NOTEBOOKS_TASKS_BACKEND:-immediate} \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: venv
 	$(BIN)/ruff check .
