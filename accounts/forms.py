@@ -4,10 +4,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .mail import account_mail_later
 from .models import ReadingPreferences
 from .selectors import email_verified
 
@@ -129,3 +131,17 @@ class PreferencesForm(forms.Form):
         choices=ReadingPreferences.LineWidth.choices,
         widget=forms.RadioSelect,
     )
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form, whose mail is made and sent by a task
+    (accounts/mail.py): the request only queues the address asked for, so
+    it costs the same whether or not an account has it."""
+
+    def save(self, **options: Any) -> None:
+        """PasswordResetView passes the request and the mail's options (the
+        task uses the site's templates)."""
+        request: HttpRequest = options["request"]
+        account_mail_later(
+            kind="password_reset", to=self.cleaned_data["email"], request=request
+        )

@@ -11,14 +11,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AbstractUser, Group
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .mail import account_mail_later
 from .models import (
     CURATORS_GROUP,
     FORMER_READER_USERNAME,
@@ -119,17 +117,6 @@ def email_link_read(token: str) -> dict[str, Any] | None:
     return data
 
 
-def _mail(*, to: str, template: str, context: dict[str, Any]) -> None:
-    subject = render_to_string(f"accounts/{template}_subject.txt", context)
-    body = render_to_string(f"accounts/{template}_email.txt", context)
-    send_mail(
-        " ".join(subject.split()),
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [to],
-    )
-
-
 def email_verification_send(
     *, user: AbstractUser, request: HttpRequest, email: str | None = None
 ) -> None:
@@ -137,17 +124,8 @@ def email_verification_send(
     address = (email if email is not None else user.email).strip()
     if not address:
         return
-    token = email_link_make(user=user, email=address)
-    _mail(
-        to=address,
-        template="email_verification",
-        context={
-            "user": user,
-            "link": request.build_absolute_uri(
-                reverse("accounts:email_confirm", args=[token])
-            ),
-            "changing": address.lower() != (user.email or "").lower(),
-        },
+    account_mail_later(
+        kind="email_verification", to=address, request=request, user=user
     )
 
 
@@ -160,10 +138,12 @@ def email_change_request(
     new_email = new_email.strip()
     email_verification_send(user=user, request=request, email=new_email)
     if user.email and user.email.lower() != new_email.lower():
-        _mail(
+        account_mail_later(
+            kind="email_change_notice",
             to=user.email,
-            template="email_change_notice",
-            context={"user": user, "new_email": new_email},
+            request=request,
+            user=user,
+            new_email=new_email,
         )
 
 

@@ -34,6 +34,7 @@ from .forms import (
     AccountDeleteForm,
     EmailChangeForm,
     EmailForm,
+    PasswordResetRequestForm,
     PreferencesForm,
     SignUpForm,
 )
@@ -80,8 +81,8 @@ password_reset = throttle("password_reset_address", key="ip")(
     throttle("password_reset_email", key=normalized_post_field("email"))(
         auth_views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
+            # Its mail is made and sent by a task (accounts/mail.py).
+            form_class=PasswordResetRequestForm,
             success_url=reverse_lazy("accounts:password_reset_done"),
         )
     )
