@@ -165,6 +165,11 @@ def notify_each(
     return len(deliveries)
 
 
+def feedback_released_key(assignment: object, released_at: datetime) -> str:
+    """The key of a release's notifications: one per release moment."""
+    return f"feedback:{assignment.pk}:{released_at.isoformat()}"
+
+
 def feedback_released_notify(
     *,
     student: AbstractBaseUser,
@@ -180,7 +185,7 @@ def feedback_released_notify(
     return notify(
         recipient=student,
         kind=Kind.FEEDBACK_RELEASED,
-        key=f"feedback:{assignment.pk}:{released_at.isoformat()}",
+        key=feedback_released_key(assignment, released_at),
         actor=teacher,
         assignment=assignment,
         annotation=annotation,

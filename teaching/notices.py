@@ -15,7 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Kind, Notification
-from notifications.services import feedback_released_notify, notify_each
+from notifications.services import (
+    feedback_released_key,
+    feedback_released_notify,
+    notify_each,
+)
 
 from .models import Assignment, Completion, Feedback, GradeOverride
 
@@ -104,7 +108,7 @@ def grades_released_notify(
             "student_id", flat=True
         )
     )
-    key = f"feedback:{assignment.pk}:{release.isoformat()}"
+    key = feedback_released_key(assignment, release)
     before = Notification.objects.filter(key=key).count()
     for student in get_user_model().objects.filter(pk__in=students, is_active=True):
         feedback_released_notify(
