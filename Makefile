@@ -27,9 +27,15 @@ setup: venv
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_motifs content/motifs
 	DJANGO_DEBUG=true $(BIN)/python manage.py create_demo_accounts
 
+# Mail (notifications, password resets) is printed on this console, its links
+# to this server. Without a worker beside runserver, mail is sent by the
+# request itself, after its commit (THREE_NOTEBOOKS_TASKS_BACKEND=immediate);
+# `make serve` queues it for `manage.py db_worker`.
 run: setup
-	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops)"
-	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops; mail is printed here)"
+	DJANGO_DEBUG=true THREE_NOTEBOOKS_TASKS_BACKEND=$${THREE_NOTEBOOKS_TASKS_BACKEND:-immediate} \
+	  THREE_NOTEBOOKS_SITE_URL=$${THREE_NOTEBOOKS_SITE_URL:-http://$(HOST):$(PORT)} \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: venv
 	$(BIN)/ruff check .

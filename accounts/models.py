@@ -58,3 +58,43 @@ class ReadingPreferences(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.theme}, {self.font_size}, {self.line_width}"
+
+
+# The one account that keeps the shared notes of readers who deleted theirs
+# and chose to leave them for their classmates. The space makes it a name no
+# one can sign up with (Django's username validator allows none), and it is
+# what every page shows as the author (they all show `get_username()`).
+FORMER_READER_USERNAME = "a former reader"
+
+
+class Profile(models.Model):
+    """What an account is beyond its log-in: whether its e-mail is verified.
+
+    Verified means: a link mailed to `verified_email` was followed, and that
+    is still the account's address. Changing the address (in admin too)
+    therefore un-verifies it without anyone having to remember to.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("account"),
+    )
+    verified_email = models.EmailField(_("verified e-mail address"), blank=True)
+    email_verified_at = models.DateTimeField(
+        _("e-mail verified at"), null=True, blank=True
+    )
+    # Signed up while verification was required: the account opens (becomes
+    # active) when its link is followed. An account an administrator closed
+    # is inactive without this, and a link never reopens it.
+    awaiting_verification = models.BooleanField(
+        _("waiting for its e-mail to be verified"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.verified_email or '-'}"

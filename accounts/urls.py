@@ -12,6 +12,14 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("preferences/", views.preferences, name="preferences"),
+    # The account page (#16): e-mail, password, export, deletion.
+    path("", views.account, name="account"),
+    path("email/verify/", views.email_resend, name="email_resend"),
+    path("email/verify/<str:token>/", views.email_confirm, name="email_confirm"),
+    path("email/change/", views.email_change, name="email_change"),
+    path("password/change/", views.password_change, name="password_change"),
+    path("delete/", views.account_delete_view, name="delete"),
+    path("export.json", views.account_data_export, name="export"),
     # Django's password reset, throttled where it sends mail.
     path("password-reset/", views.password_reset, name="password_reset"),
     path(

@@ -11,12 +11,14 @@ more through the sanitiser.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 from classes.selectors import courses_taught_ids
 from reader.anchoring import AnchorState
 from reader.markdown import format_escaped, sanitise_html
+from reader.models import Passage
 
 from .models import Annotation, Motivation, Visibility
 from .selectors import NOTE_START_CHARS, MarkAbout
@@ -189,13 +192,31 @@ def marked_text(
     return format_escaped("".join(template), *args)
 
 
+def card_addenda(
+    request: HttpRequest, passage: Passage
+) -> Callable[[Annotation, Annotation], SafeString] | None:
+    """What an app above this one adds under the cards of a page of one
+    passage's notes, as its part page shows it there
+    (THREE_NOTEBOOKS_CARD_ADDENDA: a dotted path to a callable (request,
+    passage) -> a CardAddenda render function, or None)."""
+    path = getattr(settings, "THREE_NOTEBOOKS_CARD_ADDENDA", "")
+    return import_string(path)(request, passage) if path else None
+
+
 class CardRenderer:
     """Renders many cards for one request, translating labels only once."""
 
     def __init__(
-        self, request: HttpRequest, *, taught: Iterable[int] | None = None
+        self,
+        request: HttpRequest,
+        *,
+        taught: Iterable[int] | None = None,
+        addenda: Callable[[Annotation, Annotation], SafeString] | None = None,
     ) -> None:
         self.user: AbstractBaseUser | AnonymousUser = request.user
+        # What another app adds under a card's or a reply's note (see
+        # annotations.contributions.CardAddenda).
+        self.addenda = addenda
         self.moderator = can_moderate(request.user)
         # Classes this reader teaches: their teachers moderate there (read
         # here unless the page already knows them).
@@ -285,7 +306,7 @@ class CardRenderer:
             '<span class="card-visibility">{visibility}</span> '
             '<time datetime="{iso}">{date}</time></header>'
             '<blockquote class="card-quote"><p>{quote}</p></blockquote>'
-            "{notice}{body}{tags}{actions}{replies}{reply_box}</article>",
+            "{notice}{body}{addendum}{tags}{actions}{replies}{reply_box}</article>",
             classes=classes,
             pk=annotation.pk,
             by=labels["by_word"],
@@ -299,6 +320,7 @@ class CardRenderer:
             quote=_shorten(annotation.exact, 240),
             notice=self._anchor_notice(annotation),
             body=body,
+            addendum=self._addendum(annotation, annotation),
             tags=self._tags(annotation),
             actions=(
                 self._actions(annotation)
@@ -308,6 +330,11 @@ class CardRenderer:
             replies=self._replies(annotation),
             reply_box=self._reply_box(annotation),
         )
+
+    def _addendum(self, annotation: Annotation, card: Annotation) -> SafeString:
+        if self.addenda is None:
+            return EMPTY
+        return self.addenda(annotation, card)
 
     def _anchor_notice(self, annotation: Annotation) -> SafeString:
         """Tell readers when the text changed under their note: old and new
@@ -462,13 +489,14 @@ class CardRenderer:
                 format_escaped(
                     '<li class="reply{}" id="card-{}"><p class="reply-head">'
                     '<span class="card-author">{}</span> <time datetime="{}">{}</time>'
-                    '</p><div class="card-body">{}</div>{}</li>',
+                    '</p><div class="card-body">{}</div>{}{}</li>',
                     " is-own" if reply.author_id == self.user.pk else "",
                     reply.pk,
                     reply.author.get_username(),
                     reply.created.isoformat(),
                     f"{localtime(reply.created):%-d %b %Y}",
                     sanitise_html(reply.body_html),
+                    self._addendum(reply, annotation),
                     self._actions(reply) if reply.author_id == self.user.pk else EMPTY,
                 )
                 for reply in replies

@@ -3,6 +3,7 @@ cards beside it, filters and the annotate dialog (see reader.contributions)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -54,6 +56,16 @@ class ClassNotes:
     # Whether the reader teaches that class.
     teacher: bool = False
     api_url: str = ""
+
+
+@dataclass(frozen=True)
+class CardAddenda:
+    """Offered by an app above this one: more to show at the foot of some
+    cards and replies (teaching adds a teacher's private feedback). `render`
+    takes the annotation and the card it sits on (itself, or the note a
+    reply answers) and returns HTML, EMPTY for most."""
+
+    render: Callable[[Annotation, Annotation], SafeString]
 
 
 def _reattach_target(request: HttpRequest) -> Annotation | None:
@@ -114,7 +126,12 @@ class AnnotationsContribution(Contribution):
         }
         # One renderer for the page: it also knows whether the reader
         # moderates (asked once).
-        renderer = CardRenderer(request, taught=layout.taught_courses)
+        addenda = page.offered(CardAddenda)
+        renderer = CardRenderer(
+            request,
+            taught=layout.taught_courses,
+            addenda=addenda.render if addenda else None,
+        )
         slots = PartSlots(
             classes=("has-annotations",),
             header=page.render("annotations/_part_header.html", context),

@@ -37,6 +37,12 @@ from .models import (
     Tag,
     Visibility,
 )
+from .notices import (
+    moderation_notify,
+    promotion_answer_notify,
+    promotion_notify,
+    reply_notify,
+)
 
 # Levels anyone can choose; `teacher` and `course` also need a class.
 OPEN_VISIBILITIES = (Visibility.PRIVATE, Visibility.PUBLIC)
@@ -331,6 +337,7 @@ def reply_create(
     )
     reply.full_clean()
     reply.save()
+    reply_notify(reply=reply)
     return reply
 
 
@@ -523,6 +530,7 @@ def annotation_hide(*, annotation: Annotation, actor: AbstractBaseUser) -> Annot
     annotation.save(update_fields=["moderation", "hidden_by", "hidden_at"])
     _flags_resolve(annotation, actor)
     _log(annotation, ModerationLog.Action.HIDE, actor)
+    moderation_notify(annotation=annotation, actor=actor, hidden=True)
     return annotation
 
 
@@ -536,6 +544,7 @@ def annotation_restore(
     annotation.save(update_fields=["moderation", "hidden_by", "hidden_at"])
     _flags_resolve(annotation, actor)
     _log(annotation, ModerationLog.Action.RESTORE, actor)
+    moderation_notify(annotation=annotation, actor=actor, hidden=False)
     return annotation
 
 
@@ -566,9 +575,11 @@ def promotion_request(
     )
     if existing.exists():
         return existing.first()
-    return PromotionRequest.objects.create(
+    request = PromotionRequest.objects.create(
         annotation=annotation, requested_by=requester
     )
+    promotion_notify(request=request)
+    return request
 
 
 @transaction.atomic
@@ -593,4 +604,5 @@ def promotion_decide(
         annotation.save(update_fields=["editorial", "visibility"])
         annotation.replies.update(visibility=Visibility.PUBLIC)
         _log(annotation, ModerationLog.Action.PROMOTE, request.requested_by)
+    promotion_answer_notify(request=request)
     return request

@@ -22,7 +22,7 @@ from config.throttling import throttle
 from reader.access import readable_passage_or_404
 
 from . import exports
-from .cards import CardRenderer
+from .cards import CardRenderer, card_addenda
 from .forms import AnnotationEditForm, ImportForm, ReplyForm
 from .importing import import_annotations
 from .inputs import ReattachInputSerializer, target_input
@@ -81,7 +81,9 @@ def passage_annotations(request: HttpRequest, edition: str, key: str) -> HttpRes
             "passage": passage,
             "part": passage.part,
             "edition": passage.part.edition,
-            "cards": CardRenderer(request).cards(annotations),
+            "cards": CardRenderer(
+                request, addenda=card_addenda(request, passage)
+            ).cards(annotations),
             "count": len(annotations),
             "limit": MAX_ANNOTATIONS_ON_PAGE,
         },

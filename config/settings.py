@@ -66,6 +66,11 @@ INSTALLED_APPS = [
     "themes",
     "teaching",
     "search",
+    # Notifications (issue #16): the inbox, and e-mail sent off the request
+    # by django-tasks' database backend (`manage.py db_worker` runs it).
+    "notifications",
+    "django_tasks",
+    "django_tasks.backends.database",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +127,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.reading_preferences",
+                # The header's inbox count (signed-in readers only).
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -174,6 +181,8 @@ if REDIS_URL:
         }
     }
     CACHES["generations"] = CACHES["default"]
+    # Readers' unread notification counts (notifications/unread.py).
+    CACHES["notifications"] = CACHES["default"]
     # Throttle counts (config/throttling.py): Redis counts atomically for
     # every app server.
     CACHES["throttles"] = CACHES["default"]
@@ -192,6 +201,14 @@ else:
         "generations": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": BASE_DIR / "var" / "cache" / "generations",
+        },
+        # Readers' unread notification counts (notifications/unread.py): one
+        # for every worker, like the generation, or a count one worker forgot
+        # would live on in another's memory.
+        "notifications": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": BASE_DIR / "var" / "cache" / "notifications",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
         # Throttle counts (config/throttling.py) must be one for every
         # worker, or three gunicorn workers would allow three times the
@@ -247,6 +264,46 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 # The sender of those mails (and of Django's own).
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DJANGO_DEFAULT_FROM_EMAIL", "Three Notebooks <noreply@localhost>"
+)
+
+# Accounts (#16): e-mail verification and the links mailed for it.
+# Off (the demo's default): an address given at sign-up is checked by a
+# link, but the account works at once. On: sign-up asks for an address and
+# the account opens only once its link is followed.
+THREE_NOTEBOOKS_REQUIRE_EMAIL_VERIFICATION = env_bool(
+    "THREE_NOTEBOOKS_REQUIRE_EMAIL_VERIFICATION", False
+)
+# How long a verification or change-of-address link works (seconds; a
+# password reset link: Django's PASSWORD_RESET_TIMEOUT, three days too).
+THREE_NOTEBOOKS_EMAIL_LINK_MAX_AGE = env_int(
+    "THREE_NOTEBOOKS_EMAIL_LINK_MAX_AGE", 3 * 24 * 3600, minimum=60
+)
+# More of a reader's data for the export offered before deleting an account:
+# dotted paths of callables (user) -> (name, JSON-able data): the feedback
+# and grades a reader was given, and the feedback they wrote.
+THREE_NOTEBOOKS_ACCOUNT_EXPORT_SECTIONS: list[str] = [
+    "teaching.exports.account_section",
+]
+# --- Notifications (issue #16) ---------------------------------------------
+# Mail for notifications is sent off the request, by a task: the database
+# backend queues it, `manage.py db_worker` sends it (one more process beside
+# the app servers). THREE_NOTEBOOKS_TASKS_BACKEND=immediate sends it at once
+# instead, after the request's transaction commits (tests, a quick demo).
+_TASK_BACKENDS = {
+    "database": "django_tasks.backends.database.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("THREE_NOTEBOOKS_TASKS_BACKEND", "database")
+if _task_backend not in _TASK_BACKENDS:
+    raise SettingsError(
+        "THREE_NOTEBOOKS_TASKS_BACKEND must be database or immediate, "
+        f"not {_task_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
+# The site's address as readers reach it, for links in mail (sent by a
+# worker, which has no request to take it from).
+THREE_NOTEBOOKS_SITE_URL = os.environ.get(
+    "THREE_NOTEBOOKS_SITE_URL", "http://localhost:8000"
 )
 
 LOGIN_URL = "accounts:login"
@@ -425,6 +482,14 @@ THREE_NOTEBOOKS_THROTTLE_RATES = {
         # Password-reset requests from one address, and for one e-mail.
         "password_reset_address": "10/h",
         "password_reset_email": "3/h",
+        # Accounts (#16): verification mails from one address and to one
+        # e-mail; a change of e-mail, a change of password and the deletion
+        # form (each checks the password) per account.
+        "email_verification_address": "10/h",
+        "email_verification_email": "3/h",
+        "email_change_user": "5/h",
+        "password_change_user": "10/h",
+        "account_delete_user": "10/h",
         # Join-code tries from one address (a whole class joins at once;
         # wrong codes per account are limited in classes/services.py).
         "join_address": "60/h",
@@ -530,6 +595,10 @@ THREE_NOTEBOOKS_READER_CONTRIBUTIONS = [
     "themes.contributions.MotifsContribution",
     "annotations.contributions.AnnotationsContribution",
 ]
+
+# What another app adds under the cards of a passage's page of every note
+# (annotations.cards.card_addenda): the teachers' feedback.
+THREE_NOTEBOOKS_CARD_ADDENDA = "teaching.contributions.feedback_on_passage_cards"
 
 # The edition the home page opens; other editions are listed beside it.
 THREE_NOTEBOOKS_DEFAULT_EDITION = os.environ.get(

@@ -28,6 +28,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("markdownx/", include(markdownx_urls)),
     path("api/", include("config.api_urls")),
+    path("", include("notifications.urls")),
     path("", include("annotations.urls")),
     path("", include("themes.urls")),
     path("", include("teaching.urls")),

@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache as memoized
 from functools import wraps
 from typing import Any
@@ -76,6 +78,28 @@ def current_generation() -> str:
     return generation
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def anonymous_pages_forget_once() -> Iterator[None]:
+    """Forget the pages once for all the changes made inside, at its end
+    (and at the commit): a load or an import saves hundreds of rows, and each
+    would write the shared cache again. Use it (or decorate with it) where
+    nothing inside reads an anonymous page."""
+    if getattr(_batch, "active", False):
+        yield
+        return
+    _batch.active, _batch.changed = True, False
+    try:
+        yield
+    finally:
+        changed = _batch.changed
+        _batch.active, _batch.changed = False, False
+        if changed:
+            anonymous_pages_forget()
+
+
 def anonymous_pages_forget(**_signal: object) -> None:
     """Forget every cached anonymous page: call it (or connect it to a
     model's signals) whenever something such a page shows changes.
@@ -86,6 +110,9 @@ def anonymous_pages_forget(**_signal: object) -> None:
     as it was before the commit, and stored it under the first new
     generation; the second one makes that page unreachable.
     """
+    if getattr(_batch, "active", False):
+        _batch.changed = True
+        return
     _new_generation()
     connection = transaction.get_connection()
     if not connection.in_atomic_block:

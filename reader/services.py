@@ -22,6 +22,7 @@ from .models import (
     PassageRead,
     PassageRevision,
 )
+from .page_cache import anonymous_pages_forget_once
 from .provenance import Holder, differing, fingerprint, holder
 from .revisions import PassagePreview, revision_apply, revision_preview
 
@@ -212,6 +213,7 @@ def preview_lines(preview: PassagePreview) -> list[str]:
 
 
 @transaction.atomic
+@anonymous_pages_forget_once()
 def edition_load(
     *,
     source: EditionSource,

@@ -170,3 +170,121 @@ class CopyForm(forms.Form):
     def __init__(self, *args: Any, courses: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = courses
+
+
+# Feedback and grades ------------------------------------------------------
+
+RUBRIC_HELP = _(
+    "One criterion a line: its name, a colon, then its levels, each a label, "
+    "“=” and its points, separated by commas. For example: "
+    "“Textual evidence: none=0, some=1, strong=2”."
+)
+
+
+def rubric_text(criteria: list) -> str:
+    """A rubric (teaching.services.CriterionInput list) as the form shows it."""
+    return "\n".join(
+        f"{c.name}: " + ", ".join(f"{label}={points}" for label, points in c.levels)
+        for c in criteria
+    )
+
+
+class RubricForm(forms.Form):
+    rubric = forms.CharField(
+        label=_("Rubric"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=RUBRIC_HELP,
+    )
+
+    def clean_rubric(self) -> list:
+        from .services import CriterionInput
+
+        criteria = []
+        for number, line in enumerate(self.cleaned_data["rubric"].splitlines(), 1):
+            if not line.strip():
+                continue
+            name, colon, rest = line.partition(":")
+            if not colon:
+                raise forms.ValidationError(
+                    _("Line %d has no “:” after the criterion's name.") % number
+                )
+            levels = []
+            for piece in rest.split(","):
+                label, equals, points = piece.rpartition("=")
+                if not equals or not points.strip().isdigit():
+                    raise forms.ValidationError(
+                        _("Line %d: write each level as label=points.") % number
+                    )
+                levels.append((label.strip(), int(points.strip())))
+            criteria.append(CriterionInput(name.strip(), tuple(levels)))
+        return criteria
+
+
+class RubricCopyForm(forms.Form):
+    """Copy the class's default rubric ("default") or another assignment's."""
+
+    source = forms.ChoiceField(label=_("Copy the rubric of"))
+
+    def __init__(self, *args: Any, assignments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.assignments = {str(a.pk): a for a in assignments}
+        self.fields["source"].choices = [("default", _("the class's default"))] + [
+            (pk, f"{a.course.name}: {a.title}") for pk, a in self.assignments.items()
+        ]
+
+
+class ParticipationForm(forms.Form):
+    min_notes = forms.IntegerField(
+        label=_("At least this many notes and highlights in the range"),
+        min_value=0,
+        max_value=100,
+    )
+    min_replies = forms.IntegerField(
+        label=_("At least this many replies to classmates"), min_value=0, max_value=100
+    )
+    all_prompts = forms.BooleanField(label=_("Answered every prompt"), required=False)
+    on_time = forms.BooleanField(label=_("Marked done on time"), required=False)
+    rule_points = forms.IntegerField(
+        label=_("Points for each rule met"),
+        min_value=0,
+        max_value=100,
+        help_text=_("0 for a number turns that rule off."),
+    )
+
+
+class ReleaseForm(forms.Form):
+    when = forms.ChoiceField(
+        label=_("Students see their feedback and grades"),
+        choices=[
+            ("now", _("now")),
+            ("date", _("on this date")),
+            ("withhold", _("not yet")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    date = forms.DateTimeField(
+        label=_("Release date"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("In the site's time zone."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("when") == "date" and not data.get("date"):
+            self.add_error("date", _("Choose the date to release them."))
+        return data
+
+
+class OverrideForm(forms.Form):
+    score = forms.IntegerField(label=_("Score"), min_value=0, max_value=10_000)
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=500,
+        help_text=_("Kept with the change; the student sees it once released."),
+    )

@@ -67,4 +67,25 @@ urlpatterns = [
         views.student_detail,
         name="student",
     ),
+    # Feedback and grades.
+    path("classes/<int:pk>/gradebook.csv", views.gradebook_csv, name="gradebook_csv"),
+    path("classes/assignments/<int:pk>/grading/", views.grading, name="grading"),
+    path(
+        "classes/assignments/<int:pk>/dashboard/grades/",
+        views.grades_page,
+        name="grades",
+    ),
+    path(
+        "classes/assignments/<int:pk>/feedback/<uuid:annotation_id>/",
+        views.feedback_save,
+        name="feedback",
+    ),
+    path(
+        "classes/assignments/<int:pk>/students/<int:user_id>/grade/",
+        views.grade_override_view,
+        name="grade_override",
+    ),
+    path(
+        "classes/assignments/<int:pk>/grades.csv", views.grades_csv, name="grades_csv"
+    ),
 ]

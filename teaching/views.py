@@ -19,6 +19,8 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -42,6 +44,7 @@ from classes.services import (
     join_code_switch,
 )
 from config.json_input import json_body, json_endpoint
+from config.limits import refusal
 from config.throttling import throttle
 from reader.access import can_read
 from reader.anchoring import AnchorState
@@ -49,8 +52,21 @@ from reader.markdown import sanitise_html
 from reader.models import Part, Passage
 
 from . import exports
-from .forms import AssignmentForm, CopyForm, CourseEditionForm, CourseForm, JoinForm
-from .models import Assignment
+from .forms import (
+    AssignmentForm,
+    CopyForm,
+    CourseEditionForm,
+    CourseForm,
+    JoinForm,
+    OverrideForm,
+    ParticipationForm,
+    ReleaseForm,
+    RubricCopyForm,
+    RubricForm,
+    rubric_text,
+)
+from .grading import grades
+from .models import Assignment, Feedback
 from .selectors import (
     dashboard as dashboard_data,
 )
@@ -66,6 +82,16 @@ from .services import (
     assignment_save,
     completion_mark,
     course_edition_change,
+    criteria_of,
+    feedback_create,
+    feedback_update,
+    grade_override,
+    grades_release,
+    grades_withhold,
+    participation_rules_set,
+    rubric_copy,
+    rubric_make_class_default,
+    rubric_set,
 )
 from .tables import heat_html, roster_html
 
@@ -358,8 +384,30 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "done": done,
             "copy_form": CopyForm(courses=other_courses) if teacher else None,
             "parts": _parts_in_range(assignment),
+            **({} if teacher else _own_results(assignment, request.user)),
         },
     )
+
+
+def _own_results(assignment: Assignment, student: AbstractBaseUser) -> dict:
+    """A student's own feedback and grade, once released (nothing before)."""
+    if not assignment.grades_released or not attends(student, assignment.course):
+        return {}
+    feedback = list(
+        Feedback.objects.visible_to(student)
+        .filter(assignment=assignment, student=student)
+        .select_related(
+            "teacher",
+            "assignment",
+            "annotation__start_passage__part__edition",
+            "annotation__reply_to__start_passage__part__edition",
+        )
+        .prefetch_related("scores__criterion", "scores__level")
+    )
+    return {
+        "own_grade": grades(assignment, student_ids=[student.pk]).get(student.pk),
+        "own_feedback": feedback,
+    }
 
 
 def _parts_in_range(assignment: Assignment) -> list[Part]:
@@ -550,9 +598,50 @@ def student_detail(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
         {
             "assignment": assignment,
             "student": enrollment.student,
-            "work": _work_shown(assignment, request.user, user_id),
+            "work": _with_feedback(
+                assignment, _work_shown(assignment, request.user, user_id)
+            ),
+            "grade": grades(assignment, teacher=request.user, student_ids=[user_id])[
+                user_id
+            ],
+            "override_form": OverrideForm(),
+            # Kept when the student deleted the note it was on.
+            "feedback_on_deleted": list(
+                Feedback.objects.filter(
+                    assignment=assignment, student_id=user_id, annotation__isnull=True
+                )
+                .select_related("teacher", "assignment")
+                .prefetch_related("scores__criterion", "scores__level")
+            ),
         },
     )
+
+
+def _with_feedback(assignment: Assignment, work: list[Annotation]) -> list[Annotation]:
+    """Each note with its feedback for this assignment and the rubric's
+    levels ready for the form (three queries, however many notes)."""
+    criteria = list(assignment.criteria.prefetch_related("levels"))
+    found = {
+        f.annotation_id: f
+        for f in Feedback.objects.filter(
+            assignment=assignment, annotation__in=[a.pk for a in work]
+        )
+        .select_related("teacher", "assignment")
+        .prefetch_related("scores__criterion", "scores__level")
+    }
+    for annotation in work:
+        feedback = found.get(annotation.pk)
+        chosen = (
+            {s.criterion_id: s.level_id for s in feedback.scores.all()}
+            if feedback
+            else {}
+        )
+        annotation.feedback_here = feedback
+        annotation.score_fields = [
+            (c, [(lv, chosen.get(c.pk) == lv.pk) for lv in c.levels.all()])
+            for c in criteria
+        ]
+    return work
 
 
 def _work_shown(
@@ -572,3 +661,226 @@ def _work_shown(
         )
         annotation.note_html = sanitise_html(annotation.body_html)
     return work
+
+
+# Feedback and grades ------------------------------------------------------
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    """Where a form posted from a card or a page goes back to: `next` if it
+    is on this site, else `fallback`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grading(request: HttpRequest, pk: int) -> HttpResponse:
+    """An assignment's rubric, participation rules and release."""
+    assignment = _taught_assignment(request, pk)
+    others = (
+        Assignment.objects.filter(course__in=Course.objects.taught_by(request.user))
+        .exclude(pk=assignment.pk)
+        .select_related("course")
+        .order_by("course__name", "due")
+    )
+    action = request.POST.get("action") if request.method == "POST" else None
+    rubric_form = RubricForm(
+        request.POST if action == "rubric" else None,
+        initial={"rubric": rubric_text(criteria_of(assignment))},
+    )
+    copy_form = RubricCopyForm(
+        request.POST if action == "copy" else None, assignments=others
+    )
+    rules_form = ParticipationForm(
+        request.POST if action == "rules" else None,
+        initial={
+            name: getattr(assignment, name) for name in ParticipationForm.base_fields
+        },
+    )
+    release_form = ReleaseForm(
+        request.POST if action == "release" else None,
+        initial={
+            "when": "withhold"
+            if assignment.grades_release is None
+            else "date"
+            if not assignment.grades_released
+            else "now",
+            "date": assignment.grades_release,
+        },
+    )
+    try:
+        if action == "rubric" and rubric_form.is_valid():
+            rubric_set(
+                teacher=request.user,
+                assignment=assignment,
+                criteria=rubric_form.cleaned_data["rubric"],
+            )
+            messages.success(request, _("Rubric saved."))
+            return redirect("teaching:grading", pk=assignment.pk)
+        if action == "copy" and copy_form.is_valid():
+            choice = copy_form.cleaned_data["source"]
+            rubric_copy(
+                teacher=request.user,
+                assignment=assignment,
+                source=assignment.course
+                if choice == "default"
+                else copy_form.assignments[choice],
+            )
+            messages.success(request, _("Rubric copied."))
+            return redirect("teaching:grading", pk=assignment.pk)
+        if action == "default":
+            rubric_make_class_default(teacher=request.user, assignment=assignment)
+            messages.success(request, _("This rubric is now the class's default."))
+            return redirect("teaching:grading", pk=assignment.pk)
+        if action == "rules" and rules_form.is_valid():
+            participation_rules_set(
+                teacher=request.user, assignment=assignment, **rules_form.cleaned_data
+            )
+            messages.success(request, _("Participation rules saved."))
+            return redirect("teaching:grading", pk=assignment.pk)
+        if action == "release" and release_form.is_valid():
+            when = release_form.cleaned_data["when"]
+            if when == "withhold":
+                grades_withhold(teacher=request.user, assignment=assignment)
+                messages.success(request, _("Feedback and grades are held back."))
+            else:
+                grades_release(
+                    teacher=request.user,
+                    assignment=assignment,
+                    when=release_form.cleaned_data["date"] if when == "date" else None,
+                )
+                messages.success(request, _("Release saved."))
+            return redirect("teaching:grading", pk=assignment.pk)
+    except ValidationError as exc:
+        target = rubric_form if action in ("rubric", "copy", "default") else rules_form
+        if action == "copy":
+            target = copy_form
+        target.add_error(None, exc.messages)
+    invalid = request.method == "POST"
+    return render(
+        request,
+        "teaching/grading.html",
+        {
+            "assignment": assignment,
+            "criteria": list(assignment.criteria.prefetch_related("levels")),
+            "has_default": assignment.course.default_criteria.exists(),
+            "rubric_form": rubric_form,
+            "copy_form": copy_form,
+            "rules_form": rules_form,
+            "release_form": release_form,
+        },
+        status=400 if invalid else 200,
+    )
+
+
+@login_required
+@require_POST
+def feedback_save(request: HttpRequest, pk: int, annotation_id: str) -> HttpResponse:
+    """Write or change the feedback (and scores) on a student's note, from
+    its card in the reader or from the student's page."""
+    assignment = _taught_assignment(request, pk)
+    annotation = (
+        Annotation.objects.visible_to(request.user)
+        .filter(pk=annotation_id)
+        .select_related("author")
+        .first()
+    )
+    if annotation is None:
+        raise Http404
+    scores: dict[int, int | None] = {}
+    for criterion_id in assignment.criteria.values_list("pk", flat=True):
+        value = request.POST.get(f"score-{criterion_id}")
+        if value is None:
+            continue
+        if value and not value.isdigit():
+            return refusal(request, _("Choose a level from the list."), 400)
+        scores[criterion_id] = int(value) if value else None
+    body = request.POST.get("body", "")
+    existing = Feedback.objects.filter(
+        annotation=annotation, assignment=assignment
+    ).first()
+    try:
+        if existing:
+            feedback_update(
+                teacher=request.user, feedback=existing, body=body, scores=scores
+            )
+        else:
+            feedback_create(
+                teacher=request.user,
+                annotation=annotation,
+                assignment=assignment,
+                body=body,
+                scores=scores,
+            )
+    except ValidationError as exc:
+        return refusal(request, " ".join(exc.messages), 400)
+    messages.success(request, _("Feedback saved."))
+    return redirect(
+        _back(
+            request,
+            reverse("teaching:student", args=[assignment.pk, annotation.author_id]),
+        )
+    )
+
+
+@login_required
+@require_POST
+def grade_override_view(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    assignment = _taught_assignment(request, pk)
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("student"),
+        course=assignment.course,
+        student_id=user_id,
+    )
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        return refusal(
+            request,
+            " ".join(e for errors in form.errors.values() for e in errors),
+            400,
+        )
+    grade_override(
+        teacher=request.user,
+        assignment=assignment,
+        student=enrollment.student,
+        **form.cleaned_data,
+    )
+    messages.success(request, _("Score changed; the change is recorded."))
+    return redirect("teaching:student", pk=assignment.pk, user_id=user_id)
+
+
+@login_required
+def grades_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The assignment's grades, one student a line, a column per criterion."""
+    assignment = _taught_assignment(request, pk)
+    body = exports.grades_csv(assignment, teacher=request.user)
+    return _csv_response(body, f"assignment-{assignment.pk}-grades.csv")
+
+
+@login_required
+def gradebook_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The class's gradebook: students × assignments."""
+    course = _taught_course(request, pk)
+    body = exports.gradebook_csv(course, teacher=request.user)
+    return _csv_response(body, f"class-{course.pk}-gradebook.csv")
+
+
+@login_required
+def grades_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dashboard's grades: each student's score and how it was reached."""
+    assignment = _taught_assignment(request, pk)
+    data = dashboard_data(assignment, request.user)
+    found = grades(assignment, teacher=request.user, data=data)
+    return render(
+        request,
+        "teaching/grades.html",
+        {
+            "assignment": assignment,
+            "grades": [(row.student, found[row.student.pk]) for row in data.rows],
+        },
+    )

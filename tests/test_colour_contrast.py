@@ -123,3 +123,69 @@ def test_each_card_colour_edge_stands_out_by_3_to_1(theme, colour):
         assert ratio >= 3, (
             f"{theme}: the {colour} edge on {background} is {ratio:.2f}:1"
         )
+
+
+# Properties that paint a colour; in a block for a width they may name the
+# theme's tokens (var(--…)) and nothing else.
+COLOUR_PROPERTY = re.compile(
+    r"^(color|background(-color)?|border(-\w+)?(-color)?|outline(-color)?|"
+    r"box-shadow|text-shadow|text-decoration(-color)?|caret-color|accent-color|"
+    r"fill|stroke|column-rule(-color)?)$"
+)
+LITERAL_COLOUR = re.compile(
+    r"#[0-9a-f]{3,8}\b|\b(rgb|rgba|hsl|hsla|hwb|lab|lch|oklab|oklch|color)\(|"
+    r"\b(white|black|red|green|blue|yellow|gray|grey|orange|purple|pink|"
+    r"canvas|canvastext|mark|marktext|highlight|buttonface|buttontext)\b",
+    re.I,
+)
+
+
+def _media_blocks(css: str) -> list[tuple[str, str]]:
+    """(condition, body) of each top-level @media block, braces matched."""
+    blocks = []
+    for match in re.finditer(r"@media([^{]*)\{", css):
+        depth, end = 1, match.end()
+        while depth and end < len(css):
+            depth += {"{": 1, "}": -1}.get(css[end], 0)
+            end += 1
+        blocks.append((match.group(1).strip(), css[match.end() : end - 1]))
+    return blocks
+
+
+def colours_set_by_width(css: str) -> list[str]:
+    """Declarations inside a width media query that set a colour of their
+    own: a custom property, or a colour property with a literal colour."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    found = []
+    for condition, body in _media_blocks(css):
+        if "width" not in condition:
+            continue
+        for prop, value in re.findall(r"([\w-]+)\s*:\s*([^;{}]+)", body):
+            if prop.startswith("--") or (
+                COLOUR_PROPERTY.match(prop) and LITERAL_COLOUR.search(value)
+            ):
+                found.append(f"@media {condition}: {prop}: {value.strip()}")
+    return found
+
+
+def test_widths_change_the_layout_never_the_colours():
+    """The accessibility sweep checks the sepia and dark themes' colours at
+    one width: it may, while no width sets a colour of its own."""
+    assert colours_set_by_width(SITE_CSS.read_text()) == []
+
+
+def test_a_colour_set_for_a_width_is_found():
+    sheet = """
+    @media (max-width: 30rem) { .a { color: #333; padding: 0 } }
+    @media (min-width: 64rem) {
+      :root { --bg: white; }
+      .b { border: 1px solid var(--rule); }
+    }
+    @media (prefers-color-scheme: dark) { .c { color: #eee } }
+    @media (max-width: 40rem) { .d { background: rgb(0 0 0 / .5); margin: 0 } }
+    """
+    assert colours_set_by_width(sheet) == [
+        "@media (max-width: 30rem): color: #333",
+        "@media (min-width: 64rem): --bg: white",
+        "@media (max-width: 40rem): background: rgb(0 0 0 / .5)",
+    ]

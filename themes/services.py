@@ -15,6 +15,7 @@ from reader import anchoring
 from reader.anchoring import AnchorState
 from reader.edition_files import EditionSourceError
 from reader.models import Edition, Passage
+from reader.page_cache import anonymous_pages_forget_once
 from reader.provenance import Holder, differing, fingerprint, holder
 
 from .catalogue import MotifSource
@@ -140,6 +141,7 @@ UNPLACED = (-1, -1)
 
 
 @transaction.atomic
+@anonymous_pages_forget_once()
 def catalogue_load(
     *, motifs: list[MotifSource], edition: Edition, force: bool = False
 ) -> CatalogueReport:

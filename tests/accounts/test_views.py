@@ -180,6 +180,11 @@ def test_demo_accounts_are_made_with_their_roles(db, settings):
     assert not users.get(username="reader").is_staff
     assert "reader-demo-2026" in out.getvalue()
     assert users.get(username="reader").check_password("reader-demo-2026")
+    # Their mail has a verified address to go to (the console's, in make run).
+    from accounts.selectors import email_verified
+
+    reader = users.get(username="reader")
+    assert reader.email == "reader@example.org" and email_verified(reader)
 
 
 def test_demo_accounts_are_refused_when_debug_is_off(db, settings):

@@ -103,6 +103,21 @@ def _reset_link(world: World, role: str) -> list[dict[str, Any]]:
     return [{"uidb64": uidb64, "token": token}]
 
 
+def _email_link(world: World, role: str) -> list[dict[str, Any]]:
+    # A verification link's page (its confirm button), made for the student.
+    from accounts.services import email_link_make
+
+    token = email_link_make(user=world.student, email="student@example.org")
+    return [{"token": token}]
+
+
+def _unsubscribe(world: World, role: str) -> list[dict[str, Any]]:
+    # The link in a mail: the same page whoever opens it (no log-in).
+    from notifications.mail import unsubscribe_token
+
+    return [{"token": unsubscribe_token(world.student, "reply")}]
+
+
 def _searches(world: World, role: str) -> list[dict[str, Any]]:
     # The empty page, every kind found at once, and one kind paged with
     # filters open (a "?query" is added to the path, not a URL argument).
@@ -143,6 +158,8 @@ PAGES: dict[str, Kwargs] = {
     "teaching:handout": _assignment,
     "teaching:dashboard": _assignment,
     "teaching:student": _student,
+    "teaching:grading": _assignment,
+    "teaching:grades": _assignment,
     "accounts:signup": _none,
     "accounts:login": _none,
     "accounts:preferences": _none,
@@ -150,6 +167,15 @@ PAGES: dict[str, Kwargs] = {
     "accounts:password_reset_done": _none,
     "accounts:password_reset_confirm": _reset_link,
     "accounts:password_reset_complete": _none,
+    "accounts:account": _none,
+    "accounts:email_resend": _none,
+    "accounts:email_confirm": _email_link,
+    "accounts:email_change": _none,
+    "accounts:password_change": _none,
+    "accounts:delete": _none,
+    "notifications:inbox": _none,
+    "notifications:settings": _none,
+    "notifications:unsubscribe": _unsubscribe,
     # The admin curators work in: its home and the edition's pages we
     # customised (templates/admin/reader). The rest is Django's own.
     "admin:index": _none,
@@ -169,6 +195,9 @@ EXCLUDED: dict[str, str] = {
     "annotations:export": "a download (Markdown, CSV, JSON-LD)",
     "teaching:dashboard_csv": "a CSV download",
     "teaching:annotations_csv": "a CSV download",
+    "accounts:export": "a download (JSON)",
+    "teaching:grades_csv": "a CSV download",
+    "teaching:gradebook_csv": "a CSV download",
     "api:schema": "the OpenAPI schema (YAML)",
     # POST only: GET answers 405.
     "markdownx_markdownify": "POST only (the Markdown preview)",
@@ -189,6 +218,10 @@ EXCLUDED: dict[str, str] = {
     "teaching:assignment_done": "POST only",
     "teaching:assignment_copy": "POST only",
     "teaching:assignment_items": "POST only (JSON)",
+    "teaching:feedback": "POST only",
+    "teaching:grade_override": "POST only",
+    "notifications:read": "POST only",
+    "notifications:read_all": "POST only",
 }
 
 # Developer tools, not pages readers reach: DRF's browsable API (every

@@ -7,9 +7,17 @@ and 360 px, plus the states a page only shows after an action: the annotate
 toolbar over a selection, the note dialog, a part page read for an
 assignment.
 
-One browser context per role; on each page the width is changed with the
-viewport and the theme with the `data-theme` attribute, exactly as the
-reading-settings script changes it, so each page is loaded once per role.
+Each page is loaded once per role; the width is changed with the viewport
+and the theme with the `data-theme` attribute, exactly as the
+reading-settings script changes it. The states of a page:
+- every rule in the light theme at each width (a narrow screen changes the
+  layout: what wraps, what is hidden, where the dialog sits);
+- the rules that look at colour in the sepia and dark themes, at the wide
+  width. A theme is a set of colour tokens, and the width changes none:
+  `test_widths_change_the_layout_never_the_colours` holds the style sheet to
+  that, so the narrow screen's colours are the wide screen's.
+Two tabs (a browser context each, so a renderer each) are checked side by
+side.
 """
 
 from __future__ import annotations
@@ -79,7 +87,14 @@ def test_the_page_list_and_the_exclusions_do_not_overlap():
 def build_world(edition) -> World:
     from annotations.services import TargetInput
     from classes.services import course_create, course_join
-    from teaching.services import assignment_item_create, assignment_save
+    from teaching.services import (
+        CriterionInput,
+        assignment_item_create,
+        assignment_save,
+        feedback_create,
+        grades_release,
+        rubric_set,
+    )
     from themes.models import Motif
 
     users = {
@@ -157,6 +172,22 @@ def build_world(edition) -> World:
             users["curator"], passages["black-001"], 0, 10, colour="blue"
         ),
     }
+    # Feedback with a rubric score on the student's note, released: the
+    # card, the assignment page and My notebook show it.
+    rubric_set(
+        teacher=users["teacher"],
+        assignment=assignment,
+        criteria=[CriterionInput("Evidence", (("some", 1), ("strong", 2)))],
+    )
+    criterion = assignment.criteria.get()
+    feedback_create(
+        teacher=users["teacher"],
+        annotation=annotations["student"],
+        assignment=assignment,
+        body="Quote *the* words.",
+        scores={criterion.pk: criterion.levels.get(label="strong").pk},
+    )
+    grades_release(teacher=users["teacher"], assignment=assignment, when=None)
     # A highlight in each colour, each on a passage of its own (the part
     # page shows the first few cards of a passage).
     for n, colour in enumerate(("yellow", "green", "blue", "pink", "purple")):
@@ -184,12 +215,30 @@ def build_world(edition) -> World:
 
 
 AXE_IS_THERE = "typeof window.axe !== 'undefined'"
-RUN_AXE = "options => axe.run(document, options)"
+# axe is started on each tab, then each tab's result is awaited: the tabs'
+# renderers (one browser context each) check their pages at the same time.
+# (axe does much of its work before its first await: it is started from a
+# timer, so that starting it returns at once.)
+START_AXE = """options => {
+  window.__axeRun = null;
+  setTimeout(() => { window.__axeRun = axe.run(document, options); });
+}"""
+AXE_RESULT = """() => new Promise((resolve) => {
+  const wait = () => (window.__axeRun ? resolve(window.__axeRun) : setTimeout(wait));
+  wait();
+})"""
+TABS = 2
 
 
-def axe_violations(page, rules: tuple[str, ...] = ()) -> list[dict]:
-    """Serious and critical violations on the page as it stands; only the
-    given `rules` if any."""
+def _axe_options(rules: tuple[str, ...]) -> dict:
+    options = dict(AXE_OPTIONS)
+    if rules:
+        options = {"runOnly": {"type": "rule", "values": list(rules)}}
+    options["resultTypes"] = ["violations"]
+    return options
+
+
+def _inject_axe(page) -> None:
     try:
         from axe_playwright_python.sync_playwright import Axe
     except ImportError:
@@ -200,12 +249,23 @@ def axe_violations(page, rules: tuple[str, ...] = ()) -> list[dict]:
     # enough, so it is injected once and then asked directly.
     if not page.evaluate(AXE_IS_THERE):
         page.evaluate(Axe().axe_script)
-    options = dict(AXE_OPTIONS)
-    if rules:
-        options = {"runOnly": {"type": "rule", "values": list(rules)}}
-    options["resultTypes"] = ["violations"]
-    results = page.evaluate(RUN_AXE, options)
-    return [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
+
+
+def axe_violations_on(pages: list, rules: tuple[str, ...] = ()) -> list[list[dict]]:
+    """Serious and critical violations on each page as it stands (all at
+    once); only the given `rules` if any."""
+    options = _axe_options(rules)
+    for page in pages:
+        _inject_axe(page)
+        page.evaluate(START_AXE, options)
+    return [
+        [
+            v
+            for v in page.evaluate(AXE_RESULT)["violations"]
+            if v["impact"] in FAILING_IMPACTS
+        ]
+        for page in pages
+    ]
 
 
 # As the reading-settings script does; then wait for any transition the
@@ -221,16 +281,30 @@ SET_THEME = """async (theme) => {
 COLOUR_RULES = ("color-contrast", "link-in-text-block")
 
 
-def check_every_theme_and_width(page, name: str, role: str, found: list) -> int:
-    """axe on the page as it stands, in each theme and width; the number of
-    states checked."""
+# (width, theme, rules): every rule in the light theme at each width, the
+# colour rules in the other themes at the wide width (see the docstring).
+STATES = [
+    (WIDTHS[0], THEMES[0], ()),
+    *((WIDTHS[0], theme, COLOUR_RULES) for theme in THEMES[1:]),
+    *((width, THEMES[0], ()) for width in WIDTHS[1:]),
+]
+
+
+def check_every_theme_and_width(tabs: list, role: str, found: list) -> int:
+    """axe on each tab's page as it stands, in each of the STATES: `tabs`
+    are (page, url name) pairs, checked side by side; the number of states
+    checked."""
     states = 0
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        for theme in THEMES:
+    pages = [page for page, _ in tabs]
+    for width, theme, rules in STATES:
+        for page in pages:
+            if page.viewport_size["width"] != width:
+                page.set_viewport_size({"width": width, "height": 900})
             page.evaluate(SET_THEME, theme)
-            rules = () if theme == THEMES[0] else COLOUR_RULES
-            for violation in axe_violations(page, rules):
+        for (page, name), violations in zip(
+            tabs, axe_violations_on(pages, rules), strict=True
+        ):
+            for violation in violations:
                 found.append(
                     {
                         "page": name,
@@ -267,63 +341,88 @@ def summary(found: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _pages_to_check(pages: list, base: str, visits: list, seen: set):
+    """Fill the tabs with the next pages not seen yet: (page, url name)
+    pairs, fewer than the tabs at the end, none when every visit is done.
+    Pages behind a login all land on the login page, and pages not for this
+    role answer 403 or 404: each such page is checked once."""
+    tabs = []
+    while visits and len(tabs) < len(pages):
+        name, path = visits.pop(0)
+        page = pages[len(tabs)]
+        response = page.goto(base + path)
+        page.wait_for_load_state("load")
+        landed = page.url.split("#")[0]
+        if response.status >= 400:
+            landed = str(response.status)
+        if landed in seen:
+            continue
+        seen.add(landed)
+        tabs.append((page, name))
+    return tabs
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize("role", ROLES)
 def test_no_serious_or_critical_axe_violations(browser, live_server, live_atlas, role):
     world = build_world(live_atlas)
     base = live_server.url
-    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    viewport = {"width": WIDTHS[0], "height": 900}
+    contexts = [browser.new_context(viewport=viewport)]
     found: list[dict] = []
     seen: set[str] = set()
     states = 0
     try:
+        page = contexts[0].new_page()
+        page.set_default_timeout(15_000)
         if role != "anonymous":
             log_in(page, base, role)
-        for name, path in urls_for(world, role):
-            response = page.goto(base + path)
-            page.wait_for_load_state("load")
-            # Pages behind a login all land on the login page, and pages
-            # not for this role answer 403 or 404: check each such page once.
-            landed = page.url.split("#")[0]
-            if response.status >= 400:
-                landed = str(response.status)
-            if landed in seen:
-                continue
-            seen.add(landed)
-            states += check_every_theme_and_width(page, name, role, found)
+        # The other tabs are the same visitor, in contexts of their own (a
+        # renderer each).
+        signed_in = contexts[0].storage_state()
+        contexts += [
+            browser.new_context(viewport=viewport, storage_state=signed_in)
+            for _ in range(TABS - 1)
+        ]
+        pages = [page] + [context.new_page() for context in contexts[1:]]
+        for other in pages[1:]:
+            other.set_default_timeout(15_000)
+        visits = urls_for(world, role)
+        while tabs := _pages_to_check(pages, base, visits, seen):
+            states += check_every_theme_and_width(tabs, role, found)
 
         # States a page shows only after an action.
         part = f"{base}/read/{world.edition.slug}/white-notebook/"
         if role in ("student", "teacher"):
+            page.set_viewport_size(viewport)
             page.goto(f"{part}?assignment={world.assignment.pk}")
             page.wait_for_load_state("load")
             states += check_every_theme_and_width(
-                page, "reader:part?assignment", role, found
+                [(page, "reader:part?assignment")], role, found
             )
         # The toolbar and the dialog are the same for every signed-in role
         # but the teacher's, whose dialog offers the class.
         if role in ("reader", "teacher"):
-            page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+            page.set_viewport_size(viewport)
             page.goto(part)
             select(page, "white-004", first_words(page, "white-004"))
             wait_until(
                 page, "!document.querySelector('[data-annotate-toolbar]').hidden"
             )
+            other = pages[1]
+            other.set_viewport_size(viewport)
+            other.goto(part)
+            select(other, "white-004", first_words(other, "white-004"))
+            other.get_by_role("button", name="Note n").click()
+            wait_until(other, "document.querySelector('[data-annotate-dialog]').open")
             states += check_every_theme_and_width(
-                page, "reader:part+toolbar", role, found
-            )
-            page.set_viewport_size({"width": WIDTHS[0], "height": 900})
-            page.goto(part)
-            select(page, "white-004", first_words(page, "white-004"))
-            page.get_by_role("button", name="Note n").click()
-            wait_until(page, "document.querySelector('[data-annotate-dialog]').open")
-            states += check_every_theme_and_width(
-                page, "reader:part+note-dialog", role, found
+                [(page, "reader:part+toolbar"), (other, "reader:part+note-dialog")],
+                role,
+                found,
             )
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
     print(f"{role}: {states} states checked")
     assert states > 0
     assert not found, summary(found)

@@ -230,6 +230,66 @@ def test_a_change_makes_a_new_generation_again_when_its_transaction_commits(
     assert page_cache.current_generation() not in (before, during)
 
 
+def _generation_writes(monkeypatch) -> list[str]:
+    writes: list[str] = []
+    generations = page_cache._generations()
+    real_set = generations.set
+
+    def counted_set(key, *args, **kwargs):
+        writes.append(key)
+        return real_set(key, *args, **kwargs)
+
+    monkeypatch.setattr(generations, "set", counted_set)
+    return writes
+
+
+def test_loading_an_edition_and_its_catalogue_forgets_the_pages_once_each(
+    transactional_db, monkeypatch
+):
+    """Once when the load ends and once at its commit, however many rows it
+    saved (the study edition and its catalogue save hundreds: each used to
+    write the shared cache). Each load commits here, as it does for real."""
+    from pathlib import Path
+
+    from reader.edition_files import read_edition_folder
+    from reader.services import edition_load
+    from themes.catalogue import read_catalogue
+    from themes.services import catalogue_load
+
+    writes = _generation_writes(monkeypatch)
+    before = page_cache.current_generation()
+    edition = edition_load(
+        source=read_edition_folder(
+            Path(django_settings.THREE_NOTEBOOKS_STUDY_EDITION_DIR)
+        )
+    ).edition
+    assert writes == [page_cache.GENERATION_KEY] * 2
+    catalogue_load(
+        motifs=read_catalogue(django_settings.THREE_NOTEBOOKS_MOTIF_DIR),
+        edition=edition,
+    )
+    assert writes == [page_cache.GENERATION_KEY] * 4
+    assert page_cache.current_generation() != before
+
+
+def test_forgetting_once_forgets_nothing_when_nothing_changed(db, monkeypatch):
+    writes = _generation_writes(monkeypatch)
+    with page_cache.anonymous_pages_forget_once():
+        pass
+    assert writes == []
+
+
+def test_forgetting_once_still_forgets_when_the_work_fails(db, monkeypatch):
+    writes = _generation_writes(monkeypatch)
+    with pytest.raises(RuntimeError), page_cache.anonymous_pages_forget_once():
+        make_edition("half-way")
+        raise RuntimeError
+    assert writes == [page_cache.GENERATION_KEY]
+    # Outside, each change forgets again at once.
+    make_edition("after")
+    assert writes == [page_cache.GENERATION_KEY] * 2
+
+
 def test_the_generation_is_kept_where_every_worker_reads_it():
     """Each gunicorn worker has its own memory: a generation kept there would
     leave the other workers serving the old page."""
